@@ -1,0 +1,21 @@
+package engine
+
+import "io"
+
+// PushRequest asks the engine to build and deploy one pushed commit. The
+// engine decides whether the ref may deploy; a refusal or a failure means the
+// push must be rejected and the ref must not move.
+type PushRequest struct {
+	App string
+	// Ref is the full ref name being updated ("refs/heads/main").
+	Ref       string
+	OldCommit string
+	NewCommit string
+	// Author is who pushed (the SSH key name, or a user).
+	Author string
+	Source Source
+	// Options are the push options (git push -o key[=value]).
+	Options map[string]string
+	// Output receives progress for the pusher as it happens.
+	Output io.Writer
+}
