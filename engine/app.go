@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -131,4 +132,15 @@ type AppStore interface {
 	UpdateApp(ctx context.Context, app *App) error
 	// DeleteApp removes the app with its releases and config versions.
 	DeleteApp(ctx context.Context, name string) error
+}
+
+var branchRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
+
+// ValidateBranchName reports whether branch is a plain git branch name.
+func ValidateBranchName(branch string) error {
+	if !branchRe.MatchString(branch) || strings.Contains(branch, "..") || strings.Contains(branch, "//") ||
+		strings.HasSuffix(branch, "/") || strings.HasSuffix(branch, ".lock") || strings.HasSuffix(branch, ".") {
+		return FieldError("branch", "%q is not a valid branch name", branch)
+	}
+	return nil
 }

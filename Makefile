@@ -1,0 +1,52 @@
+# Quayside's contract with developers: `make run` starts it, `make test` runs
+# every test. `make help` lists the rest.
+
+GO        ?= go
+BIN       := bin/quayside
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+DATA      ?= $(CURDIR)/.quayside
+HTTP_ADDR ?= 127.0.0.1:8080
+SSH_ADDR  ?= 127.0.0.1:2222
+
+.PHONY: help build run test unit e2e bench lint fmt clean docker tools
+
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## Build bin/quayside.
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/quayside
+
+docker:
+	@./scripts/ensure-docker.sh
+
+tools:
+	@./scripts/ensure-tools.sh
+
+run: docker build ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
+	@mkdir -p $(DATA)
+	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --ssh-addr $(SSH_ADDR)
+
+test: docker tools ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
+	$(GO) vet ./...
+	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
+
+unit: ## Run the tests that need neither Docker nor the binary.
+	$(GO) test -race -count=1 ./engine/ ./ui/... ./store/... ./proxy/... ./builder/
+
+e2e: docker tools ## Run only the end-to-end tests.
+	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./e2e/...
+
+bench: docker tools ## Run the benchmarks and write docs/benchmarks.md.
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./proxy/
+	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestBench' ./e2e/ -v
+
+lint: ## gofmt, go vet.
+	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
+	$(GO) vet ./...
+
+fmt: ## Format the code.
+	gofmt -w .
+
+clean: ## Remove build output and the local data dir.
+	rm -rf bin $(DATA)

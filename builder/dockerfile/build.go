@@ -1,0 +1,158 @@
+package dockerfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/client"
+	"github.com/quayside/quayside/engine"
+)
+
+// errBuildEnded closes the context pipe once the daemon no longer reads it.
+var errBuildEnded = errors.New("build ended")
+
+// Build implements engine.Builder. It streams the commit's tree to the
+// daemon as the build context, relays the build's output to req.Output line
+// by line as it comes, and returns the image with its ID as Ref. A commit
+// without a Dockerfile is EINVALID; a build that fails is EDEPLOYFAILED with
+// the daemon's error and the last lines of output. When ctx ends the build
+// is abandoned (the daemon stops it) and ctx's error is returned.
+func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
+	ok, err := b.Detect(ctx, req.Source)
+	if err != nil {
+		return nil, fmt.Errorf("look for Dockerfile: %w", err)
+	}
+	if !ok {
+		return nil, engine.Errorf(engine.EINVALID,
+			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", shortCommit(req.Commit))
+	}
+	id, err := b.build(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return b.image(ctx, id)
+}
+
+// build runs the build with the commit's tree streamed through a pipe and
+// returns the image ID. It returns only after the archiving goroutine ended.
+func (b *Builder) build(ctx context.Context, req engine.BuildRequest) (string, error) {
+	bctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pr, pw := io.Pipe()
+	archived := make(chan error, 1)
+	go func() {
+		err := req.Source.Archive(bctx, pw)
+		pw.CloseWithError(err)
+		archived <- err
+	}()
+	id, err := b.send(bctx, pr, req)
+	pr.CloseWithError(errBuildEnded)
+	cancel()
+	archiveErr := <-archived
+	return id, b.outcome(ctx, err, archiveErr)
+}
+
+// outcome picks the error to report: the caller's cancellation first, then
+// a failure to produce the source, then the build's own.
+func (b *Builder) outcome(ctx context.Context, buildErr, archiveErr error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("build image: %w", ctx.Err())
+	}
+	if archiveErr != nil && !pipeClosed(archiveErr) {
+		var e *engine.Error
+		if errors.As(archiveErr, &e) {
+			return e
+		}
+		return fmt.Errorf("archive source: %w", archiveErr)
+	}
+	return buildErr
+}
+
+// pipeClosed reports whether the source failed only because the build
+// stopped reading it (it ended, failed, or was cancelled).
+func pipeClosed(err error) bool {
+	return errors.Is(err, errBuildEnded) || errors.Is(err, io.ErrClosedPipe) || errors.Is(err, context.Canceled)
+}
+
+// send posts the build and follows its output until it ends.
+func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.BuildRequest) (string, error) {
+	resp, err := b.cli.ImageBuild(ctx, buildContext, b.options(req))
+	if err != nil {
+		return "", b.requestError(err)
+	}
+	defer resp.Body.Close()
+	out := newProgress(req.Output)
+	res, err := relay(resp.Body, out)
+	out.finish()
+	if err != nil {
+		return "", b.wrap("read build output", err)
+	}
+	if res.Failure != "" {
+		b.log.Info("dockerfile build failed", "app", req.App, "release", req.Release, "err", res.Failure)
+		return "", failed(res.Failure, out.last())
+	}
+	if res.ImageID == "" {
+		return ImageTag(b.instance, req.App, req.Release), nil
+	}
+	return res.ImageID, nil
+}
+
+// options are the build's options: classic builder, no pulling, no
+// intermediate containers left behind, our tag and labels, the limits.
+func (b *Builder) options(req engine.BuildRequest) build.ImageBuildOptions {
+	return build.ImageBuildOptions{
+		Version:     build.BuilderV1,
+		Dockerfile:  "Dockerfile",
+		Tags:        []string{ImageTag(b.instance, req.App, req.Release)},
+		Labels:      imageLabels(b.instance, req.App, req.Release),
+		Remove:      true,
+		ForceRemove: true,
+		Memory:      b.Memory,
+		MemorySwap:  b.Memory, // no swap on top of the cap
+		CPUPeriod:   b.CPUPeriod,
+		CPUQuota:    b.CPUQuota,
+	}
+}
+
+// requestError maps an error the daemon answered the build request with.
+// Errors about the request itself (a Dockerfile it cannot parse) are the
+// user's build failing.
+func (b *Builder) requestError(err error) error {
+	if cerrdefs.IsInvalidArgument(err) {
+		return failed(strings.TrimPrefix(err.Error(), "Error response from daemon: "), "")
+	}
+	return b.wrap("start build", err)
+}
+
+// failed is the EDEPLOYFAILED error of a build that ran and failed.
+func failed(reason, tail string) *engine.Error {
+	msg := "Dockerfile build failed: " + reason
+	if tail != "" {
+		msg += "\n\nLast lines of the build output:\n" + tail
+	}
+	return engine.Errorf(engine.EDEPLOYFAILED, "%s", msg)
+}
+
+// wrap turns a Docker client error into EUNAVAILABLE when the daemon cannot
+// be reached, and wraps it as "verb: err" otherwise.
+func (b *Builder) wrap(verb string, err error) error {
+	if client.IsErrConnectionFailed(err) {
+		b.log.Error("docker daemon unreachable", "op", verb, "err", err)
+		return engine.Errorf(engine.EUNAVAILABLE,
+			"cannot reach the Docker daemon: no answer at %s; is dockerd running?", b.cli.DaemonHost())
+	}
+	return fmt.Errorf("%s: %w", verb, err)
+}
+
+// shortCommit abbreviates a commit hash for messages.
+func shortCommit(c string) string {
+	if len(c) > 7 {
+		return c[:7]
+	}
+	return c
+}

@@ -1,0 +1,227 @@
+package dockerfile
+
+import (
+	"archive/tar"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+	"github.com/quayside/quayside/engine"
+	"github.com/stretchr/testify/require"
+)
+
+// Shared by the tests: one client and the test server compiled statically.
+var (
+	testCLI   *client.Client
+	serverBin []byte
+)
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dockerfile tests:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return 0, err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := cli.Ping(ctx); err != nil {
+		return 0, fmt.Errorf("these tests need a Docker daemon: %w", err)
+	}
+	if serverBin, err = compileServer(); err != nil {
+		return 0, err
+	}
+	testCLI = cli
+	return m.Run(), nil
+}
+
+// compileServer builds testdata/server statically and returns the binary.
+func compileServer() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "qs-dockerfile-test-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "server")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./testdata/server")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("compile test server: %v\n%s", err, out)
+	}
+	return os.ReadFile(bin)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newTestBuilder returns a Builder with a fresh instance id whose images are
+// removed when the test ends.
+func newTestBuilder(t *testing.T) *Builder {
+	t.Helper()
+	instance := randomHex(4)
+	t.Cleanup(func() { removeImages(t, instance) })
+	return New(testCLI, instance, nil)
+}
+
+// removeImages removes every image labelled with instance.
+func removeImages(t *testing.T, instance string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
+	imgs, err := testCLI.ImageList(ctx, image.ListOptions{All: true, Filters: f})
+	require.NoError(t, err)
+	for _, i := range imgs {
+		_, _ = testCLI.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+	}
+}
+
+// dirSource is an engine.Source over a directory, as a commit's tree.
+type dirSource struct{ dir string }
+
+// newSource writes files into a temporary directory; "server" gets the
+// test server binary when its content is nil.
+func newSource(t *testing.T, files map[string]string) dirSource {
+	dir := t.TempDir()
+	for name, content := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "server"), serverBin, 0o755))
+	return dirSource{dir: dir}
+}
+
+func (s dirSource) Archive(ctx context.Context, w io.Writer) error {
+	tw := tar.NewWriter(ctxWriter{ctx, w})
+	if err := tw.AddFS(os.DirFS(s.dir)); err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+func (s dirSource) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if !fs.ValidPath(path) {
+		return nil, engine.Errorf(engine.EINVALID, "bad path %q", path)
+	}
+	b, err := fs.ReadFile(os.DirFS(s.dir), path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, engine.Errorf(engine.ENOTFOUND, "%s not found", path)
+	}
+	return b, err
+}
+
+// ctxWriter fails writes once ctx has ended.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (c ctxWriter) Write(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
+}
+
+// brokenSource writes the start of a tar stream and then fails.
+type brokenSource struct{ err error }
+
+func (s brokenSource) Archive(ctx context.Context, w io.Writer) error {
+	tw := tar.NewWriter(w)
+	_ = tw.WriteHeader(&tar.Header{Name: "Dockerfile", Mode: 0o644, Size: 1 << 20, Typeflag: tar.TypeReg})
+	_, _ = tw.Write([]byte("FROM scratch\n"))
+	return s.err
+}
+
+func (s brokenSource) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	return []byte("FROM scratch\n"), nil
+}
+
+// output records what a build relays: every Write, flushes, and a signal
+// when a line containing want appears.
+type output struct {
+	mu      sync.Mutex
+	writes  []string
+	flushes int
+	want    string
+	seen    chan struct{}
+	once    sync.Once
+}
+
+func newOutput(want string) *output {
+	return &output{want: want, seen: make(chan struct{})}
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.writes = append(o.writes, string(p))
+	if o.want != "" && strings.Contains(string(p), o.want) {
+		o.once.Do(func() { close(o.seen) })
+	}
+	return len(p), nil
+}
+
+func (o *output) Flush() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushes++
+}
+
+func (o *output) text() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return strings.Join(o.writes, "")
+}
+
+// removeLeftovers removes, when the test ends, the intermediate images a
+// failed or cancelled build of out left behind: the classic builder keeps
+// them as cache, unlabelled. Images with children or tags stay.
+func removeLeftovers(t *testing.T, out *output) {
+	t.Cleanup(func() {
+		ids := leftoverRe.FindAllStringSubmatch(out.text(), -1)
+		for i := len(ids) - 1; i >= 0; i-- {
+			_, _ = testCLI.ImageRemove(context.Background(), ids[i][1], image.RemoveOptions{PruneChildren: true})
+		}
+	})
+}
+
+var leftoverRe = regexp.MustCompile(`(?m)^ ---> ([0-9a-f]{12})$`)
+
+// containersRunning lists the containers whose command mentions token.
+func containersRunning(ctx context.Context, t *testing.T, token string) []string {
+	cs, err := testCLI.ContainerList(ctx, container.ListOptions{All: true})
+	require.NoError(t, err)
+	var found []string
+	for _, c := range cs {
+		if strings.Contains(c.Command, token) {
+			found = append(found, c.ID)
+		}
+	}
+	return found
+}

@@ -1,0 +1,98 @@
+package receive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/quayside/quayside/engine"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultMaxPushBytes = 1 << 30
+	DefaultPushTimeout  = 30 * time.Minute
+)
+
+// KeyFinder finds the SSH key allowed to push by its fingerprint
+// ("SHA256:..." as ssh.FingerprintSHA256 prints it). It returns *engine.Error
+// with ENOTFOUND for an unknown key. engine.KeyStore satisfies it.
+type KeyFinder interface {
+	FindKeyByFingerprint(ctx context.Context, fingerprint string) (*engine.Key, error)
+}
+
+// Deployer is what a push drives. The engine implements it.
+type Deployer interface {
+	// PreparePush runs before git receives anything: it validates the app
+	// name, creates the app on its first push and refuses (with *engine.Error)
+	// when the app is being destroyed. The error's message is shown to the
+	// pusher.
+	PreparePush(ctx context.Context, app, author string) error
+	// Push builds and deploys one pushed commit while git waits. A nil error
+	// lets the ref move; any error rejects the push and its user message
+	// (engine.ErrorMessage) is shown to the pusher. req.Source is valid only
+	// until Push returns; ctx is canceled when the pusher goes away, the push
+	// times out or the server closes.
+	Push(ctx context.Context, req engine.PushRequest) (*engine.Release, error)
+}
+
+// Config configures a Server.
+type Config struct {
+	// ReposDir holds the bare repositories, one per app: <ReposDir>/<app>.git.
+	ReposDir string
+	// HostKeyPath is the SSH host key (ed25519, OpenSSH PEM). It is generated
+	// on first start and reused afterwards, so the fingerprint never changes.
+	HostKeyPath string
+	// HookSocket is the unix socket the pre-receive hook calls back on. The
+	// hook script exports it to the hook as EnvHookSocket.
+	HookSocket string
+	// HookCommand is the argv the pre-receive hook script execs, such as
+	// ["/usr/local/bin/quayside", "hook", "pre-receive"]. That command must
+	// call RunHook.
+	HookCommand []string
+	// Keys authenticates pushers.
+	Keys KeyFinder
+	// Deployer builds and deploys pushes.
+	Deployer Deployer
+	// MaxPushBytes caps the pack a push may send (git's receive.maxInputSize);
+	// DefaultMaxPushBytes when zero.
+	MaxPushBytes int64
+	// PushTimeout caps one push from connection to deploy; DefaultPushTimeout
+	// when zero.
+	PushTimeout time.Duration
+	// Logger may be nil.
+	Logger *slog.Logger
+}
+
+// withDefaults validates c and returns it with defaults filled in and the
+// paths made absolute (git and the hook run in other directories).
+func (c Config) withDefaults() (Config, error) {
+	if c.ReposDir == "" || c.HostKeyPath == "" || c.HookSocket == "" {
+		return c, errors.New("receive: ReposDir, HostKeyPath and HookSocket are required")
+	}
+	if len(c.HookCommand) == 0 || c.Keys == nil || c.Deployer == nil {
+		return c, errors.New("receive: HookCommand, Keys and Deployer are required")
+	}
+	if c.MaxPushBytes < 0 || c.PushTimeout < 0 {
+		return c, errors.New("receive: MaxPushBytes and PushTimeout must not be negative")
+	}
+	var err error
+	for _, p := range []*string{&c.ReposDir, &c.HostKeyPath, &c.HookSocket} {
+		if *p, err = filepath.Abs(*p); err != nil {
+			return c, fmt.Errorf("make path absolute: %w", err)
+		}
+	}
+	if c.MaxPushBytes == 0 {
+		c.MaxPushBytes = DefaultMaxPushBytes
+	}
+	if c.PushTimeout == 0 {
+		c.PushTimeout = DefaultPushTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}

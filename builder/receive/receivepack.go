@@ -1,0 +1,155 @@
+package receive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"syscall"
+	"time"
+
+	"github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/quayside/quayside/engine"
+)
+
+// receivePackWaitDelay is how long git gets to clean up (lock files,
+// quarantine) after SIGTERM before it is killed.
+const receivePackWaitDelay = 10 * time.Second
+
+// receivePack runs one push to app: one push per app at a time, the
+// Deployer's consent, the repository, then git-receive-pack whose
+// pre-receive hook deploys.
+func (s *Server) receivePack(sess ssh.Session, author, app string) int {
+	ctx, cancel := s.pushContext(sess.Context())
+	defer cancel()
+	go keepAlive(ctx, sess)
+	log := s.log.With("app", app, "author", author, "remote", sess.RemoteAddr().String())
+	code := s.lockedReceive(ctx, sess, log, author, app)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		fmt.Fprintf(sess.Stderr(), "! Push timed out after %s.\n", s.cfg.PushTimeout)
+	}
+	return code
+}
+
+// lockedReceive waits for other pushes to app, asks the Deployer and
+// receives.
+func (s *Server) lockedReceive(ctx context.Context, sess ssh.Session, log *slog.Logger, author, app string) int {
+	stderr := sess.Stderr()
+	unlock, err := s.locks.lock(ctx, app, func() {
+		fmt.Fprintf(stderr, "Another push to %s is in progress: waiting for it to finish...\n", app)
+	})
+	if err != nil {
+		return 1
+	}
+	defer unlock()
+	if err := s.cfg.Deployer.PreparePush(ctx, app, author); err != nil {
+		logRejection(log, "push refused", err)
+		printRejection(stderr, err)
+		return 1
+	}
+	return s.receiveInto(ctx, sess, log, author, app)
+}
+
+// receiveInto prepares app's repository, registers the push and runs
+// git-receive-pack on it.
+func (s *Server) receiveInto(ctx context.Context, sess ssh.Session, log *slog.Logger, author, app string) int {
+	gitDir, err := s.repos.ensure(ctx, app)
+	if err != nil {
+		log.Error("prepare repository", "err", err)
+		printRejection(sess.Stderr(), err)
+		return 1
+	}
+	p, err := s.pushes.add(ctx, app, author, gitDir)
+	if err != nil {
+		log.Error("register push", "err", err)
+		printRejection(sess.Stderr(), err)
+		return 1
+	}
+	defer s.pushes.remove(p.id)
+	log = log.With("push", p.logID())
+	log.Info("push started")
+	code, err := s.runReceivePack(ctx, sess, gitDir, p.id)
+	log.Info("push finished", "status", code, "err", err)
+	return code
+}
+
+// pushContext bounds a push by its session, PushTimeout and Close.
+func (s *Server) pushContext(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(parent, s.cfg.PushTimeout)
+	stop := context.AfterFunc(s.ctx, cancel)
+	return ctx, func() { stop(); cancel() }
+}
+
+// runReceivePack runs git-receive-pack on gitDir wired to the session. On
+// cancellation its process group (the hook included) gets SIGTERM.
+func (s *Server) runReceivePack(ctx context.Context, sess ssh.Session, gitDir, pushID string) (int, error) {
+	cmd := exec.CommandContext(ctx, s.git, "receive-pack", gitDir)
+	cmd.Dir = gitDir
+	cmd.Env = gitEnv(EnvPushID + "=" + pushID)
+	cmd.Stdout = sess
+	cmd.Stderr = sess.Stderr()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
+	cmd.WaitDelay = receivePackWaitDelay
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return 1, fmt.Errorf("receive-pack stdin: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return 1, fmt.Errorf("start receive-pack: %w", err)
+	}
+	// Not waited for: the copy ends when the session's input does, which
+	// may be after git exits.
+	go func() {
+		_, _ = io.Copy(stdin, sess)
+		stdin.Close()
+	}()
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code > 0 {
+		return code, err
+	}
+	if err != nil {
+		return 1, err
+	}
+	return 0, nil
+}
+
+// keepAlive pings the client while a push runs, so that a build that prints
+// nothing for a while does not trip the idle timeout, and a vanished client
+// is noticed.
+func keepAlive(ctx context.Context, sess ssh.Session) {
+	conn, ok := sess.Context().Value(ssh.ContextKeyConn).(gossh.Conn)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(keepAliveInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, _, err := conn.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// printRejection shows why a push is rejected, prominently.
+func printRejection(w io.Writer, err error) {
+	fmt.Fprintf(w, "\n! Push rejected: %s\n\n", engine.ErrorMessage(err))
+}
+
+// logRejection logs user errors at info and everything else at error.
+func logRejection(log *slog.Logger, msg string, err error) {
+	if engine.ErrorCode(err) == engine.EINTERNAL {
+		log.Error(msg, "err", err)
+		return
+	}
+	log.Info(msg, "reason", engine.ErrorMessage(err))
+}

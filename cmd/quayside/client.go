@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+// controlSocket is where the daemon listens for the CLI, inside the data dir.
+func controlSocket(data string) string { return filepath.Join(data, "control.sock") }
+
+// client returns an API client for the local daemon, or a clear error when
+// there is no daemon to talk to.
+func (g *globals) client() (*api.Client, error) {
+	sock := controlSocket(g.data)
+	if _, err := os.Stat(sock); err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, engine.Errorf(engine.EFORBIDDEN, "cannot open %s: run this command as the user that runs `quayside server`", sock)
+		}
+		return nil, engine.Errorf(engine.EUNAVAILABLE, "no Quayside daemon at %s: start it with `quayside server`, or point --data / QUAYSIDE_DATA at its data directory", sock)
+	}
+	return api.NewUnixClient(sock), nil
+}
+
+// table writes aligned columns to stdout.
+func table(header ...any) *tabwriter.Writer {
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	row(w, header...)
+	return w
+}
+
+func row(w *tabwriter.Writer, cols ...any) {
+	for i, c := range cols {
+		if i > 0 {
+			fmt.Fprint(w, "\t")
+		}
+		fmt.Fprint(w, c)
+	}
+	fmt.Fprintln(w)
+}
+
+// printJSON writes v as indented JSON, for --json output.
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// ago prints a time relative to now, for listings.
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+type configCmd struct {
+	Show  configShowCmd  `cmd:"" default:"withargs" help:"Show an app's config (values masked unless --reveal)."`
+	Get   configGetCmd   `cmd:"" help:"Print one config value."`
+	Set   configSetCmd   `cmd:"" help:"Set config values: a new release, deployed with zero downtime."`
+	Unset configUnsetCmd `cmd:"" help:"Remove config values: a new release, deployed with zero downtime."`
+}
+
+type configShowCmd struct {
+	App    string `arg:"" help:"App name."`
+	Reveal bool   `help:"Show the values."`
+	JSON   bool   `help:"Print JSON."`
+}
+
+func (c *configShowCmd) Run(g *globals) error {
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	cfg, err := cl.Config(g.ctx, c.App, c.Reveal)
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return printJSON(cfg)
+	}
+	if len(cfg.Vars) == 0 {
+		fmt.Printf("%s has no config. Set some with `quayside config set %s KEY=value`.\n", c.App, c.App)
+		return nil
+	}
+	keys := make([]string, 0, len(cfg.Vars))
+	for k := range cfg.Vars {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	w := table("KEY", "VALUE")
+	for _, k := range keys {
+		row(w, k, cfg.Vars[k])
+	}
+	return w.Flush()
+}
+
+type configGetCmd struct {
+	App string `arg:"" help:"App name."`
+	Key string `arg:"" help:"Config key."`
+}
+
+func (c *configGetCmd) Run(g *globals) error {
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	cfg, err := cl.Config(g.ctx, c.App, true)
+	if err != nil {
+		return err
+	}
+	v, ok := cfg.Vars[c.Key]
+	if !ok {
+		return engine.Errorf(engine.ENOTFOUND, "%s has no config key %s", c.App, c.Key)
+	}
+	fmt.Println(v)
+	return nil
+}
+
+type configSetCmd struct {
+	App   string   `arg:"" help:"App name."`
+	Pairs []string `arg:"" name:"KEY=value" help:"Variables to set."`
+}
+
+func (c *configSetCmd) Run(g *globals) error {
+	set, err := parsePairs(c.Pairs)
+	if err != nil {
+		return err
+	}
+	return changeConfig(g, c.App, api.ConfigChange{Set: set})
+}
+
+type configUnsetCmd struct {
+	App  string   `arg:"" help:"App name."`
+	Keys []string `arg:"" name:"KEY" help:"Variables to remove."`
+}
+
+func (c *configUnsetCmd) Run(g *globals) error {
+	return changeConfig(g, c.App, api.ConfigChange{Unset: c.Keys})
+}
+
+func changeConfig(g *globals, app string, ch api.ConfigChange) error {
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	rel, err := cl.ChangeConfig(g.ctx, app, ch, os.Stdout)
+	if err != nil {
+		return err
+	}
+	if rel == nil {
+		fmt.Printf("Config of %s saved; it applies from the first deploy.\n", app)
+	}
+	return nil
+}
+
+// parsePairs reads KEY=value arguments.
+func parsePairs(pairs []string) (map[string]string, error) {
+	set := make(map[string]string, len(pairs))
+	for _, p := range pairs {
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return nil, engine.FieldError(p, "%q is not KEY=value: write config set APP KEY=value", p)
+		}
+		if _, dup := set[k]; dup {
+			return nil, engine.FieldError(k, "%s is given twice", k)
+		}
+		set[k] = v
+	}
+	return set, nil
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/client"
+	"golang.org/x/sys/unix"
+
+	"github.com/quayside/quayside/builder"
+	"github.com/quayside/quayside/builder/dockerfile"
+	"github.com/quayside/quayside/builder/receive"
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/engine/docker"
+	"github.com/quayside/quayside/proxy"
+	"github.com/quayside/quayside/store"
+	"github.com/quayside/quayside/ui"
+)
+
+// daemon is a running Quayside server: every part, wired together.
+type daemon struct {
+	cfg      *daemonConfig
+	lock     *os.File
+	db       *store.DB
+	docker   *client.Client
+	instance string
+	proxy    *proxy.Proxy
+	engine   *engine.Engine
+	recv     *receive.Server
+	api      *ui.Server
+	closers  []func() error
+}
+
+// openDaemon takes the data dir, opens the store, connects to Docker and
+// builds every part. It starts nothing yet.
+func openDaemon(ctx context.Context, cfg *daemonConfig) (*daemon, error) {
+	d := &daemon{cfg: cfg}
+	steps := []func(context.Context) error{d.lockDataDir, d.openStore, d.connectDocker, d.build}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			d.close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// lockDataDir creates the data dir (owner only) and makes sure no other
+// daemon uses it.
+func (d *daemon) lockDataDir(context.Context) error {
+	if err := os.MkdirAll(d.cfg.data, 0o700); err != nil {
+		return engine.Errorf(engine.EINVALID, "cannot create the data dir %s: %v", d.cfg.data, err)
+	}
+	if err := os.Chmod(d.cfg.data, 0o700); err != nil {
+		return fmt.Errorf("restrict data dir: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(d.cfg.data, "quayside.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("open lock file: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		return engine.Errorf(engine.ECONFLICT, "another quayside server is already running with the data dir %s", d.cfg.data)
+	}
+	d.lock = f
+	d.closers = append(d.closers, f.Close)
+	return nil
+}
+
+func (d *daemon) openStore(ctx context.Context) error {
+	key, err := store.LoadOrCreateKey(filepath.Join(d.cfg.data, "secret.key"))
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, filepath.Join(d.cfg.data, "quayside.db"), key)
+	if err != nil {
+		return err
+	}
+	d.db = db
+	d.closers = append(d.closers, db.Close)
+	d.instance, err = instanceID(ctx, db)
+	return err
+}
+
+// instanceID returns this server's ID, made once and kept in the store. It
+// labels every Docker object the server owns.
+func instanceID(ctx context.Context, db *store.DB) (string, error) {
+	id, ok, err := db.Setting(ctx, "instance_id")
+	if err != nil || ok {
+		return id, err
+	}
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("make instance id: %w", err)
+	}
+	id = hex.EncodeToString(b)
+	return id, db.SetSetting(ctx, "instance_id", id)
+}
+
+func (d *daemon) connectDocker(ctx context.Context) error {
+	cli, err := docker.NewClient()
+	if err != nil {
+		return err
+	}
+	d.docker = cli
+	d.closers = append(d.closers, cli.Close)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cli.Ping(pctx); err != nil {
+		return engine.Errorf(engine.EUNAVAILABLE, "cannot reach the Docker daemon (%v): is dockerd running? `make run` starts one", err)
+	}
+	return nil
+}
+
+// build constructs the parts and wires them.
+func (d *daemon) build(context.Context) error {
+	log := d.cfg.log
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own binary for the git hook: %w", err)
+	}
+	d.proxy = proxy.New(proxy.Options{Logger: log.With("part", "proxy")})
+	repos := &reposRef{}
+	d.engine = engine.New(engine.Config{
+		Store:   d.db,
+		Runtime: docker.New(d.docker, d.instance, log.With("part", "docker")),
+		Builder: builder.New(dockerfile.New(d.docker, d.instance, log.With("part", "build"))),
+		Router:  d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
+		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
+	})
+	d.recv, err = receive.New(receive.Config{
+		ReposDir:    filepath.Join(d.cfg.data, "repos"),
+		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
+		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
+		HookCommand: []string{exe, "hook", "pre-receive"},
+		Keys:        d.db, Deployer: d.engine,
+		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
+		Logger: log.With("part", "git"),
+	})
+	if err != nil {
+		return err
+	}
+	repos.Server = d.recv
+	d.api = ui.New(ui.Config{
+		Engine: d.engine, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
+		Instance: d.instance, Logger: log.With("part", "api"),
+	})
+	return nil
+}
+
+// reposRef lets the engine reach the git server, which is built after it.
+type reposRef struct{ *receive.Server }
+
+// serve reconciles, opens every listener, and serves until ctx ends.
+func (d *daemon) serve(ctx context.Context) error {
+	log := d.cfg.log
+	if err := d.engine.Start(ctx); err != nil {
+		return err
+	}
+	d.closers = append(d.closers, d.engine.Close)
+	ls, err := d.listen()
+	if err != nil {
+		return err
+	}
+	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.proxy)
+	ctlSrv := &http.Server{Handler: d.api.Handler(), ConnContext: ui.ConnContext, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 4)
+	var wg sync.WaitGroup
+	serveAll := map[string]func() error{
+		"http":    func() error { return httpSrv.Serve(ls.http) },
+		"ssh":     func() error { return d.recv.ServeSSH(ls.ssh) },
+		"hooks":   func() error { return d.recv.ServeHooks(ls.hook) },
+		"control": func() error { return ctlSrv.Serve(ls.control) },
+	}
+	for name, fn := range serveAll {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("serve %s: %w", name, err)
+			}
+		}()
+	}
+	log.Info("quayside is up", "version", version, "domain", d.cfg.domain, "http", d.cfg.httpAddr,
+		"ssh", d.cfg.sshAddr, "data", d.cfg.data, "instance", d.instance, "push", d.cfg.gitURL()+"<app>")
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+		log.Error("a listener failed; shutting down", "err", err)
+	}
+	d.shutdown(httpSrv, ctlSrv)
+	wg.Wait()
+	return err
+}
+
+// shutdown stops taking work and lets what is in flight finish briefly.
+func (d *daemon) shutdown(servers ...*http.Server) {
+	d.cfg.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = d.recv.Close()
+	for _, s := range servers {
+		_ = s.Shutdown(sctx)
+	}
+	d.proxy.Close()
+}
+
+// close releases everything openDaemon and serve acquired, in reverse.
+func (d *daemon) close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		if err := d.closers[i](); err != nil {
+			d.cfg.log.Warn("close", "err", err)
+		}
+	}
+}

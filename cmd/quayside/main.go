@@ -1,0 +1,59 @@
+// Command quayside is the Quayside server and its command-line client.
+//
+// `quayside server` runs the daemon: the git push endpoint, the builder, the
+// engine that deploys releases, the reverse proxy in front of the apps, and
+// the control socket. Every other command is a client that talks to the
+// daemon through that socket.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// cli is the whole command line. Each command lives in its own file.
+type cli struct {
+	Data string `env:"QUAYSIDE_DATA" default:"/var/lib/quayside" type:"path" help:"Data directory: the SQLite file, git repositories, keys and the control socket."`
+
+	Server   serverCmd   `cmd:"" help:"Run the Quayside daemon."`
+	Apps     appsCmd     `cmd:"" help:"List, create and destroy apps."`
+	Releases releasesCmd `cmd:"" help:"List the releases of an app."`
+	Config   configCmd   `cmd:"" help:"Show and change an app's config (environment variables)."`
+	Rollback rollbackCmd `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
+	Checks   checksCmd   `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
+	Keys     keysCmd     `cmd:"" help:"Manage the SSH keys allowed to push."`
+	Hook     hookCmd     `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
+	Status   statusCmd   `cmd:"" help:"Show what the daemon serves and where to push."`
+	Version  versionCmd  `cmd:"" help:"Print the version."`
+}
+
+func main() {
+	var c cli
+	kctx := kong.Parse(&c,
+		kong.Name("quayside"),
+		kong.Description("Quayside: git push deploys to your own server."),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := kctx.Run(&globals{ctx: ctx, data: c.Data})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, errorText(err))
+	}
+	os.Exit(exitCode(err))
+}
+
+// globals is what every command's Run receives.
+type globals struct {
+	ctx  context.Context
+	data string
+}

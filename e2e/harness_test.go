@@ -1,0 +1,367 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/crypto/ssh"
+)
+
+// Built once by TestMain.
+var (
+	quaysideBin string // the quayside binary under test
+	sampleBin   string // the static sample app
+	keyFile     string // a private key every test server accepts as "tester"
+	pubKey      string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "quayside-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if err := prepare(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// prepare builds the binaries and a key pair, and checks Docker answers.
+func prepare(dir string) error {
+	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
+		return fmt.Errorf("the end-to-end tests need a running Docker daemon (make test starts one): %v: %s", err, out)
+	}
+	quaysideBin = filepath.Join(dir, "quayside")
+	args := []string{"build", "-o", quaysideBin}
+	if os.Getenv("QUAYSIDE_E2E_RACE") == "1" {
+		args = append(args, "-race")
+	}
+	if err := run("", nil, "go", append(args, "../cmd/quayside")...); err != nil {
+		return err
+	}
+	sampleBin = filepath.Join(dir, "sampleapp")
+	env := []string{"CGO_ENABLED=0"}
+	if err := run("", env, "go", "build", "-ldflags=-s -w", "-o", sampleBin, "./testdata/sampleapp"); err != nil {
+		return err
+	}
+	return writeKeyPair(dir)
+}
+
+func writeKeyPair(dir string) error {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "e2e")
+	if err != nil {
+		return err
+	}
+	keyFile = filepath.Join(dir, "id_ed25519")
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
+		return err
+	}
+	sp, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	pubKey = string(ssh.MarshalAuthorizedKey(sp))
+	return nil
+}
+
+func run(dir string, env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// server is one quayside daemon under test.
+type server struct {
+	t        *testing.T
+	data     string
+	httpAddr string
+	sshAddr  string
+	cmd      *exec.Cmd
+	logs     *syncBuffer
+	instance string
+}
+
+// startServer starts a daemon with a fresh data dir, registers the test
+// key, and removes everything it made in Docker when the test ends.
+func startServer(t *testing.T) *server {
+	t.Helper()
+	data, err := os.MkdirTemp("", "qs-")
+	require.NoError(t, err)
+	s := &server{t: t, data: data, httpAddr: freeAddr(t), sshAddr: freeAddr(t), logs: &syncBuffer{}}
+	t.Cleanup(func() { s.cleanup() })
+	s.start()
+	s.mustCLI("keys", "add", "tester", stdin(pubKey))
+	return s
+}
+
+// start runs the daemon and waits until its control socket answers.
+func (s *server) start() {
+	s.t.Helper()
+	s.cmd = exec.Command(quaysideBin, "server", "--domain", "localhost",
+		"--http-addr", s.httpAddr, "--ssh-addr", s.sshAddr, "--stop-grace", "2s")
+	s.cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+s.data)
+	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
+	require.NoError(s.t, s.cmd.Start())
+	waitFor(s.t, 30*time.Second, "the daemon to answer", func() bool {
+		out, err := s.cli("status", "--json")
+		if err != nil {
+			return false
+		}
+		var st struct{ Instance string }
+		if json.Unmarshal([]byte(out), &st) == nil {
+			s.instance = st.Instance
+		}
+		return s.instance != ""
+	})
+}
+
+// stop ends the daemon with sig and waits for it.
+func (s *server) stop(sig os.Signal) {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return
+	}
+	_ = s.cmd.Process.Signal(sig)
+	_ = s.cmd.Wait()
+	s.cmd = nil
+}
+
+func (s *server) cleanup() {
+	s.stop(os.Interrupt)
+	if s.t.Failed() {
+		s.t.Logf("daemon output:\n%s", s.logs.String())
+	}
+	if s.instance != "" {
+		removeInstance(s.instance)
+	}
+	_ = os.RemoveAll(s.data)
+}
+
+// removeInstance deletes every Docker object labelled with instance.
+func removeInstance(instance string) {
+	filter := "label=io.quayside.instance=" + instance
+	ids := lines(exec.Command("docker", "ps", "-aq", "--filter", filter).Output())
+	if len(ids) > 0 {
+		_ = exec.Command("docker", append([]string{"rm", "-f"}, ids...)...).Run()
+	}
+	nets := lines(exec.Command("docker", "network", "ls", "-q", "--filter", filter).Output())
+	if len(nets) > 0 {
+		_ = exec.Command("docker", append([]string{"network", "rm"}, nets...)...).Run()
+	}
+	imgs := lines(exec.Command("docker", "images", "-q", "--filter", filter).Output())
+	if len(imgs) > 0 {
+		_ = exec.Command("docker", append([]string{"rmi", "-f"}, imgs...)...).Run()
+	}
+}
+
+func lines(out []byte, err error) []string {
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(out))
+}
+
+type stdin string
+
+// cli runs a quayside command against this server; a stdin argument feeds
+// standard input.
+func (s *server) cli(args ...any) (string, error) {
+	var argv []string
+	var in io.Reader
+	for _, a := range args {
+		switch v := a.(type) {
+		case stdin:
+			in = strings.NewReader(string(v))
+		case string:
+			argv = append(argv, v)
+		}
+	}
+	cmd := exec.Command(quaysideBin, argv...)
+	cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+s.data)
+	cmd.Stdin = in
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (s *server) mustCLI(args ...any) string {
+	s.t.Helper()
+	out, err := s.cli(args...)
+	require.NoError(s.t, err, "quayside %v:\n%s", args, out)
+	return out
+}
+
+// get requests path of app through the daemon's proxy.
+func (s *server) get(app, path string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodGet, "http://"+s.httpAddr+path, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	req.Host = app + ".localhost"
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// body requests path of app and expects a 200.
+func (s *server) body(app, path string) string {
+	s.t.Helper()
+	code, body, err := s.get(app, path)
+	require.NoError(s.t, err)
+	require.Equal(s.t, http.StatusOK, code, "GET %s%s: %s", app, path, body)
+	return body
+}
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+// push pushes the repository's HEAD to app's deploy branch ("main") unless
+// refspec says otherwise, and returns git's combined output.
+func (s *server) push(repo, app string, extra ...string) (string, error) {
+	url := fmt.Sprintf("ssh://git@%s/%s.git", s.sshAddr, app)
+	args := append([]string{"push"}, extra...)
+	if len(extra) == 0 || strings.HasPrefix(extra[len(extra)-1], "-") {
+		args = append(args, url, "HEAD:refs/heads/main")
+	} else {
+		args = append(args[:1], append([]string{url}, extra...)...)
+	}
+	cmd := exec.Command("git", args...)
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "GIT_SSH_COMMAND="+sshCommand(), "GIT_TERMINAL_PROMPT=0")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// deployedCommit is where app's deploy branch points in the server's repository.
+func (s *server) deployedCommit(app string) string {
+	s.t.Helper()
+	return gitIn(s.t, s.data, "--git-dir", filepath.Join("repos", app+".git"), "rev-parse", "refs/heads/main")
+}
+
+func (s *server) mustPush(repo, app string) string {
+	s.t.Helper()
+	out, err := s.push(repo, app)
+	require.NoError(s.t, err, "git push:\n%s\ndaemon:\n%s", out, s.logs.String())
+	return out
+}
+
+func sshCommand() string {
+	return "ssh -i " + keyFile + " -o IdentitiesOnly=yes -o StrictHostKeyChecking=no" +
+		" -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
+}
+
+// sampleRepo makes a git repository with the sample app, a Dockerfile and
+// message as the text the app serves.
+func sampleRepo(t *testing.T, message string) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin, err := os.ReadFile(sampleBin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sampleapp"), bin, 0o755))
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
+	writeFile(t, dir, "message.txt", message)
+	gitIn(t, dir, "init", "-q", "--initial-branch=main")
+	commitAll(t, dir, "first")
+	return dir
+}
+
+// commitAll commits every change in dir.
+func commitAll(t *testing.T, dir, msg string) {
+	t.Helper()
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "-c", "user.name=Tester", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", msg)
+}
+
+func gitIn(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "git %v: %s", args, out)
+	return strings.TrimSpace(string(out))
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+}
+
+// containers lists the names of the running containers of app.
+func (s *server) containers(app string) []string {
+	out, _ := exec.Command("docker", "ps", "-a", "--format", "{{.Names}}",
+		"--filter", "label=io.quayside.instance="+s.instance,
+		"--filter", "label=io.quayside.app="+app).Output()
+	return strings.Fields(string(out))
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+var _ = context.Background

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// CreateApp creates an app that answers 503 until its first deploy.
+func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, error) {
+	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
+		return nil, err
+	}
+	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: author}
+	if err := e.cfg.Store.CreateApp(ctx, app); err != nil {
+		return nil, err
+	}
+	e.cfg.Router.SetRoute(Route{App: name, Hosts: e.Hosts(name)})
+	e.log.Info("app created", "app", name, "by", author)
+	return app, nil
+}
+
+// PreparePush checks that a push to app may proceed, creating the app if
+// this is its first push.
+func (e *Engine) PreparePush(ctx context.Context, name, author string) error {
+	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
+		return err
+	}
+	_, err := e.appForChange(ctx, name)
+	if ErrorCode(err) == ENOTFOUND {
+		_, err = e.CreateApp(ctx, name, author)
+		if ErrorCode(err) == ECONFLICT { // created by a concurrent first push
+			_, err = e.appForChange(ctx, name)
+		}
+	}
+	return err
+}
+
+// FindApp returns one app.
+func (e *Engine) FindApp(ctx context.Context, name string) (*App, error) {
+	return e.cfg.Store.FindApp(ctx, name)
+}
+
+// ListApps returns every app, ordered by name.
+func (e *Engine) ListApps(ctx context.Context) ([]*App, error) {
+	return e.cfg.Store.ListApps(ctx)
+}
+
+// ListReleases returns up to limit releases of app, newest first.
+func (e *Engine) ListReleases(ctx context.Context, app string, limit int) ([]*Release, error) {
+	if _, err := e.cfg.Store.FindApp(ctx, app); err != nil {
+		return nil, err
+	}
+	return e.cfg.Store.ListReleases(ctx, app, limit)
+}
+
+// SetHealthCheck changes how app's next releases are checked and drained.
+// Zero fields keep their current value.
+func (e *Engine) SetHealthCheck(ctx context.Context, name string, hc HealthCheck) (*App, error) {
+	if err := hc.Validate(); err != nil {
+		return nil, err
+	}
+	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	app, err := e.appForChange(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	mergeHealth(&app.Health, hc)
+	if err := e.cfg.Store.UpdateApp(ctx, app); err != nil {
+		return nil, err
+	}
+	return app, nil
+}
+
+func mergeHealth(dst *HealthCheck, src HealthCheck) {
+	if src.Path != "" {
+		dst.Path = src.Path
+	}
+	if src.Timeout != 0 {
+		dst.Timeout = src.Timeout
+	}
+	if src.DrainTimeout != 0 {
+		dst.DrainTimeout = src.DrainTimeout
+	}
+}
+
+// SetDeployBranch changes the branch pushes to app must target.
+func (e *Engine) SetDeployBranch(ctx context.Context, name, branch string) (*App, error) {
+	if err := ValidateBranchName(branch); err != nil {
+		return nil, err
+	}
+	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	app, err := e.appForChange(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	app.DeployBranch = branch
+	return app, e.cfg.Store.UpdateApp(ctx, app)
+}
+
+// Destroy removes app and everything it owns: containers, route, network,
+// images, repository, releases and config. A change in progress on the app
+// is cancelled first. If a step fails the app stays "destroying", refuses
+// changes, and Destroy can be run again.
+func (e *Engine) Destroy(ctx context.Context, name string) error {
+	app, err := e.cfg.Store.FindApp(ctx, name)
+	if err != nil {
+		return err
+	}
+	app.State = AppDestroying
+	if err := e.cfg.Store.UpdateApp(ctx, app); err != nil {
+		return err
+	}
+	e.locks.cancelHolder(name)
+	ctx, unlock, err := e.locks.lock(ctx, name)
+	if err != nil {
+		return Errorf(EUNAVAILABLE, "gave up waiting for the change in progress on %s to stop", name)
+	}
+	defer unlock()
+	return e.destroyLocked(ctx, name)
+}
+
+func (e *Engine) destroyLocked(ctx context.Context, name string) error {
+	e.cfg.Router.RemoveRoute(name)
+	cs, err := e.cfg.Runtime.Containers(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := e.cfg.Runtime.Stop(ctx, c.ID, 5*time.Second); err != nil {
+			return err
+		}
+	}
+	if err := e.cfg.Runtime.RemoveApp(ctx, name); err != nil {
+		return err
+	}
+	if e.cfg.Repos != nil {
+		if err := e.cfg.Repos.RemoveRepository(ctx, name); err != nil {
+			return err
+		}
+	}
+	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
+		return err
+	}
+	e.log.Info("app destroyed", "app", name)
+	return nil
+}

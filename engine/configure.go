@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"sort"
+	"strings"
+)
+
+// ConfigChange sets and unsets config variables of one app.
+type ConfigChange struct {
+	App    string
+	Set    map[string]string
+	Unset  []string
+	Author string
+	Output io.Writer
+}
+
+// Config returns the config version in effect for app.
+func (e *Engine) Config(ctx context.Context, name string) (*ConfigVersion, error) {
+	app, err := e.cfg.Store.FindApp(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return e.cfg.Store.FindConfigVersion(ctx, name, app.ConfigVersion)
+}
+
+// SetConfig applies a change as a new config version. If the app has a
+// current release, the change is deployed as a new release of its image and
+// takes effect only if that release becomes healthy; the release is
+// returned. Without a release the version simply becomes current and the
+// returned release is nil.
+func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (*Release, error) {
+	if err := validateChange(ch); err != nil {
+		return nil, err
+	}
+	out := newProgress(ch.Output)
+	ctx, unlock, err := e.lockApp(ctx, ch.App, out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	app, err := e.appForChange(ctx, ch.App)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := e.cfg.Store.FindConfigVersion(ctx, app.Name, app.ConfigVersion)
+	if err != nil {
+		return nil, err
+	}
+	vars, err := applyChange(cur.Vars, ch)
+	if err != nil {
+		return nil, err
+	}
+	cv := &ConfigVersion{App: app.Name, Vars: vars, Author: ch.Author}
+	if err := e.cfg.Store.CreateConfigVersion(ctx, cv); err != nil {
+		return nil, err
+	}
+	if app.CurrentRelease == 0 {
+		out.Step("Config saved; it applies from the first deploy")
+		return nil, e.cfg.Store.SetAppConfigVersion(ctx, app.Name, cv.Version)
+	}
+	return e.redeploy(ctx, app, &Release{
+		Kind: KindConfig, ConfigVersion: cv.Version, Author: ch.Author,
+		Description: describeChange(ch),
+	}, out)
+}
+
+// redeploy deploys the current release's image as a new release described
+// by tmpl (kind, config version, author, description).
+func (e *Engine) redeploy(ctx context.Context, app *App, tmpl *Release, out *progress) (*Release, error) {
+	cur, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
+	if err != nil {
+		return nil, err
+	}
+	rel := *tmpl
+	rel.App, rel.Status = app.Name, ReleaseDeploying
+	rel.Image, rel.Port, rel.BuildMethod, rel.Commit = cur.Image, cur.Port, cur.BuildMethod, cur.Commit
+	if err := e.cfg.Store.CreateRelease(ctx, &rel); err != nil {
+		return nil, err
+	}
+	out.Step("Deploying v%d: %s", rel.Number, rel.Description)
+	return &rel, e.deployRelease(ctx, app, &rel, out)
+}
+
+func validateChange(ch ConfigChange) error {
+	if len(ch.Set) == 0 && len(ch.Unset) == 0 {
+		return FieldError("config", "nothing to change: give KEY=value pairs to set or keys to unset")
+	}
+	for k, v := range ch.Set {
+		if err := ValidateConfigKey(k); err != nil {
+			return err
+		}
+		if err := ValidateConfigValue(k, v); err != nil {
+			return err
+		}
+	}
+	for _, k := range ch.Unset {
+		if _, both := ch.Set[k]; both {
+			return FieldError(k, "%s is both set and unset in one change", k)
+		}
+	}
+	return nil
+}
+
+// applyChange returns a copy of vars with ch applied.
+func applyChange(vars map[string]string, ch ConfigChange) (map[string]string, error) {
+	next := maps.Clone(vars)
+	if next == nil {
+		next = map[string]string{}
+	}
+	for _, k := range ch.Unset {
+		if _, ok := next[k]; !ok {
+			return nil, FieldError(k, "config key %s is not set, so it cannot be unset", k)
+		}
+		delete(next, k)
+	}
+	maps.Copy(next, ch.Set)
+	if err := ValidateConfig(next); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// describeChange names the keys a change touches, never their values.
+func describeChange(ch ConfigChange) string {
+	var parts []string
+	if len(ch.Set) > 0 {
+		keys := make([]string, 0, len(ch.Set))
+		for k := range ch.Set {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts = append(parts, "Set "+strings.Join(keys, ", "))
+	}
+	if len(ch.Unset) > 0 {
+		parts = append(parts, "Unset "+strings.Join(ch.Unset, ", "))
+	}
+	return truncate(strings.Join(parts, "; "), 200)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%s...", s[:n])
+}

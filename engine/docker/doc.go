@@ -1,0 +1,14 @@
+// Package docker is the Docker runtime adapter of Quayside: it implements
+// engine.Runtime on top of the Docker Engine API.
+//
+// It sits between the engine (which decides what should run) and the Docker
+// daemon (which runs it). Everything it creates carries the label
+// io.quayside.instance=<instance id>, and every list, filter and removal is
+// scoped to that label, so several Quayside servers can share one daemon
+// without seeing or touching each other's containers, networks and images.
+//
+// Names:
+//   - per-app bridge network  qs-<instance>-<app>
+//   - container               qs-<instance>-<app>-<process>-<replica>-v<release>-<4 hex>
+//   - image (made by builder/dockerfile) qs-<instance>/<app>:v<release>
+package docker

@@ -1,0 +1,70 @@
+package docker
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+
+	"github.com/docker/docker/api/types/filters"
+	"github.com/quayside/quayside/engine"
+)
+
+// Labels Quayside puts on the Docker objects it owns. LabelInstance, LabelApp
+// and LabelRelease are also set on images; their twins live in
+// builder/dockerfile (labels.go), which may not import this package.
+const (
+	// LabelInstance holds the id of the Quayside server that owns the object.
+	LabelInstance = "io.quayside.instance"
+	// LabelApp holds the app name.
+	LabelApp = "io.quayside.app"
+	// LabelRelease holds the release number.
+	LabelRelease = "io.quayside.release"
+	// LabelProcess holds the process type of a container ("web", ...).
+	LabelProcess = "io.quayside.process"
+	// LabelReplica holds the replica number of a container, from 1.
+	LabelReplica = "io.quayside.replica"
+)
+
+// NetworkName is the name of an app's bridge network.
+func NetworkName(instance, app string) string {
+	return "qs-" + instance + "-" + app
+}
+
+// containerName names a container of spec, with suffix making it unique.
+func containerName(instance string, spec engine.ContainerSpec, suffix string) string {
+	return fmt.Sprintf("qs-%s-%s-%s-%d-v%d-%s", instance, spec.App, spec.Process, spec.Replica, spec.Release, suffix)
+}
+
+// randomHex returns n random bytes as hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand panics instead)
+	return hex.EncodeToString(b)
+}
+
+// containerLabels are the labels of a container made from spec.
+func containerLabels(instance string, spec engine.ContainerSpec) map[string]string {
+	return map[string]string{
+		LabelInstance: instance,
+		LabelApp:      spec.App,
+		LabelRelease:  strconv.Itoa(spec.Release),
+		LabelProcess:  spec.Process,
+		LabelReplica:  strconv.Itoa(spec.Replica),
+	}
+}
+
+// ownedBy reports whether labels mark an object of instance.
+func ownedBy(labels map[string]string, instance string) bool {
+	return labels[LabelInstance] == instance
+}
+
+// scope returns filters selecting the objects of instance, and of app when
+// app is not empty.
+func scope(instance, app string) filters.Args {
+	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
+	if app != "" {
+		f.Add("label", LabelApp+"="+app)
+	}
+	return f
+}

@@ -1,0 +1,58 @@
+package docker
+
+import (
+	"context"
+	"sort"
+
+	"github.com/docker/docker/api/types/image"
+	"github.com/quayside/quayside/engine"
+)
+
+// RemoveApp implements engine.Runtime: it removes the app's network and every
+// image labelled with this instance and the app (forced, untagged parents
+// pruned). Missing ones are fine. Containers still attached to the network
+// make it fail with ECONFLICT.
+func (r *Runtime) RemoveApp(ctx context.Context, app string) error {
+	if !nameRe.MatchString(app) {
+		return engine.Errorf(engine.EINVALID, "app name %q is not valid for Docker names", app)
+	}
+	if err := r.removeNetworks(ctx, app); err != nil {
+		return err
+	}
+	return r.removeImages(ctx, app)
+}
+
+// removeImages removes the images of app.
+func (r *Runtime) removeImages(ctx context.Context, app string) error {
+	images, err := r.cli.ImageList(ctx, image.ListOptions{All: true, Filters: scope(r.instance, app)})
+	if err != nil {
+		return r.wrap("list images", err)
+	}
+	for _, img := range childrenFirst(images) {
+		_, err := r.cli.ImageRemove(ctx, img.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+		if err != nil && !isNotFound(err) {
+			return r.wrap("remove image", err)
+		}
+		r.log.Info("image removed", "app", app, "id", img.ID, "tags", img.RepoTags)
+	}
+	return nil
+}
+
+// childrenFirst orders images so that each comes before its parent: Docker
+// refuses to remove an image with children, and removing a child prunes
+// its untagged parents anyway.
+func childrenFirst(images []image.Summary) []image.Summary {
+	byID := make(map[string]image.Summary, len(images))
+	for _, img := range images {
+		byID[img.ID] = img
+	}
+	depth := make(map[string]int, len(images))
+	for _, img := range images {
+		for p, ok := byID[img.ParentID]; ok && depth[img.ID] < len(images); p, ok = byID[p.ParentID] {
+			depth[img.ID]++
+		}
+	}
+	sorted := append([]image.Summary(nil), images...)
+	sort.SliceStable(sorted, func(i, j int) bool { return depth[sorted[i].ID] > depth[sorted[j].ID] })
+	return sorted
+}

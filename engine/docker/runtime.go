@@ -1,0 +1,46 @@
+package docker
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/docker/docker/client"
+	"github.com/quayside/quayside/engine"
+)
+
+var _ engine.Runtime = (*Runtime)(nil)
+
+// Runtime runs the containers of one Quayside instance on a Docker daemon.
+// It is safe for concurrent use. It does not own the client: whoever made
+// the client closes it.
+type Runtime struct {
+	cli      *client.Client
+	instance string
+	log      *slog.Logger
+
+	// netMu serialises network creation: Docker 20.10 can create two
+	// networks with one name when two creates race.
+	netMu sync.Mutex
+}
+
+// New returns a Runtime that uses cli and owns the objects labelled with
+// instance (a short hex id unique to this Quayside server). A nil logger
+// discards.
+func New(cli *client.Client, instance string, logger *slog.Logger) *Runtime {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Runtime{cli: cli, instance: instance, log: logger}
+}
+
+// NewClient returns a Docker client configured from the environment
+// (DOCKER_HOST and friends, else the default socket) that negotiates the API
+// version with the daemon. The caller closes it.
+func NewClient() (*client.Client, error) {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		return nil, fmt.Errorf("create docker client: %w", err)
+	}
+	return cli, nil
+}

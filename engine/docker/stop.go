@@ -1,0 +1,42 @@
+package docker
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/quayside/quayside/engine"
+)
+
+// Stop implements engine.Runtime: SIGTERM (through docker-init), SIGKILL
+// after grace, then removal. A container that is gone, or that belongs to
+// another instance, is left alone and is not an error.
+func (r *Runtime) Stop(ctx context.Context, id string, grace time.Duration) error {
+	info, err := r.inspectOwned(ctx, id)
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	timeout := graceSeconds(grace)
+	err = r.cli.ContainerStop(ctx, info.ID, container.StopOptions{Timeout: &timeout})
+	if err != nil && !isNotFound(err) {
+		return r.wrap("stop container", err)
+	}
+	err = r.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true})
+	if err != nil && !isNotFound(err) {
+		return r.wrap("remove container", err)
+	}
+	r.log.Info("container stopped", "name", info.Name, "id", info.ID[:12])
+	return nil
+}
+
+// graceSeconds rounds grace up to whole seconds, as Docker wants them.
+func graceSeconds(grace time.Duration) int {
+	if grace <= 0 {
+		return 0
+	}
+	return int(math.Ceil(grace.Seconds()))
+}

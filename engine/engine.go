@@ -1,0 +1,115 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultAppPort   = 5000
+	DefaultStopGrace = 10 * time.Second
+	DefaultSyncEvery = 30 * time.Second
+)
+
+// Config wires an Engine to its adapters.
+type Config struct {
+	Store   Store
+	Runtime Runtime
+	Builder Builder
+	Router  Router
+	Repos   Repositories
+	// Health probes new releases; nil means an HTTP GET probe.
+	Health HealthChecker
+	// Domain is the base domain: apps answer at <app>.<Domain>.
+	Domain string
+	// AppURL returns the URL printed for an app; nil means http://<app>.<Domain>.
+	AppURL func(app string) string
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// AppPort is the PORT given to apps whose image does not expose one port.
+	AppPort int
+	// StopGrace is how long a stopped container may take to exit after SIGTERM.
+	StopGrace time.Duration
+	// SyncEvery is how often Run compares what runs with what should run.
+	SyncEvery time.Duration
+}
+
+// Engine carries out deploys, config changes, rollbacks and destroys, one at
+// a time per app, and keeps the containers and routes in line with the store.
+type Engine struct {
+	cfg    Config
+	log    *slog.Logger
+	locks  *appLocks
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	syncMu      sync.Mutex
+	syncPending map[string]bool
+}
+
+// New returns an Engine with cfg's zero fields set to their defaults.
+func New(cfg Config) *Engine {
+	if cfg.Health == nil {
+		cfg.Health = NewHTTPHealthChecker()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.AppPort == 0 {
+		cfg.AppPort = DefaultAppPort
+	}
+	if cfg.StopGrace == 0 {
+		cfg.StopGrace = DefaultStopGrace
+	}
+	if cfg.SyncEvery == 0 {
+		cfg.SyncEvery = DefaultSyncEvery
+	}
+	if cfg.AppURL == nil {
+		domain := cfg.Domain
+		cfg.AppURL = func(app string) string { return "http://" + app + "." + domain }
+	}
+	return &Engine{
+		cfg:         cfg,
+		log:         cfg.Logger,
+		locks:       newAppLocks(),
+		syncPending: map[string]bool{},
+	}
+}
+
+// AppURL returns the URL where app answers.
+func (e *Engine) AppURL(app string) string { return e.cfg.AppURL(app) }
+
+// Hosts returns the host names that route to app.
+func (e *Engine) Hosts(app string) []string { return []string{app + "." + e.cfg.Domain} }
+
+// Start reconciles once and then keeps containers and routes in line with the
+// store in the background (runtime events and a periodic sync) until Close.
+func (e *Engine) Start(ctx context.Context) error {
+	if err := e.Reconcile(ctx); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.cancel = cancel
+	e.wg.Add(2)
+	go func() { defer e.wg.Done(); e.watchEvents(ctx) }()
+	go func() { defer e.wg.Done(); e.syncPeriodically(ctx) }()
+	return nil
+}
+
+// Close stops the background work started by Start and waits for it.
+func (e *Engine) Close() error {
+	if e.cancel != nil {
+		e.cancel()
+	}
+	e.wg.Wait()
+	return nil
+}
+
+func (e *Engine) now() time.Time { return e.cfg.Now().UTC() }

@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Push builds req.NewCommit and deploys it as a new release of req.App. It
+// returns the release once it serves traffic. On any error the push must be
+// rejected: the previous release keeps serving.
+func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
+	out := newProgress(req.Output)
+	app, err := e.appForChange(ctx, req.App)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPushRef(app, req.Ref); err != nil {
+		return nil, err
+	}
+	ctx, unlock, err := e.lockApp(ctx, app.Name, out)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if app, err = e.appForChange(ctx, req.App); err != nil {
+		return nil, err
+	}
+	rel := &Release{
+		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
+		Description: "Deploy " + shortCommit(req.NewCommit), Commit: req.NewCommit,
+		Author: req.Author, ConfigVersion: app.ConfigVersion,
+	}
+	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
+		return nil, err
+	}
+	if err := e.build(ctx, rel, req, out); err != nil {
+		return nil, err
+	}
+	return rel, e.deployRelease(ctx, app, rel, out)
+}
+
+// build turns the pushed commit into the release's image.
+func (e *Engine) build(ctx context.Context, rel *Release, req PushRequest, out *progress) error {
+	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, shortCommit(rel.Commit))
+	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
+		App: rel.App, Release: rel.Number, Commit: rel.Commit,
+		Source: req.Source, Options: req.Options, Output: out,
+	})
+	if err != nil {
+		msg := "build failed: " + ErrorMessage(err)
+		code := ErrorCode(err)
+		if code == EINTERNAL {
+			e.log.Error("build failed", "app", rel.App, "release", rel.Number, "err", err)
+			code = EDEPLOYFAILED
+		}
+		e.failRelease(rel, msg)
+		return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg)}
+	}
+	rel.Image, rel.Port, rel.BuildMethod = img.Ref, img.Port, img.Method
+	rel.Status = ReleaseDeploying
+	return e.cfg.Store.UpdateRelease(ctx, rel)
+}
+
+// checkPushRef refuses refs the app does not deploy from.
+func checkPushRef(app *App, ref string) error {
+	branch, ok := strings.CutPrefix(ref, "refs/heads/")
+	if !ok {
+		return Errorf(EINVALID, "%s is not a branch: push a branch, for example `git push quayside %s`", ref, app.DeployBranch)
+	}
+	if branch != app.DeployBranch {
+		return Errorf(EINVALID, "app %s deploys from branch %q, not %q: push with `git push quayside %s:%s`",
+			app.Name, app.DeployBranch, branch, branch, app.DeployBranch)
+	}
+	return nil
+}
+
+// appForChange returns app if it exists and may be changed.
+func (e *Engine) appForChange(ctx context.Context, name string) (*App, error) {
+	app, err := e.cfg.Store.FindApp(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if app.State == AppDestroying {
+		return nil, Errorf(ECONFLICT, "app %s is being destroyed: nothing can be deployed to it", name)
+	}
+	app.Health = app.Health.WithDefaults()
+	return app, nil
+}
+
+// lockApp waits for other changes to app to finish, telling the user why
+// they wait.
+func (e *Engine) lockApp(ctx context.Context, app string, out *progress) (context.Context, func(), error) {
+	if e.locks.busy(app) {
+		out.Step("Waiting for the change in progress on %s to finish", app)
+	}
+	ctx, unlock, err := e.locks.lock(ctx, app)
+	if err != nil {
+		return nil, nil, Errorf(EUNAVAILABLE, "gave up waiting for the change in progress on %s", app)
+	}
+	return ctx, unlock, nil
+}
+
+func shortCommit(c string) string {
+	if len(c) > 7 {
+		return c[:7]
+	}
+	return c
+}

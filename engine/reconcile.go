@@ -1,0 +1,207 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// interruptedReason is recorded on releases a daemon stop cut short.
+const interruptedReason = "interrupted: the Quayside daemon stopped during this deploy; push again"
+
+// Reconcile makes what runs match the store, as after a crash: unfinished
+// deploys are marked failed, apps left half destroyed are destroyed,
+// containers that belong to no app are removed, and every app's current
+// release runs, is routed, and is the only thing of that app that runs.
+func (e *Engine) Reconcile(ctx context.Context) error {
+	failed, err := e.cfg.Store.FailUnfinishedReleases(ctx, interruptedReason, e.now())
+	if err != nil {
+		return err
+	}
+	for _, r := range failed {
+		e.log.Warn("deploy interrupted by a restart", "app", r.App, "release", r.Number)
+	}
+	apps, err := e.cfg.Store.ListApps(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.removeOrphans(ctx, apps); err != nil {
+		return err
+	}
+	for _, app := range apps {
+		if err := e.syncApp(ctx, app.Name); err != nil {
+			e.log.Error("reconcile app", "app", app.Name, "err", err)
+		}
+	}
+	return nil
+}
+
+// removeOrphans stops containers of apps the store does not know.
+func (e *Engine) removeOrphans(ctx context.Context, apps []*App) error {
+	known := make(map[string]bool, len(apps))
+	for _, a := range apps {
+		known[a.Name] = true
+	}
+	all, err := e.cfg.Runtime.Containers(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, c := range all {
+		if !known[c.App] {
+			e.log.Warn("removing container of unknown app", "app", c.App, "container", c.Name)
+			if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// syncApp brings one app in line with the store, holding its lock.
+func (e *Engine) syncApp(ctx context.Context, name string) error {
+	ctx, unlock, err := e.locks.lock(ctx, name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return e.syncAppLocked(ctx, name)
+}
+
+// syncAppLocked is syncApp for a caller that holds the app's lock.
+func (e *Engine) syncAppLocked(ctx context.Context, name string) error {
+	app, err := e.cfg.Store.FindApp(ctx, name)
+	if ErrorCode(err) == ENOTFOUND {
+		e.cfg.Router.RemoveRoute(name)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if app.State == AppDestroying {
+		return e.destroyLocked(ctx, name)
+	}
+	app.Health = app.Health.WithDefaults()
+	return e.syncContainers(ctx, app)
+}
+
+// syncContainers routes the current release's running containers, starts
+// one if none exists, and retires everything else of the app.
+func (e *Engine) syncContainers(ctx context.Context, app *App) error {
+	cs, err := e.cfg.Runtime.Containers(ctx, app.Name)
+	if err != nil {
+		return err
+	}
+	serving, stale := splitContainers(app, cs)
+	if len(serving) == 0 && app.CurrentRelease != 0 {
+		if c, err := e.restoreCurrent(ctx, app); err != nil {
+			e.log.Error("restart current release", "app", app.Name, "release", app.CurrentRelease, "err", err)
+		} else {
+			serving = append(serving, c)
+		}
+	}
+	e.cfg.Router.SetRoute(Route{App: app.Name, Hosts: e.Hosts(app.Name), Backends: backends(serving)})
+	for _, c := range stale {
+		e.log.Info("removing container of a replaced release", "app", app.Name, "container", c.Name)
+		e.stopDrained(ctx, app, c)
+	}
+	return nil
+}
+
+// splitContainers separates the containers that serve the current release
+// from the ones that should not exist.
+func splitContainers(app *App, cs []*Container) (serving, stale []*Container) {
+	for _, c := range cs {
+		current := app.CurrentRelease != 0 && c.Release == app.CurrentRelease && c.Process == "web"
+		if current && (c.Running || c.State == "restarting") {
+			serving = append(serving, c)
+		} else {
+			stale = append(stale, c)
+		}
+	}
+	return serving, stale
+}
+
+// restoreCurrent starts the current release again and waits until it is healthy.
+func (e *Engine) restoreCurrent(ctx context.Context, app *App) (*Container, error) {
+	rel, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
+	if err != nil {
+		return nil, err
+	}
+	out := newProgress(nil)
+	c, err := e.startRelease(ctx, app, rel, out)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.waitHealthy(ctx, c, app.Health, out); err != nil {
+		return c, nil // keep it: Docker restarts it, and events route it once it runs
+	}
+	return e.cfg.Runtime.Inspect(ctx, c.ID)
+}
+
+// backends returns the addresses of the running containers among cs.
+func backends(cs []*Container) []string {
+	var addrs []string
+	for _, c := range cs {
+		if c.Running && c.Addr != "" {
+			addrs = append(addrs, c.Addr)
+		}
+	}
+	return addrs
+}
+
+// watchEvents re-syncs an app whenever one of its containers starts or dies,
+// so routes follow restarts (a restarted container may get a new port).
+func (e *Engine) watchEvents(ctx context.Context) {
+	for ev := range e.cfg.Runtime.Events(ctx) {
+		if ev.Container.App != "" {
+			e.requestSync(ctx, ev.Container.App)
+		}
+	}
+}
+
+// syncPeriodically re-syncs every app every SyncEvery.
+func (e *Engine) syncPeriodically(ctx context.Context) {
+	t := time.NewTicker(e.cfg.SyncEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		apps, err := e.cfg.Store.ListApps(ctx)
+		if err != nil {
+			e.log.Error("periodic sync", "err", err)
+			continue
+		}
+		if err := e.removeOrphans(ctx, apps); err != nil {
+			e.log.Error("periodic sync", "err", err)
+		}
+		for _, a := range apps {
+			e.requestSync(ctx, a.Name)
+		}
+	}
+}
+
+// requestSync schedules a sync of app unless one is already waiting.
+func (e *Engine) requestSync(ctx context.Context, app string) {
+	e.syncMu.Lock()
+	defer e.syncMu.Unlock()
+	if e.syncPending[app] {
+		return
+	}
+	e.syncPending[app] = true
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		lctx, unlock, err := e.locks.lock(ctx, app)
+		e.syncMu.Lock()
+		delete(e.syncPending, app) // events from now on need another sync
+		e.syncMu.Unlock()
+		if err != nil {
+			return
+		}
+		defer unlock()
+		if err := e.syncAppLocked(lctx, app); err != nil && ctx.Err() == nil {
+			e.log.Error("sync app", "app", app, "err", err)
+		}
+	}()
+}

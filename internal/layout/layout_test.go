@@ -1,0 +1,76 @@
+package layout
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/quayside/quayside/"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+// listPackages returns the project's non-test packages with their imports.
+func listPackages(t *testing.T) []pkg {
+	out, err := exec.Command("go", "list", "-json", module+"...").Output()
+	require.NoError(t, err)
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	var pkgs []pkg
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else {
+			require.NoError(t, err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+// room is the top-level directory a package belongs to ("engine", "store", ...).
+func room(path string) string {
+	rest := strings.TrimPrefix(path, module)
+	first, _, _ := strings.Cut(rest, "/")
+	if strings.HasPrefix(rest, "engine/") {
+		return rest // engine's adapters (engine/docker) are rooms of their own
+	}
+	return first
+}
+
+func TestEngineImportsOnlyTheStandardLibrary(t *testing.T) {
+	for _, p := range listPackages(t) {
+		if p.ImportPath != module+"engine" {
+			continue
+		}
+		for _, imp := range p.Imports {
+			require.NotContains(t, imp, ".", "engine imports %s: the domain must stay standard-library only", imp)
+		}
+	}
+}
+
+func TestSiblingsDoNotImportEachOther(t *testing.T) {
+	for _, p := range listPackages(t) {
+		from := room(p.ImportPath)
+		if from == "cmd" || from == "e2e" {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module) {
+				continue
+			}
+			to := room(imp)
+			allowed := to == from || imp == module+"engine" || strings.HasPrefix(imp, p.ImportPath+"/") ||
+				strings.HasPrefix(p.ImportPath, strings.TrimSuffix(imp, "/")+"/")
+			require.True(t, allowed, "%s imports %s: siblings meet only through engine's interfaces, wired in cmd", p.ImportPath, imp)
+		}
+	}
+}

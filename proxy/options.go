@@ -1,0 +1,60 @@
+package proxy
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults for the zero fields of Options.
+const (
+	// DefaultDialTimeout bounds connecting to a backend. Backends run on the
+	// same host, so a dial that takes longer means the backend is gone.
+	DefaultDialTimeout = 5 * time.Second
+	// DefaultMaxIdleConnsPerHost is the keep-alive pool per backend: enough
+	// idle connections for a few thousand requests per second at tens of
+	// milliseconds of latency without re-dialing.
+	DefaultMaxIdleConnsPerHost = 512
+	// DefaultIdleConnTimeout closes keep-alive connections to a backend after
+	// this long unused.
+	DefaultIdleConnTimeout = 90 * time.Second
+	// DefaultRetryAfter is the Retry-After sent with the 503 page.
+	DefaultRetryAfter = 5 * time.Second
+)
+
+// Options tune a Proxy. The zero value is ready to use.
+type Options struct {
+	// Logger receives route changes, drains and backend errors; nil discards.
+	Logger *slog.Logger
+	// Observer, when not nil, is told about every request (see Observer).
+	Observer Observer
+	// DialTimeout bounds connecting to a backend (DefaultDialTimeout).
+	DialTimeout time.Duration
+	// MaxIdleConnsPerHost caps idle keep-alive connections per backend
+	// (DefaultMaxIdleConnsPerHost).
+	MaxIdleConnsPerHost int
+	// IdleConnTimeout closes unused keep-alive connections (DefaultIdleConnTimeout).
+	IdleConnTimeout time.Duration
+	// RetryAfter is sent with the 503 page, rounded to whole seconds, at
+	// least 1 (DefaultRetryAfter).
+	RetryAfter time.Duration
+}
+
+// withDefaults returns o with zero fields replaced by the defaults.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.DialTimeout <= 0 {
+		o.DialTimeout = DefaultDialTimeout
+	}
+	if o.MaxIdleConnsPerHost <= 0 {
+		o.MaxIdleConnsPerHost = DefaultMaxIdleConnsPerHost
+	}
+	if o.IdleConnTimeout <= 0 {
+		o.IdleConnTimeout = DefaultIdleConnTimeout
+	}
+	if o.RetryAfter <= 0 {
+		o.RetryAfter = DefaultRetryAfter
+	}
+	return o
+}

@@ -1,0 +1,208 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/quayside/quayside/engine"
+)
+
+// Client calls the Quayside API. Errors from the server come back as
+// *engine.Error with the server's code and message.
+type Client struct {
+	// BaseURL is the server's root, such as "http://unix" for the control socket.
+	BaseURL string
+	HTTP    *http.Client
+	// Token, when set, is sent as a bearer token.
+	Token string
+}
+
+// NewUnixClient returns a client that talks to the daemon's control socket.
+func NewUnixClient(socket string) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+	}
+	return &Client{BaseURL: "http://quayside", HTTP: &http.Client{Transport: tr}}
+}
+
+// Status describes the server.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	var s Status
+	return &s, c.do(ctx, http.MethodGet, "/api/v1/status", nil, &s)
+}
+
+// ListApps lists every app.
+func (c *Client) ListApps(ctx context.Context) ([]App, error) {
+	var l AppList
+	return l.Apps, c.do(ctx, http.MethodGet, "/api/v1/apps", nil, &l)
+}
+
+// CreateApp creates an app.
+func (c *Client) CreateApp(ctx context.Context, name string) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodPost, "/api/v1/apps", CreateApp{Name: name}, &a)
+}
+
+// App returns one app.
+func (c *Client) App(ctx context.Context, name string) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodGet, appPath(name, ""), nil, &a)
+}
+
+// UpdateApp changes an app's settings.
+func (c *Client) UpdateApp(ctx context.Context, name string, u UpdateApp) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodPatch, appPath(name, ""), u, &a)
+}
+
+// DestroyApp removes an app and everything it owns; confirm must repeat its name.
+func (c *Client) DestroyApp(ctx context.Context, name, confirm string) error {
+	return c.do(ctx, http.MethodDelete, appPath(name, "")+"?confirm="+url.QueryEscape(confirm), nil, nil)
+}
+
+// Releases lists up to limit releases of an app, newest first.
+func (c *Client) Releases(ctx context.Context, app string, limit int) ([]Release, error) {
+	var l ReleaseList
+	return l.Releases, c.do(ctx, http.MethodGet, appPath(app, "/releases")+"?limit="+strconv.Itoa(limit), nil, &l)
+}
+
+// Config returns an app's config; values are masked unless reveal.
+func (c *Client) Config(ctx context.Context, app string, reveal bool) (*Config, error) {
+	var cfg Config
+	return &cfg, c.do(ctx, http.MethodGet, appPath(app, "/config")+"?reveal="+strconv.FormatBool(reveal), nil, &cfg)
+}
+
+// ChangeConfig applies a config change, streaming the deploy's output to w.
+// The release is nil when the app had no release to redeploy.
+func (c *Client) ChangeConfig(ctx context.Context, app string, ch ConfigChange, w io.Writer) (*Release, error) {
+	return c.stream(ctx, http.MethodPatch, appPath(app, "/config"), ch, w)
+}
+
+// Rollback deploys an earlier release again, streaming output to w.
+func (c *Client) Rollback(ctx context.Context, app string, to int, w io.Writer) (*Release, error) {
+	return c.stream(ctx, http.MethodPost, appPath(app, "/rollback"), Rollback{To: to}, w)
+}
+
+// ListKeys lists the SSH keys allowed to push.
+func (c *Client) ListKeys(ctx context.Context) ([]Key, error) {
+	var l KeyList
+	return l.Keys, c.do(ctx, http.MethodGet, "/api/v1/keys", nil, &l)
+}
+
+// AddKey allows a public key to push.
+func (c *Client) AddKey(ctx context.Context, name, publicKey string) (*Key, error) {
+	var k Key
+	return &k, c.do(ctx, http.MethodPost, "/api/v1/keys", AddKey{Name: name, PublicKey: publicKey}, &k)
+}
+
+// RemoveKey removes a key.
+func (c *Client) RemoveKey(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/keys/"+url.PathEscape(name), nil, nil)
+}
+
+func appPath(app, rest string) string { return "/api/v1/apps/" + url.PathEscape(app) + rest }
+
+// do sends in as JSON and decodes the answer into out (when not nil).
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	resp, err := c.send(ctx, method, path, in, "application/json")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return decodeError(resp)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode answer of %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+// stream sends in and copies the streamed output to w until the result.
+func (c *Client) stream(ctx context.Context, method, path string, in any, w io.Writer) (*Release, error) {
+	resp, err := c.send(ctx, method, path, in, StreamContentType)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return nil, decodeError(resp)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		var ev StreamEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return nil, fmt.Errorf("decode stream event: %w", err)
+		}
+		switch ev.Type {
+		case EventOutput:
+			_, _ = io.WriteString(w, ev.Text)
+		case EventResult:
+			return ev.Release, nil
+		case EventError:
+			return nil, toEngineError(ev.Error)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read stream: %w", err)
+	}
+	return nil, engine.Errorf(engine.EUNAVAILABLE, "the server closed the connection before the result: check `quayside releases` for the outcome")
+}
+
+func (c *Client) send(ctx context.Context, method, path string, in any, accept string) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, fmt.Errorf("encode request: %w", err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.BaseURL+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("build request: %w", err)
+	}
+	req.Header.Set("Accept", accept)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, engine.Errorf(engine.EUNAVAILABLE, "cannot reach the Quayside server: %v", err)
+	}
+	return resp, nil
+}
+
+func decodeError(resp *http.Response) error {
+	var e Error
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err := json.Unmarshal(b, &e); err != nil || e.Code == "" {
+		return engine.Errorf(engine.EINTERNAL, "the server answered %s", resp.Status)
+	}
+	return toEngineError(&e)
+}
+
+func toEngineError(e *Error) error {
+	if e == nil {
+		return engine.Errorf(engine.EINTERNAL, "the server reported an error without details")
+	}
+	return &engine.Error{Code: e.Code, Message: e.Message, Fields: e.Fields}
+}

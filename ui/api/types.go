@@ -1,0 +1,140 @@
+package api
+
+import "time"
+
+// App is an application as the API shows it.
+type App struct {
+	Name           string      `json:"name"`
+	URL            string      `json:"url"`
+	State          string      `json:"state"`
+	DeployBranch   string      `json:"deploy_branch"`
+	CurrentRelease int         `json:"current_release"`
+	ConfigVersion  int         `json:"config_version"`
+	Health         HealthCheck `json:"health"`
+	CreatedAt      time.Time   `json:"created_at"`
+	CreatedBy      string      `json:"created_by"`
+}
+
+// AppList is a page of apps.
+type AppList struct {
+	Apps []App `json:"apps"`
+}
+
+// CreateApp is the body of POST /apps.
+type CreateApp struct {
+	Name string `json:"name"`
+}
+
+// UpdateApp is the body of PATCH /apps/{app}; absent fields stay as they are.
+type UpdateApp struct {
+	DeployBranch *string      `json:"deploy_branch,omitempty"`
+	Health       *HealthCheck `json:"health,omitempty"`
+}
+
+// HealthCheck says how releases are checked and drained. Zero values in a
+// request mean "keep the current value".
+type HealthCheck struct {
+	Path           string  `json:"path"`
+	TimeoutSeconds float64 `json:"timeout_seconds"`
+	DrainSeconds   float64 `json:"drain_seconds"`
+}
+
+// Release is one numbered release.
+type Release struct {
+	Number        int        `json:"number"`
+	Current       bool       `json:"current"`
+	Kind          string     `json:"kind"`
+	Status        string     `json:"status"`
+	Description   string     `json:"description"`
+	Image         string     `json:"image"`
+	Port          int        `json:"port"`
+	BuildMethod   string     `json:"build_method,omitempty"`
+	Commit        string     `json:"commit,omitempty"`
+	Author        string     `json:"author"`
+	ConfigVersion int        `json:"config_version"`
+	RollbackOf    int        `json:"rollback_of,omitempty"`
+	Error         string     `json:"error,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	FinishedAt    *time.Time `json:"finished_at,omitempty"`
+	DurationMS    int64      `json:"duration_ms,omitempty"`
+}
+
+// ReleaseList is a page of releases, newest first.
+type ReleaseList struct {
+	Releases []Release `json:"releases"`
+}
+
+// Config is an app's config version in effect. Values are masked unless
+// they were asked for with reveal=true.
+type Config struct {
+	Version int               `json:"version"`
+	Vars    map[string]string `json:"vars"`
+	Masked  bool              `json:"masked"`
+}
+
+// ConfigChange is the body of PATCH /apps/{app}/config.
+type ConfigChange struct {
+	Set   map[string]string `json:"set,omitempty"`
+	Unset []string          `json:"unset,omitempty"`
+}
+
+// Rollback is the body of POST /apps/{app}/rollback; To 0 means the
+// previous good release.
+type Rollback struct {
+	To int `json:"to,omitempty"`
+}
+
+// Key is an SSH public key allowed to push.
+type Key struct {
+	Name        string    `json:"name"`
+	Fingerprint string    `json:"fingerprint"`
+	PublicKey   string    `json:"public_key"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// KeyList lists keys.
+type KeyList struct {
+	Keys []Key `json:"keys"`
+}
+
+// AddKey is the body of POST /keys.
+type AddKey struct {
+	Name      string `json:"name"`
+	PublicKey string `json:"public_key"`
+}
+
+// Status describes the server.
+type Status struct {
+	Version string `json:"version"`
+	Domain  string `json:"domain"`
+	// GitURL is the prefix of push URLs ("ssh://git@host:2222/").
+	GitURL string `json:"git_url"`
+	// Instance labels every Docker object this server owns.
+	Instance string `json:"instance"`
+}
+
+// Error is the one error shape of the API.
+type Error struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Stream event types. Long operations (deploys) answer with newline-delimited
+// JSON events: any number of "output" events, then one "result" or "error".
+const (
+	EventOutput = "output"
+	EventResult = "result"
+	EventError  = "error"
+)
+
+// StreamEvent is one line of a streamed answer.
+type StreamEvent struct {
+	Type    string   `json:"type"`
+	Text    string   `json:"text,omitempty"`
+	Release *Release `json:"release,omitempty"`
+	Error   *Error   `json:"error,omitempty"`
+}
+
+// StreamContentType is the media type of streamed answers.
+const StreamContentType = "application/x-ndjson"

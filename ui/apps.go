@@ -1,0 +1,102 @@
+package ui
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+func (s *Server) listApps(c echo.Context) error {
+	apps, err := s.cfg.Engine.ListApps(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := api.AppList{Apps: make([]api.App, 0, len(apps))}
+	for _, a := range apps {
+		out.Apps = append(out.Apps, s.appJSON(a))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) createApp(c echo.Context) error {
+	var in api.CreateApp
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	app, err := s.cfg.Engine.CreateApp(c.Request().Context(), in.Name, actor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, s.appJSON(app))
+}
+
+func (s *Server) getApp(c echo.Context) error {
+	app, err := s.cfg.Engine.FindApp(c.Request().Context(), c.Param("app"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.appJSON(app))
+}
+
+func (s *Server) updateApp(c echo.Context) error {
+	var in api.UpdateApp
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	ctx, name := c.Request().Context(), c.Param("app")
+	var app *engine.App
+	var err error
+	if in.DeployBranch != nil {
+		if app, err = s.cfg.Engine.SetDeployBranch(ctx, name, *in.DeployBranch); err != nil {
+			return err
+		}
+	}
+	if in.Health != nil {
+		if app, err = s.cfg.Engine.SetHealthCheck(ctx, name, healthFromJSON(*in.Health)); err != nil {
+			return err
+		}
+	}
+	if app == nil {
+		if app, err = s.cfg.Engine.FindApp(ctx, name); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, s.appJSON(app))
+}
+
+func (s *Server) destroyApp(c echo.Context) error {
+	name := c.Param("app")
+	if c.QueryParam("confirm") != name {
+		return engine.FieldError("confirm", "destroying %s removes its containers, images, repository, releases and config for good: confirm with the app's name (quayside apps destroy %s --confirm %s)", name, name, name)
+	}
+	if err := s.cfg.Engine.Destroy(c.Request().Context(), name); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) appJSON(a *engine.App) api.App {
+	h := a.Health.WithDefaults()
+	return api.App{
+		Name: a.Name, URL: s.cfg.Engine.AppURL(a.Name), State: a.State,
+		DeployBranch: a.DeployBranch, CurrentRelease: a.CurrentRelease, ConfigVersion: a.ConfigVersion,
+		Health: api.HealthCheck{
+			Path: h.Path, TimeoutSeconds: h.Timeout.Seconds(), DrainSeconds: h.DrainTimeout.Seconds(),
+		},
+		CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
+	}
+}
+
+func healthFromJSON(h api.HealthCheck) engine.HealthCheck {
+	return engine.HealthCheck{
+		Path:         h.Path,
+		Timeout:      seconds(h.TimeoutSeconds),
+		DrainTimeout: seconds(h.DrainSeconds),
+	}
+}
+
+func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }

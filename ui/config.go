@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+// maskedValue replaces config values in listings unless they are revealed.
+const maskedValue = "••••••••"
+
+func (s *Server) getConfig(c echo.Context) error {
+	cv, err := s.cfg.Engine.Config(c.Request().Context(), c.Param("app"))
+	if err != nil {
+		return err
+	}
+	reveal := c.QueryParam("reveal") == "true"
+	out := api.Config{Version: cv.Version, Vars: make(map[string]string, len(cv.Vars)), Masked: !reveal}
+	for k, v := range cv.Vars {
+		if !reveal {
+			v = maskedValue
+		}
+		out.Vars[k] = v
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) changeConfig(c echo.Context) error {
+	var in api.ConfigChange
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return s.streamRelease(c, func(out *streamWriter) (*engine.Release, error) {
+		return s.cfg.Engine.SetConfig(c.Request().Context(), engine.ConfigChange{
+			App: c.Param("app"), Set: in.Set, Unset: in.Unset, Author: actor(c), Output: out,
+		})
+	})
+}

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+// statusByCode is the one table that turns engine error codes into HTTP statuses.
+var statusByCode = map[string]int{
+	engine.EINVALID:        http.StatusBadRequest,
+	engine.EUNAUTHORIZED:   http.StatusUnauthorized,
+	engine.EFORBIDDEN:      http.StatusForbidden,
+	engine.ENOTFOUND:       http.StatusNotFound,
+	engine.ECONFLICT:       http.StatusConflict,
+	engine.ETOOLARGE:       http.StatusRequestEntityTooLarge,
+	engine.EDEPLOYFAILED:   http.StatusUnprocessableEntity,
+	engine.EINTERNAL:       http.StatusInternalServerError,
+	engine.ENOTIMPLEMENTED: http.StatusNotImplemented,
+	engine.EUNAVAILABLE:    http.StatusServiceUnavailable,
+}
+
+// StatusOf returns the HTTP status for err.
+func StatusOf(err error) int {
+	if s, ok := statusByCode[engine.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// apiError converts err into the API's error shape.
+func apiError(err error) *api.Error {
+	return &api.Error{Code: engine.ErrorCode(err), Message: engine.ErrorMessage(err), Fields: engine.ErrorFields(err)}
+}
+
+// errorHandler writes every error a handler returns in the one error shape.
+func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		err = fromEcho(err)
+		if engine.ErrorCode(err) == engine.EINTERNAL {
+			log.Error("api request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		}
+		_ = c.JSON(StatusOf(err), apiError(err))
+	}
+}
+
+// fromEcho turns echo's own errors (unknown route, bad method, body too
+// large) into engine errors.
+func fromEcho(err error) error {
+	var he *echo.HTTPError
+	if !errors.As(err, &he) {
+		return err
+	}
+	switch he.Code {
+	case http.StatusNotFound:
+		return engine.Errorf(engine.ENOTFOUND, "no such API endpoint")
+	case http.StatusMethodNotAllowed:
+		return engine.Errorf(engine.EINVALID, "this endpoint does not accept that method")
+	case http.StatusRequestEntityTooLarge:
+		return engine.Errorf(engine.ETOOLARGE, "request body too large")
+	case http.StatusUnsupportedMediaType, http.StatusBadRequest:
+		return engine.Errorf(engine.EINVALID, "the request body is not valid JSON for this endpoint")
+	}
+	return engine.Errorf(engine.EINTERNAL, "%s", http.StatusText(he.Code))
+}
+
+// bindJSON decodes the request body into v, refusing malformed JSON and unknown fields.
+func bindJSON(c echo.Context, v any) error {
+	dec := jsonDecoder(c.Request().Body)
+	if err := dec.Decode(v); err != nil {
+		return engine.Errorf(engine.EINVALID, "the request body is not valid JSON for this endpoint: %v", err)
+	}
+	return nil
+}
