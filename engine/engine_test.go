@@ -227,7 +227,7 @@ func TestRollback(t *testing.T) {
 	ctx := context.Background()
 	r.mustPush("shop", "img1")
 	_, err := r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"V": "2"}})
-	require.NoError(t, err) // v2: img1 with V=2
+	require.NoError(t, err)    // v2: img1 with V=2
 	r.mustPush("shop", "img3") // v3: img3 with V=2
 
 	t.Run("default goes to the previous good release", func(t *testing.T) {
