@@ -110,15 +110,16 @@ type server struct {
 	cmd      *exec.Cmd
 	logs     *syncBuffer
 	instance string
+	flags    []string
 }
 
 // startServer starts a daemon with a fresh data dir, registers the test
 // key, and removes everything it made in Docker when the test ends.
-func startServer(t *testing.T) *server {
+func startServer(t *testing.T, flags ...string) *server {
 	t.Helper()
 	data, err := os.MkdirTemp("", "qs-")
 	require.NoError(t, err)
-	s := &server{t: t, data: data, httpAddr: freeAddr(t), sshAddr: freeAddr(t), logs: &syncBuffer{}}
+	s := &server{t: t, data: data, httpAddr: freeAddr(t), sshAddr: freeAddr(t), logs: &syncBuffer{}, flags: flags}
 	t.Cleanup(func() { s.cleanup() })
 	s.start()
 	s.mustCLI("keys", "add", "tester", stdin(pubKey))
@@ -128,8 +129,8 @@ func startServer(t *testing.T) *server {
 // start runs the daemon and waits until its control socket answers.
 func (s *server) start() {
 	s.t.Helper()
-	s.cmd = exec.Command(quaysideBin, "server", "--domain", "localhost",
-		"--http-addr", s.httpAddr, "--ssh-addr", s.sshAddr, "--stop-grace", "2s")
+	args := []string{"server", "--domain", "localhost", "--http-addr", s.httpAddr, "--ssh-addr", s.sshAddr, "--stop-grace", "2s"}
+	s.cmd = exec.Command(quaysideBin, append(args, s.flags...)...)
 	s.cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+s.data)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	require.NoError(s.t, s.cmd.Start())
@@ -247,21 +248,25 @@ func (s *server) body(app, path string) string {
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
-// push pushes the repository's HEAD to app's deploy branch ("main") unless
-// refspec says otherwise, and returns git's combined output.
+// push pushes the repository's HEAD to app's deploy branch ("main"), or as
+// the last extra argument says when it is a refspec, and returns git's
+// combined output.
 func (s *server) push(repo, app string, extra ...string) (string, error) {
+	out, err := s.pushCommand(repo, app, extra...).CombinedOutput()
+	return string(out), err
+}
+
+func (s *server) pushCommand(repo, app string, extra ...string) *exec.Cmd {
 	url := fmt.Sprintf("ssh://git@%s/%s.git", s.sshAddr, app)
-	args := append([]string{"push"}, extra...)
-	if len(extra) == 0 || strings.HasPrefix(extra[len(extra)-1], "-") {
-		args = append(args, url, "HEAD:refs/heads/main")
-	} else {
-		args = append(args[:1], append([]string{url}, extra...)...)
+	refspec := "HEAD:refs/heads/main"
+	if n := len(extra); n > 0 && !strings.HasPrefix(extra[n-1], "-") {
+		refspec, extra = extra[n-1], extra[:n-1]
 	}
+	args := append(append([]string{"push"}, extra...), url, refspec)
 	cmd := exec.Command("git", args...)
 	cmd.Dir = repo
 	cmd.Env = append(os.Environ(), "GIT_SSH_COMMAND="+sshCommand(), "GIT_TERMINAL_PROMPT=0")
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return cmd
 }
 
 // deployedCommit is where app's deploy branch points in the server's repository.

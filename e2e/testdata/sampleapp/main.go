@@ -8,7 +8,8 @@
 //	GET /slow?ms=N   after N milliseconds
 //	GET /ws          a WebSocket echo
 //
-// With CRASH_ON_BOOT=1 it exits at once; with UNHEALTHY=1 it answers 500.
+// With CRASH_ON_BOOT=1 it exits at once; with UNHEALTHY=1 it answers 500;
+// BOOT_DELAY_MS=N makes it wait N milliseconds before it listens.
 package main
 
 import (
@@ -26,6 +27,9 @@ func main() {
 	if os.Getenv("CRASH_ON_BOOT") == "1" {
 		fmt.Println("sampleapp: crashing on boot as asked")
 		os.Exit(3)
+	}
+	if ms, _ := strconv.Atoi(os.Getenv("BOOT_DELAY_MS")); ms > 0 {
+		time.Sleep(time.Duration(ms) * time.Millisecond)
 	}
 	msg, _ := os.ReadFile("/message.txt")
 	mux := http.NewServeMux()
