@@ -185,6 +185,11 @@ func removeInstance(instance string) {
 	}
 }
 
+func execOut(name string, args ...string) (string, error) {
+	out, err := exec.Command(name, args...).Output()
+	return string(out), err
+}
+
 func lines(out []byte, err error) []string {
 	if err != nil {
 		return nil

@@ -59,6 +59,11 @@ func (e *Engine) SetHealthCheck(ctx context.Context, name string, hc HealthCheck
 	if err := hc.Validate(); err != nil {
 		return nil, err
 	}
+	return e.updateApp(ctx, name, func(app *App) { mergeHealth(&app.Health, hc) })
+}
+
+// updateApp changes an app's settings under its lock.
+func (e *Engine) updateApp(ctx context.Context, name string, change func(*App)) (*App, error) {
 	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
 	if err != nil {
 		return nil, err
@@ -68,7 +73,7 @@ func (e *Engine) SetHealthCheck(ctx context.Context, name string, hc HealthCheck
 	if err != nil {
 		return nil, err
 	}
-	mergeHealth(&app.Health, hc)
+	change(app)
 	if err := e.cfg.Store.UpdateApp(ctx, app); err != nil {
 		return nil, err
 	}
@@ -92,17 +97,7 @@ func (e *Engine) SetDeployBranch(ctx context.Context, name, branch string) (*App
 	if err := ValidateBranchName(branch); err != nil {
 		return nil, err
 	}
-	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	app, err := e.appForChange(ctx, name)
-	if err != nil {
-		return nil, err
-	}
-	app.DeployBranch = branch
-	return app, e.cfg.Store.UpdateApp(ctx, app)
+	return e.updateApp(ctx, name, func(app *App) { app.DeployBranch = branch })
 }
 
 // Destroy removes app and everything it owns: containers, route, network,

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/enginetest"
 	"github.com/quayside/quayside/store"
 )
 
@@ -21,10 +22,10 @@ type rig struct {
 	t       *testing.T
 	eng     *engine.Engine
 	db      *store.DB
-	rt      *fakeRuntime
-	router  *fakeRouter
-	builder *fakeBuilder
-	repos   *fakeRepos
+	rt      *enginetest.Runtime
+	router  *enginetest.Router
+	builder *enginetest.Builder
+	repos   *enginetest.Repos
 }
 
 func newRig(t *testing.T) *rig {
@@ -34,10 +35,10 @@ func newRig(t *testing.T) *rig {
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"), key)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	r := &rig{t: t, db: db, rt: newFakeRuntime(), router: newFakeRouter(), builder: &fakeBuilder{}, repos: &fakeRepos{}}
+	r := &rig{t: t, db: db, rt: enginetest.NewRuntime(), router: enginetest.NewRouter(), builder: &enginetest.Builder{}, repos: &enginetest.Repos{}}
 	r.eng = engine.New(engine.Config{
 		Store: db, Runtime: r.rt, Builder: r.builder, Router: r.router, Repos: r.repos,
-		Health: fakeHealth{r.rt}, Domain: "example.test", StopGrace: time.Millisecond,
+		Health: enginetest.Health{RT: r.rt}, Domain: "example.test", StopGrace: time.Millisecond,
 	})
 	return r
 }
@@ -49,7 +50,7 @@ func (r *rig) push(app, commit string) (*engine.Release, string, error) {
 	var out bytes.Buffer
 	rel, err := r.eng.Push(context.Background(), engine.PushRequest{
 		App: app, Ref: "refs/heads/main", NewCommit: commit, Author: "alice",
-		Source: fakeSource{}, Output: &out,
+		Source: enginetest.Source{}, Output: &out,
 	})
 	return rel, out.String(), err
 }
@@ -63,7 +64,7 @@ func (r *rig) mustPush(app, commit string) *engine.Release {
 
 // backends returns the addresses app routes to.
 func (r *rig) backends(app string) []string {
-	rt, ok := r.router.route(app)
+	rt, ok := r.router.Route(app)
 	require.True(r.t, ok, "app %s has no route", app)
 	return rt.Backends
 }
@@ -73,7 +74,7 @@ func (r *rig) servingImage(app string) string {
 	r.t.Helper()
 	b := r.backends(app)
 	require.Len(r.t, b, 1)
-	for _, c := range r.rt.running(app) {
+	for _, c := range r.rt.Running(app) {
 		if c.Addr == b[0] {
 			return c.Image
 		}
@@ -95,14 +96,14 @@ func TestFirstPushCreatesAppAndServes(t *testing.T) {
 	assert.Equal(t, 1, rel.Number)
 	assert.Contains(t, out, "Released v1: http://shop.example.test")
 	assert.Equal(t, "img1", r.servingImage("shop"))
-	rt, _ := r.router.route("shop")
+	rt, _ := r.router.Route("shop")
 	assert.Equal(t, []string{"shop.example.test"}, rt.Hosts)
 	got := r.release("shop", 1)
 	assert.Equal(t, engine.ReleaseActive, got.Status)
 	assert.Equal(t, "alice", got.Author)
 	assert.Equal(t, 8080, got.Port)
 	assert.False(t, got.FinishedAt.IsZero())
-	spec := r.rt.started[0]
+	spec := r.rt.Started()[0]
 	assert.Equal(t, "8080", spec.Env["PORT"])
 }
 
@@ -112,8 +113,8 @@ func TestRedeployReplacesAndDrainsOld(t *testing.T) {
 	oldAddr := r.backends("shop")[0]
 	r.mustPush("shop", "img2")
 	assert.Equal(t, "img2", r.servingImage("shop"))
-	assert.Len(t, r.rt.running("shop"), 1, "the old container is stopped")
-	assert.Contains(t, r.router.drained, oldAddr)
+	assert.Len(t, r.rt.Running("shop"), 1, "the old container is stopped")
+	assert.Contains(t, r.router.Drained(), oldAddr)
 	assert.Equal(t, engine.ReleaseRetired, r.release("shop", 1).Status)
 	assert.Equal(t, engine.ReleaseActive, r.release("shop", 2).Status)
 }
@@ -136,7 +137,7 @@ func TestFailedDeploysKeepTheOldReleaseServing(t *testing.T) {
 			assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))
 			assert.Contains(t, engine.ErrorMessage(err), "v2 failed")
 			assert.Equal(t, "img1", r.servingImage("shop"), "the old release still serves")
-			assert.Len(t, r.rt.running("shop"), 1, "the failed container is gone")
+			assert.Len(t, r.rt.Running("shop"), 1, "the failed container is gone")
 			failed := r.release("shop", 2)
 			assert.Equal(t, engine.ReleaseFailed, failed.Status)
 			assert.NotEmpty(t, failed.Error)
@@ -152,7 +153,7 @@ func TestCrashReportIncludesAppOutput(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, engine.ErrorMessage(err), "exited while booting (exit code 3)")
 	assert.Contains(t, engine.ErrorMessage(err), "boot log line")
-	_, ok := r.router.route("shop")
+	_, ok := r.router.Route("shop")
 	assert.True(t, ok, "the app keeps its (empty) route, so it answers 503")
 	assert.Empty(t, r.backends("shop"))
 }
@@ -161,11 +162,11 @@ func TestPushToOtherBranchIsRefused(t *testing.T) {
 	r := newRig(t)
 	require.NoError(t, r.eng.PreparePush(context.Background(), "shop", "alice"))
 	for _, ref := range []string{"refs/heads/dev", "refs/tags/v1"} {
-		_, err := r.eng.Push(context.Background(), engine.PushRequest{App: "shop", Ref: ref, NewCommit: "img1", Source: fakeSource{}})
+		_, err := r.eng.Push(context.Background(), engine.PushRequest{App: "shop", Ref: ref, NewCommit: "img1", Source: enginetest.Source{}})
 		require.Error(t, err)
 		assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
 	}
-	_, err := r.eng.Push(context.Background(), engine.PushRequest{App: "shop", Ref: "refs/heads/dev", NewCommit: "img1", Source: fakeSource{}})
+	_, err := r.eng.Push(context.Background(), engine.PushRequest{App: "shop", Ref: "refs/heads/dev", NewCommit: "img1", Source: enginetest.Source{}})
 	assert.Contains(t, engine.ErrorMessage(err), `deploys from branch "main"`)
 	rels, _ := r.eng.ListReleases(context.Background(), "shop", 0)
 	assert.Empty(t, rels)
@@ -181,8 +182,8 @@ func TestConfigChangeIsANewRelease(t *testing.T) {
 	assert.Equal(t, engine.KindConfig, rel.Kind)
 	assert.Equal(t, "Set GREETING", rel.Description)
 	assert.Equal(t, "img1", r.servingImage("shop"))
-	last := r.rt.started[len(r.rt.started)-1]
-	assert.Equal(t, "hi", last.Env["GREETING"])
+	spec := last(r.rt.Started())
+	assert.Equal(t, "hi", spec.Env["GREETING"])
 	cv, err := r.eng.Config(ctx, "shop")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"GREETING": "hi"}, cv.Vars)
@@ -219,7 +220,7 @@ func TestConfigBeforeFirstDeploy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, rel)
 	r.mustPush("shop", "img1")
-	assert.Equal(t, "1", r.rt.started[0].Env["A"])
+	assert.Equal(t, "1", r.rt.Started()[0].Env["A"])
 }
 
 func TestRollback(t *testing.T) {
@@ -236,13 +237,13 @@ func TestRollback(t *testing.T) {
 		assert.Equal(t, 4, rel.Number)
 		assert.Equal(t, 2, rel.RollbackOf)
 		assert.Equal(t, "img1", r.servingImage("shop"))
-		assert.Equal(t, "2", r.rt.started[len(r.rt.started)-1].Env["V"])
+		assert.Equal(t, "2", last(r.rt.Started()).Env["V"])
 	})
 	t.Run("to v1 restores v1's config too", func(t *testing.T) {
 		rel, err := r.eng.Rollback(ctx, engine.RollbackRequest{App: "shop", To: 1})
 		require.NoError(t, err)
 		assert.Equal(t, "Rollback to v1", rel.Description)
-		_, set := r.rt.started[len(r.rt.started)-1].Env["V"]
+		_, set := last(r.rt.Started()).Env["V"]
 		assert.False(t, set)
 		cv, _ := r.eng.Config(ctx, "shop")
 		assert.Empty(t, cv.Vars)
@@ -272,10 +273,10 @@ func TestDestroyRemovesEverything(t *testing.T) {
 	ctx := context.Background()
 	r.mustPush("shop", "img1")
 	require.NoError(t, r.eng.Destroy(ctx, "shop"))
-	_, ok := r.router.route("shop")
+	_, ok := r.router.Route("shop")
 	assert.False(t, ok)
-	assert.Empty(t, r.rt.running("shop"))
-	assert.Equal(t, []string{"shop"}, r.repos.removed)
+	assert.Empty(t, r.rt.Running("shop"))
+	assert.Equal(t, []string{"shop"}, r.repos.Removed())
 	_, err := r.eng.FindApp(ctx, "shop")
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 }
@@ -283,17 +284,17 @@ func TestDestroyRemovesEverything(t *testing.T) {
 func TestDestroyCancelsADeployInProgress(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.builder.gate = make(chan struct{})
+	r.builder.Gate = make(chan struct{})
 	require.NoError(t, r.eng.PreparePush(ctx, "shop", "alice"))
 	errc := make(chan error, 1)
 	go func() {
-		_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: "img1", Source: fakeSource{}})
+		_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: "img1", Source: enginetest.Source{}})
 		errc <- err
 	}()
 	waitUntil(t, func() bool { rels, _ := r.db.ListReleases(ctx, "shop", 0); return len(rels) == 1 })
 	require.NoError(t, r.eng.Destroy(ctx, "shop"))
 	require.Error(t, <-errc)
-	assert.Empty(t, r.rt.running("shop"))
+	assert.Empty(t, r.rt.Running("shop"))
 }
 
 func TestPushToAppBeingDestroyedIsRefused(t *testing.T) {
@@ -311,7 +312,7 @@ func TestPushToAppBeingDestroyedIsRefused(t *testing.T) {
 func TestDeploysOfOneAppAreSerialized(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	r.builder.gate = make(chan struct{})
+	r.builder.Gate = make(chan struct{})
 	require.NoError(t, r.eng.PreparePush(ctx, "shop", "alice"))
 	var wg sync.WaitGroup
 	outs := make([]*bytes.Buffer, 2)
@@ -320,7 +321,7 @@ func TestDeploysOfOneAppAreSerialized(t *testing.T) {
 		wg.Add(1)
 		go func(commit string, out *bytes.Buffer) {
 			defer wg.Done()
-			_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: commit, Source: fakeSource{}, Output: &lockedWriter{w: out}})
+			_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: commit, Source: enginetest.Source{}, Output: &lockedWriter{w: out}})
 			assert.NoError(t, err)
 		}(commit, outs[i])
 	}
@@ -328,12 +329,12 @@ func TestDeploysOfOneAppAreSerialized(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // give the second push the chance to (wrongly) start
 	rels, _ := r.db.ListReleases(ctx, "shop", 0)
 	assert.Len(t, rels, 1, "the second push waits for the first")
-	r.builder.gate <- struct{}{}
-	r.builder.gate <- struct{}{}
+	r.builder.Gate <- struct{}{}
+	r.builder.Gate <- struct{}{}
 	wg.Wait()
 	rels, _ = r.db.ListReleases(ctx, "shop", 0)
 	assert.Len(t, rels, 2)
-	assert.Len(t, r.rt.running("shop"), 1)
+	assert.Len(t, r.rt.Running("shop"), 1)
 }
 
 func TestReconcileAfterCrash(t *testing.T) {
@@ -350,19 +351,19 @@ func TestReconcileAfterCrash(t *testing.T) {
 	_, err = r.rt.Start(ctx, engine.ContainerSpec{App: "ghost", Release: 1, Process: "web", Image: "x"})
 	require.NoError(t, err)
 	// The other app's container vanished.
-	for _, c := range r.rt.running("other") {
+	for _, c := range r.rt.Running("other") {
 		require.NoError(t, r.rt.Stop(ctx, c.ID, 0))
 	}
 	// A fresh engine, as after a daemon restart.
-	r.router = newFakeRouter()
-	eng := engine.New(engine.Config{Store: r.db, Runtime: r.rt, Builder: r.builder, Router: r.router, Health: fakeHealth{r.rt}, Domain: "example.test", StopGrace: time.Millisecond})
+	r.router = enginetest.NewRouter()
+	eng := engine.New(engine.Config{Store: r.db, Runtime: r.rt, Builder: r.builder, Router: r.router, Health: enginetest.Health{RT: r.rt}, Domain: "example.test", StopGrace: time.Millisecond})
 	require.NoError(t, eng.Reconcile(ctx))
 
 	assert.Equal(t, engine.ReleaseFailed, r.release("shop", rel.Number).Status)
 	assert.Contains(t, r.release("shop", rel.Number).Error, "interrupted")
 	assert.Equal(t, "img1", r.servingImage("shop"))
-	assert.Len(t, r.rt.running("shop"), 1, "the interrupted deploy's container is removed")
-	assert.Empty(t, r.rt.running("ghost"))
+	assert.Len(t, r.rt.Running("shop"), 1, "the interrupted deploy's container is removed")
+	assert.Empty(t, r.rt.Running("ghost"))
 	assert.Equal(t, "img1", r.servingImage("other"), "the missing container was started again")
 }
 
@@ -399,3 +400,5 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func last[T any](s []T) T { return s[len(s)-1] }

@@ -3,8 +3,6 @@ package dockerfile
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,16 +12,14 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/docker/go-connections/nat"
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-const serverDockerfile = "FROM scratch\nCOPY server /server\nEXPOSE 8080\nCMD [\"/server\"]\n"
-
+// testCtx is a context for one test.
 func testCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	return ctx
+	return dockertest.Context(t, 2*time.Minute)
 }
 
 func TestBuild(t *testing.T) {
@@ -32,7 +28,7 @@ func TestBuild(t *testing.T) {
 	out := newOutput("")
 	img, err := b.Build(ctx, engine.BuildRequest{
 		App: "shop", Release: 3, Commit: "0123456789abcdef",
-		Source: newSource(t, map[string]string{"Dockerfile": serverDockerfile}), Output: out,
+		Source: newSource(t, map[string]string{"Dockerfile": dockertest.ServerDockerfile}), Output: out,
 	})
 	require.NoError(t, err)
 
@@ -62,7 +58,7 @@ func TestBuild(t *testing.T) {
 	})
 	t.Run("runs", func(t *testing.T) {
 		addr := runImage(ctx, t, img.Ref, img.Port)
-		assert.Equal(t, "hello", get(t, "http://"+addr+"/"))
+		assert.Equal(t, "hello", dockertest.Get(t, "http://"+addr+"/"))
 	})
 }
 
@@ -152,7 +148,7 @@ func TestBuildWithoutDockerfile(t *testing.T) {
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
 	assert.Contains(t, engine.ErrorMessage(err), "abcdef0 has no Dockerfile")
 
-	ok, err = b.Detect(ctx, newSource(t, map[string]string{"Dockerfile": serverDockerfile}))
+	ok, err = b.Detect(ctx, newSource(t, map[string]string{"Dockerfile": dockertest.ServerDockerfile}))
 	require.NoError(t, err)
 	assert.True(t, ok)
 }
@@ -226,7 +222,7 @@ func TestBuildDaemonDown(t *testing.T) {
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), "no Dockerfile is found before the daemon is asked")
 
 	_, err = b.Build(testCtx(t), engine.BuildRequest{App: "x", Release: 1,
-		Source: newSource(t, map[string]string{"Dockerfile": serverDockerfile})})
+		Source: newSource(t, map[string]string{"Dockerfile": dockertest.ServerDockerfile})})
 	assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err), "err: %v", err)
 	assert.Contains(t, engine.ErrorMessage(err), "is dockerd running?")
 }
@@ -252,20 +248,4 @@ func runImage(ctx context.Context, t *testing.T, ref string, port int) string {
 		return true
 	}, 10*time.Second, 50*time.Millisecond)
 	return addr
-}
-
-// get fetches url, retrying until it answers 200 or 10 s pass.
-func get(t *testing.T, url string) string {
-	var body string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 50*time.Millisecond)
-	return body
 }

@@ -3,14 +3,10 @@ package dockerfile
 import (
 	"archive/tar"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,28 +15,25 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/require"
 )
 
-// Shared by the tests: one client and the test server compiled statically.
+// Shared by the tests: one client and the test server (dockertest.ServerPackage)
+// compiled statically.
 var (
 	testCLI   *client.Client
 	serverBin []byte
 )
 
 func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dockerfile tests:", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
+	dockertest.Main("dockerfile tests", func() (int, error) { return run(m) })
 }
 
+// run prepares the client and the test server, runs the tests, and cleans up.
 func run(m *testing.M) (int, error) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
@@ -49,57 +42,24 @@ func run(m *testing.M) (int, error) {
 	defer cli.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := cli.Ping(ctx); err != nil {
-		return 0, fmt.Errorf("these tests need a Docker daemon: %w", err)
+	if err := dockertest.Ping(ctx, cli); err != nil {
+		return 0, err
 	}
-	if serverBin, err = compileServer(); err != nil {
+	if serverBin, err = dockertest.ServerBinary(); err != nil {
 		return 0, err
 	}
 	testCLI = cli
 	return m.Run(), nil
 }
 
-// compileServer builds testdata/server statically and returns the binary.
-func compileServer() ([]byte, error) {
-	dir, err := os.MkdirTemp("", "qs-dockerfile-test-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "server")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./testdata/server")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("compile test server: %v\n%s", err, out)
-	}
-	return os.ReadFile(bin)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// newTestBuilder returns a Builder with a fresh instance id whose images are
-// removed when the test ends.
+// newTestBuilder returns a Builder with a fresh instance id whose images
+// (and any container or network so labelled) are removed when the test ends.
 func newTestBuilder(t *testing.T) *Builder {
-	t.Helper()
-	instance := randomHex(4)
-	t.Cleanup(func() { removeImages(t, instance) })
-	return New(testCLI, instance, nil)
+	return New(testCLI, dockertest.Instance(t, testCLI), nil)
 }
 
-// removeImages removes every image labelled with instance.
-func removeImages(t *testing.T, instance string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
-	imgs, err := testCLI.ImageList(ctx, image.ListOptions{All: true, Filters: f})
-	require.NoError(t, err)
-	for _, i := range imgs {
-		_, _ = testCLI.ImageRemove(ctx, i.ID, image.RemoveOptions{Force: true, PruneChildren: true})
-	}
+func TestLabelInstanceMatchesDockertest(t *testing.T) {
+	require.Equal(t, LabelInstance, dockertest.LabelInstance, "the test cleanup finds images by this label")
 }
 
 // dirSource is an engine.Source over a directory, as a commit's tree.

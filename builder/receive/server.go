@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/unixsock"
 )
 
 // Server accepts git pushes over SSH and deploys them from the pre-receive
@@ -132,43 +130,7 @@ func (s *Server) ServeSSH(ln net.Listener) error {
 // made 0600 in a directory created 0700 if missing. A stale socket file is
 // replaced; one another process still serves is an error.
 func (s *Server) ListenHookSocket() (net.Listener, error) {
-	path := s.cfg.HookSocket
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create hook socket directory: %w", err)
-	}
-	if err := removeStaleSocket(path); err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("listen on hook socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("restrict hook socket: %w", err)
-	}
-	return ln, nil
-}
-
-func removeStaleSocket(path string) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("stat hook socket: %w", err)
-	}
-	if fi.Mode()&fs.ModeSocket == 0 {
-		return fmt.Errorf("hook socket %s exists and is not a socket", path)
-	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return fmt.Errorf("hook socket %s is in use by another process", path)
-	}
-	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("remove stale hook socket: %w", err)
-	}
-	return nil
+	return unixsock.Listen(s.cfg.HookSocket)
 }
 
 // Close stops serving, cancels the pushes in flight (their deploys see a

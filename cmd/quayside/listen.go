@@ -1,10 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"net"
-	"os"
-	"path/filepath"
+
+	"github.com/quayside/quayside/internal/unixsock"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -50,22 +49,7 @@ func listenTCP(flag, addr string) (net.Listener, error) {
 	return l, nil
 }
 
-// listenControl opens the control socket, readable by its owner only. The
-// data dir lock guarantees a leftover socket file is stale.
+// listenControl opens the control socket, readable by its owner only.
 func listenControl(path string) (net.Listener, error) {
-	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-		return nil, fmt.Errorf("remove stale control socket: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create control socket dir: %w", err)
-	}
-	l, err := net.Listen("unix", path)
-	if err != nil {
-		return nil, fmt.Errorf("listen on control socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("restrict control socket: %w", err)
-	}
-	return l, nil
+	return unixsock.Listen(path)
 }

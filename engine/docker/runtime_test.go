@@ -11,6 +11,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,9 +40,9 @@ func TestStart(t *testing.T) {
 		assert.False(t, c.StartedAt.IsZero())
 	})
 	t.Run("answers HTTP on Addr with its env and PORT", func(t *testing.T) {
-		assert.Equal(t, "hello", httpGet(t, "http://"+c.Addr+"/"))
-		assert.Equal(t, "hi there", httpGet(t, "http://"+c.Addr+"/env?name=GREETING"))
-		assert.Equal(t, "9090", httpGet(t, "http://"+c.Addr+"/env?name=PORT"))
+		assert.Equal(t, "hello", dockertest.Get(t, "http://"+c.Addr+"/"))
+		assert.Equal(t, "hi there", dockertest.Get(t, "http://"+c.Addr+"/env?name=GREETING"))
+		assert.Equal(t, "9090", dockertest.Get(t, "http://"+c.Addr+"/env?name=PORT"))
 	})
 	t.Run("is configured as promised", func(t *testing.T) {
 		info, err := testCLI.ContainerInspect(ctx, c.ID)
@@ -145,7 +146,7 @@ func TestStartFailureRemovesContainer(t *testing.T) {
 	// Docker creates a container of this image but cannot start it: the
 	// user does not exist in an image without /etc/passwd.
 	tag := "qs-test-" + r.instance + "/nouser:latest"
-	require.NoError(t, buildImage(ctx, testCLI, tag, nil,
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, tag, nil,
 		map[string][]byte{"Dockerfile": []byte("FROM " + testImage + "\nUSER nosuchuser\n")}))
 	t.Cleanup(func() { _, _ = testCLI.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true}) })
 
@@ -164,7 +165,7 @@ func TestStop(t *testing.T) {
 	ctx := testCtx(t)
 	c, err := r.Start(ctx, webSpec("stopper"))
 	require.NoError(t, err)
-	httpGet(t, "http://"+c.Addr+"/")
+	dockertest.Get(t, "http://"+c.Addr+"/")
 
 	begin := time.Now()
 	require.NoError(t, r.Stop(ctx, c.ID, 30*time.Second))
@@ -211,7 +212,7 @@ func TestInstanceScoping(t *testing.T) {
 	still, err := theirs.Inspect(ctx, b.ID)
 	require.NoError(t, err)
 	assert.True(t, still.Running, "another instance's container is untouched")
-	assert.Equal(t, "hello", httpGet(t, "http://"+b.Addr+"/"))
+	assert.Equal(t, "hello", dockertest.Get(t, "http://"+b.Addr+"/"))
 }
 
 func TestLogs(t *testing.T) {
@@ -257,11 +258,11 @@ func TestRemoveApp(t *testing.T) {
 	require.NoError(t, err)
 
 	labelled := "qs-" + r.instance + "/gone:v1"
-	require.NoError(t, buildImage(ctx, testCLI, labelled,
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, labelled,
 		map[string]string{LabelInstance: r.instance, LabelApp: "gone", LabelRelease: "1"},
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY f /f\n"), "f": []byte("app " + r.instance)}))
 	unlabelled := "qs-test-" + r.instance + "/keep:v1"
-	require.NoError(t, buildImage(ctx, testCLI, unlabelled, nil,
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, unlabelled, nil,
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY f /f\n"), "f": []byte("keep " + r.instance)}))
 	t.Cleanup(func() {
 		_, _ = testCLI.ImageRemove(context.Background(), unlabelled, image.RemoveOptions{Force: true})

@@ -60,7 +60,7 @@ func TestEngineImportsOnlyTheStandardLibrary(t *testing.T) {
 func TestSiblingsDoNotImportEachOther(t *testing.T) {
 	for _, p := range listPackages(t) {
 		from := room(p.ImportPath)
-		if from == "cmd" || from == "e2e" {
+		if from == "cmd" || from == "e2e" || from == "internal" && strings.HasSuffix(p.ImportPath, "/layout") {
 			continue
 		}
 		for _, imp := range p.Imports {
@@ -68,9 +68,22 @@ func TestSiblingsDoNotImportEachOther(t *testing.T) {
 				continue
 			}
 			to := room(imp)
-			allowed := to == from || imp == module+"engine" || strings.HasPrefix(imp, p.ImportPath+"/") ||
+			allowed := to == from || imp == module+"engine" || (to == "internal" && from != "internal") || strings.HasPrefix(imp, p.ImportPath+"/") ||
 				strings.HasPrefix(p.ImportPath, strings.TrimSuffix(imp, "/")+"/")
 			require.True(t, allowed, "%s imports %s: siblings meet only through engine's interfaces, wired in cmd", p.ImportPath, imp)
+		}
+	}
+}
+
+// testOnly are helper packages for tests; production code must not import them.
+var testOnly = []string{module + "internal/enginetest", module + "internal/dockertest"}
+
+func TestTestHelpersStayInTests(t *testing.T) {
+	for _, p := range listPackages(t) {
+		for _, imp := range p.Imports {
+			for _, h := range testOnly {
+				require.NotEqual(t, h, imp, "%s imports the test helper %s outside its tests", p.ImportPath, imp)
+			}
 		}
 	}
 }

@@ -1,0 +1,46 @@
+package dockertest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// ServerPackage is the import path of the test server: a static HTTP server
+// that prints -lines numbered lines, sleeps -sleep, exits with -exit when
+// that is 0 or more, and otherwise serves "/" ("hello") and "/env?name=X"
+// (the value of $X) on $PORT, default 8080.
+const ServerPackage = "github.com/quayside/quayside/internal/dockertest/testserver"
+
+// ServerDockerfile builds an image FROM scratch from a context holding the
+// test server binary as "server": CMD ["/server"], EXPOSE 8080.
+const ServerDockerfile = "FROM scratch\nCOPY server /server\nEXPOSE 8080\nCMD [\"/server\"]\n"
+
+// CompileServer builds the test server statically (CGO_ENABLED=0) as
+// dir/server and returns that path. It runs go build by import path, so the
+// working directory must lie inside this module, as it does under go test.
+func CompileServer(dir string) (path string, err error) {
+	path = filepath.Join(dir, "server")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", path, ServerPackage)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("compile test server: %v\n%s", err, out)
+	}
+	return path, nil
+}
+
+// ServerBinary compiles the test server in a temporary directory, which it
+// removes, and returns the binary.
+func ServerBinary() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "qs-dockertest-")
+	if err != nil {
+		return nil, fmt.Errorf("make temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	path, err := CompileServer(dir)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(path)
+}
