@@ -71,7 +71,7 @@ func (e *Engine) waitHealthy(ctx context.Context, c *Container, hc HealthCheck, 
 				return Errorf(EDEPLOYFAILED, "the new release %s", crashed)
 			}
 			if lastErr = e.cfg.Health.Check(ctx, cur.Addr, hc.Path); lastErr == nil {
-				out.Info("healthy after %s", time.Since(start).Round(100*time.Millisecond))
+				out.Info("healthy after %.1fs", time.Since(start).Seconds())
 				return nil
 			}
 		}
