@@ -32,8 +32,14 @@ type App struct {
 	// release, or the latest one set before any release existed), 0 if none.
 	ConfigVersion int
 	Health        HealthCheck
-	CreatedAt     time.Time
-	CreatedBy     string
+	// Scale says how many containers of each process type run; it survives
+	// deploys and rollbacks. A type it does not name runs DefaultScale's count.
+	Scale Scale
+	// Builder is the buildpack builder image for this app; "" means the
+	// server's default.
+	Builder   string
+	CreatedAt time.Time
+	CreatedBy string
 }
 
 // HealthCheck says how a new release proves it is ready for traffic and how
@@ -46,15 +52,19 @@ type HealthCheck struct {
 	// DrainTimeout is how long in-flight requests on the old release may run
 	// after the switch before it is stopped anyway.
 	DrainTimeout time.Duration
+	// ReleaseTimeout is how long the release process may run.
+	ReleaseTimeout time.Duration
 }
 
 // Health check defaults and limits.
 const (
-	DefaultHealthPath    = "/"
-	DefaultHealthTimeout = 60 * time.Second
-	DefaultDrainTimeout  = 30 * time.Second
-	MaxHealthTimeout     = 15 * time.Minute
-	MaxDrainTimeout      = 15 * time.Minute
+	DefaultHealthPath     = "/"
+	DefaultHealthTimeout  = 60 * time.Second
+	DefaultDrainTimeout   = 30 * time.Second
+	DefaultReleaseTimeout = 10 * time.Minute
+	MaxReleaseTimeout     = time.Hour
+	MaxHealthTimeout      = 15 * time.Minute
+	MaxDrainTimeout       = 15 * time.Minute
 )
 
 // WithDefaults returns h with zero fields replaced by the defaults.
@@ -67,6 +77,9 @@ func (h HealthCheck) WithDefaults() HealthCheck {
 	}
 	if h.DrainTimeout == 0 {
 		h.DrainTimeout = DefaultDrainTimeout
+	}
+	if h.ReleaseTimeout == 0 {
+		h.ReleaseTimeout = DefaultReleaseTimeout
 	}
 	return h
 }
@@ -81,6 +94,9 @@ func (h HealthCheck) Validate() error {
 	}
 	if h.DrainTimeout < 0 || h.DrainTimeout > MaxDrainTimeout {
 		return FieldError("drain", "drain timeout must be between 1s and %s", MaxDrainTimeout)
+	}
+	if h.ReleaseTimeout < 0 || h.ReleaseTimeout > MaxReleaseTimeout {
+		return FieldError("release_timeout", "release timeout must be between 1s and %s", MaxReleaseTimeout)
 	}
 	return nil
 }
@@ -127,7 +143,7 @@ type AppStore interface {
 	FindApp(ctx context.Context, name string) (*App, error)
 	// ListApps returns all apps ordered by name.
 	ListApps(ctx context.Context) ([]*App, error)
-	// UpdateApp writes DeployBranch, State and Health. CurrentRelease and
+	// UpdateApp writes DeployBranch, State, Health, Scale and Builder. CurrentRelease and
 	// ConfigVersion change only through ActivateRelease and SetAppConfigVersion.
 	UpdateApp(ctx context.Context, app *App) error
 	// DeleteApp removes the app with its releases and config versions.

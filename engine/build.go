@@ -22,6 +22,10 @@ type BuildRequest struct {
 	Source  Source
 	// Options are the push options (git push -o), such as "clear-cache".
 	Options map[string]string
+	// ClearCache asks for a build that reuses nothing from earlier builds.
+	ClearCache bool
+	// BuilderImage is the app's buildpack builder; "" means the server's default.
+	BuilderImage string
 	// Output receives the build's progress as it happens, line by line.
 	Output io.Writer
 }
@@ -34,6 +38,9 @@ type Image struct {
 	Method string
 	// Port is the one TCP port the image exposes, 0 if it exposes none or several.
 	Port int
+	// Processes are the process types the image declares (buildpack launch
+	// processes, or a Procfile); none means the image's own command is web.
+	Processes []Process
 }
 
 // Builder turns source into images. A build that runs and fails returns
@@ -41,6 +48,12 @@ type Image struct {
 // build at all returns EINVALID with a message naming what it accepts.
 type Builder interface {
 	Build(ctx context.Context, req BuildRequest) (*Image, error)
+}
+
+// CacheClearer is a Builder that keeps a build cache per app.
+type CacheClearer interface {
+	// ClearCache forgets what earlier builds of app left for later ones.
+	ClearCache(ctx context.Context, app string) error
 }
 
 // Repositories holds the apps' git repositories.

@@ -38,6 +38,9 @@ type Release struct {
 	Port int
 	// BuildMethod is how the image was made ("dockerfile", "buildpacks").
 	BuildMethod string
+	// Processes are the process types the release can run; an image that
+	// declares none runs its own command as web.
+	Processes []Process
 	// Commit is the git commit the image was built from.
 	Commit string
 	// Author is who caused the release (an SSH key name or a user).
@@ -71,7 +74,8 @@ func (r *Release) Succeeded() bool {
 type ReleaseStore interface {
 	// CreateRelease stores r, assigning the app's next release number and CreatedAt.
 	CreateRelease(ctx context.Context, r *Release) error
-	// UpdateRelease writes Status, Image, Port, BuildMethod, Error and FinishedAt.
+	// UpdateRelease writes Status, Image, Port, BuildMethod, Processes, Error
+	// and FinishedAt.
 	UpdateRelease(ctx context.Context, r *Release) error
 	// FindRelease returns one release of an app.
 	FindRelease(ctx context.Context, app string, number int) (*Release, error)

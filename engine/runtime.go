@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -14,7 +15,9 @@ type ContainerSpec struct {
 	// Replica numbers containers of one process type from 1.
 	Replica int
 	Image   string
-	// Cmd overrides the image's command when not empty.
+	// Entrypoint overrides the image's entrypoint when not nil.
+	Entrypoint []string
+	// Cmd overrides the image's command when not nil.
 	Cmd []string
 	// Env is the complete environment given to the container (PORT included).
 	Env map[string]string
@@ -78,9 +81,18 @@ type Runtime interface {
 	Stop(ctx context.Context, id string, grace time.Duration) error
 	// Logs returns up to the last n lines the container printed.
 	Logs(ctx context.Context, id string, n int) (string, error)
+	// Run runs spec once to completion in a container that is never
+	// restarted and publishes no port, streams what it prints to out as it
+	// happens, removes it, and returns its exit code. When ctx ends the
+	// container is killed and removed and ctx's error returned.
+	Run(ctx context.Context, spec ContainerSpec, out io.Writer) (int, error)
 	// RemoveApp removes the app's network and images. Its containers must
 	// already be stopped.
 	RemoveApp(ctx context.Context, app string) error
+	// RemoveImage removes one of the images this Quayside made; a missing
+	// image is not an error, and neither is one still used by a container
+	// (it stays).
+	RemoveImage(ctx context.Context, ref string) error
 	// Events delivers container events until ctx ends, reconnecting after
 	// errors. The channel is closed when ctx ends.
 	Events(ctx context.Context) <-chan RuntimeEvent
