@@ -23,23 +23,72 @@ type Auto struct {
 	methods []Method
 }
 
-var _ engine.Builder = (*Auto)(nil)
+var (
+	_ engine.Builder      = (*Auto)(nil)
+	_ engine.CacheClearer = (*Auto)(nil)
+)
 
 // New returns a builder that tries methods in order.
 func New(methods ...Method) *Auto { return &Auto{methods: methods} }
 
-// Build implements engine.Builder.
+// Build implements engine.Builder. A Procfile is checked before anything
+// is built; its process types apply to images that declare none of their
+// own (a Dockerfile image), each command run in the image.
 func (a *Auto) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
+	procfile, err := readProcfile(ctx, req.Source)
+	if err != nil {
+		return nil, err
+	}
+	m, err := a.detect(ctx, req.Source)
+	if err != nil {
+		return nil, err
+	}
+	img, err := m.Build(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if len(img.Processes) == 0 && len(procfile) > 0 {
+		img.Processes = procfileProcesses(procfile)
+	}
+	return img, nil
+}
+
+// detect returns the first method that recognises src.
+func (a *Auto) detect(ctx context.Context, src engine.Source) (Method, error) {
 	for _, m := range a.methods {
-		ok, err := m.Detect(ctx, req.Source)
+		ok, err := m.Detect(ctx, src)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			return m.Build(ctx, req)
+			return m, nil
 		}
 	}
 	return nil, a.noMethodError()
+}
+
+// ClearCache implements engine.CacheClearer for every method that keeps a cache.
+func (a *Auto) ClearCache(ctx context.Context, app string) error {
+	for _, m := range a.methods {
+		if c, ok := m.(engine.CacheClearer); ok {
+			if err := c.ClearCache(ctx, app); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readProcfile returns the Procfile's entries, none if there is no Procfile.
+func readProcfile(ctx context.Context, src engine.Source) ([]ProcfileEntry, error) {
+	data, err := src.ReadFile(ctx, "Procfile")
+	if engine.ErrorCode(err) == engine.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseProcfile(data)
 }
 
 // noMethodError names every method Quayside accepts and what it looked for.

@@ -90,6 +90,9 @@ func mergeHealth(dst *HealthCheck, src HealthCheck) {
 	if src.DrainTimeout != 0 {
 		dst.DrainTimeout = src.DrainTimeout
 	}
+	if src.ReleaseTimeout != 0 {
+		dst.ReleaseTimeout = src.ReleaseTimeout
+	}
 }
 
 // SetDeployBranch changes the branch pushes to app must target.

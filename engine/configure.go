@@ -78,6 +78,7 @@ func (e *Engine) redeploy(ctx context.Context, app *App, tmpl *Release, out *pro
 	rel := *tmpl
 	rel.App, rel.Status = app.Name, ReleaseDeploying
 	rel.Image, rel.Port, rel.BuildMethod, rel.Commit = cur.Image, cur.Port, cur.BuildMethod, cur.Commit
+	rel.Processes = cur.Processes
 	if err := e.cfg.Store.CreateRelease(ctx, &rel); err != nil {
 		return nil, err
 	}

@@ -3,75 +3,64 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"strings"
 	"time"
 )
 
-// deployRelease starts rel, waits until it is healthy, makes it the current
-// release, switches the route to it, and drains and stops what ran before.
-// The caller holds app's lock. Until the switch nothing changes for
-// traffic; if the deploy fails, rel is marked failed and its container removed.
+// deployRelease runs rel's release phase, starts its containers as the app
+// is scaled, waits until they are healthy, makes rel the current release,
+// switches the route to its web containers, and drains and stops what ran
+// before. The caller holds app's lock. Until the switch nothing changes for
+// traffic; if the deploy fails, rel is marked failed and its containers removed.
 func (e *Engine) deployRelease(ctx context.Context, app *App, rel *Release, out *progress) error {
 	before, err := e.cfg.Runtime.Containers(ctx, app.Name)
 	if err != nil {
 		return e.abort(rel, nil, err)
 	}
-	c, err := e.startRelease(ctx, app, rel, out)
-	if err != nil {
-		return e.abort(rel, c, err)
+	if err := e.runReleasePhase(ctx, app, rel, out); err != nil {
+		return e.abort(rel, nil, err)
 	}
-	if err := e.waitHealthy(ctx, c, app.Health, out); err != nil {
-		return e.abort(rel, c, err)
+	started, err := e.startProcesses(ctx, app, rel, out)
+	if err != nil {
+		return e.abort(rel, started, err)
 	}
 	// The release is now the one that should serve: from here on we finish
 	// the switch even if the caller goes away.
 	ctx = context.WithoutCancel(ctx)
 	if err := e.cfg.Store.ActivateRelease(ctx, app.Name, rel.Number, e.now()); err != nil {
-		return e.abort(rel, c, err)
+		return e.abort(rel, started, err)
 	}
-	e.cfg.Router.SetRoute(Route{App: app.Name, Hosts: e.Hosts(app.Name), Backends: []string{c.Addr}})
+	e.setRoute(app.Name, started)
 	out.Step("Released v%d: %s", rel.Number, e.AppURL(app.Name))
+	e.hintUnscaled(app, rel, out)
 	e.retire(ctx, app, before, out)
+	e.pruneImages(ctx, app.Name)
 	e.log.Info("release active", "app", app.Name, "release", rel.Number, "kind", rel.Kind)
 	return nil
 }
 
-// startRelease starts the web container of rel with its config.
-func (e *Engine) startRelease(ctx context.Context, app *App, rel *Release, out *progress) (*Container, error) {
-	spec, err := e.containerSpec(ctx, rel, "web", 1)
-	if err != nil {
-		return nil, err
-	}
-	out.Step("Starting v%d (PORT=%d)", rel.Number, spec.Port)
-	c, err := e.cfg.Runtime.Start(ctx, spec)
-	if err != nil {
-		if ErrorCode(err) == ENOTFOUND {
-			return nil, Errorf(EDEPLOYFAILED, "the image of v%d is gone from this server: redeploy with git push", rel.Number)
+// setRoute points app's hosts at the running web containers among cs.
+func (e *Engine) setRoute(app string, cs []*Container) {
+	var web []*Container
+	for _, c := range cs {
+		if c.Process == ProcessWeb {
+			web = append(web, c)
 		}
-		return nil, err
 	}
-	return c, nil
+	e.cfg.Router.SetRoute(Route{App: app, Hosts: e.Hosts(app), Backends: backends(web)})
 }
 
-// containerSpec is how one container of rel runs.
-func (e *Engine) containerSpec(ctx context.Context, rel *Release, process string, replica int) (ContainerSpec, error) {
-	cv, err := e.cfg.Store.FindConfigVersion(ctx, rel.App, rel.ConfigVersion)
-	if err != nil {
-		return ContainerSpec{}, err
+// hintUnscaled tells the user about process types that do not run.
+func (e *Engine) hintUnscaled(app *App, rel *Release, out *progress) {
+	var idle []string
+	for _, typ := range processTypes(rel.processes()) {
+		if app.Scale.count(typ) == 0 {
+			idle = append(idle, typ)
+		}
 	}
-	port := rel.Port
-	if port == 0 {
-		port = e.cfg.AppPort
+	if len(idle) > 0 {
+		out.Info("Not running (scale 0): %s. Start with `quayside ps scale %s %s=1`.", strings.Join(idle, ", "), app.Name, idle[0])
 	}
-	env := make(map[string]string, len(cv.Vars)+1)
-	for k, v := range cv.Vars {
-		env[k] = v
-	}
-	env["PORT"] = strconv.Itoa(port)
-	return ContainerSpec{
-		App: rel.App, Release: rel.Number, Process: process, Replica: replica,
-		Image: rel.Image, Env: env, Port: port,
-	}, nil
 }
 
 // retire drains each container that ran before the switch and stops it.
@@ -99,20 +88,22 @@ func (e *Engine) stopDrained(ctx context.Context, app *App, c *Container) {
 	}
 }
 
-// abort ends a failed deploy: it keeps the last lines c printed in the
-// release's error, removes c, and marks rel failed. It returns the error for
-// the user.
-func (e *Engine) abort(rel *Release, c *Container, cause error) error {
+// abort ends a failed deploy: it keeps the last lines the first of cs
+// printed in the release's error, removes cs, and marks rel failed. It
+// returns the error for the user.
+func (e *Engine) abort(rel *Release, cs []*Container, cause error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	msg := ErrorMessage(cause)
 	if ErrorCode(cause) == EINTERNAL {
 		e.log.Error("deploy failed", "app", rel.App, "release", rel.Number, "err", cause)
 	}
-	if c != nil {
+	if c := blame(cs, cause); c != nil {
 		if logs, err := e.cfg.Runtime.Logs(ctx, c.ID, 20); err == nil && logs != "" {
-			msg += "\nLast lines the app printed:\n" + logs
+			msg += "\nLast lines " + c.Process + " printed:\n" + logs
 		}
+	}
+	for _, c := range cs {
 		if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
 			e.log.Error("remove failed container", "app", rel.App, "container", c.Name, "err", err)
 		}
@@ -124,6 +115,27 @@ func (e *Engine) abort(rel *Release, c *Container, cause error) error {
 	}
 	return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg)}
 }
+
+// blame picks the container whose output explains cause: the one a
+// containerError names, else the first.
+func blame(cs []*Container, cause error) *Container {
+	if ce, ok := cause.(*containerError); ok {
+		return ce.c
+	}
+	if len(cs) > 0 {
+		return cs[0]
+	}
+	return nil
+}
+
+// containerError is a failure of one container.
+type containerError struct {
+	c   *Container
+	err error
+}
+
+func (e *containerError) Error() string { return e.err.Error() }
+func (e *containerError) Unwrap() error { return e.err }
 
 // failRelease records that rel failed, whatever the caller's context.
 func (e *Engine) failRelease(rel *Release, reason string) {

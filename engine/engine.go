@@ -9,9 +9,12 @@ import (
 
 // Defaults for Config fields left zero.
 const (
-	DefaultAppPort   = 5000
-	DefaultStopGrace = 10 * time.Second
-	DefaultSyncEvery = 30 * time.Second
+	DefaultAppPort      = 5000
+	DefaultStopGrace    = 10 * time.Second
+	DefaultSyncEvery    = 30 * time.Second
+	DefaultSettleTime   = 2 * time.Second
+	DefaultKeepReleases = 5
+	DefaultMaxBuilds    = 2
 )
 
 // Config wires an Engine to its adapters.
@@ -36,14 +39,24 @@ type Config struct {
 	StopGrace time.Duration
 	// SyncEvery is how often Run compares what runs with what should run.
 	SyncEvery time.Duration
+	// SettleTime is how long non-web containers must keep running before a
+	// release without web containers counts as started.
+	SettleTime time.Duration
+	// KeepReleases is how many of an app's newest releases keep their
+	// images; older images are removed.
+	KeepReleases int
+	// MaxBuilds is how many builds may run at once on the server.
+	MaxBuilds int
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at
 // a time per app, and keeps the containers and routes in line with the store.
 type Engine struct {
-	cfg    Config
-	log    *slog.Logger
-	locks  *appLocks
+	cfg   Config
+	log   *slog.Logger
+	locks *appLocks
+	// builds holds one token per build running, up to MaxBuilds.
+	builds chan struct{}
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -71,6 +84,15 @@ func New(cfg Config) *Engine {
 	if cfg.SyncEvery == 0 {
 		cfg.SyncEvery = DefaultSyncEvery
 	}
+	if cfg.SettleTime == 0 {
+		cfg.SettleTime = DefaultSettleTime
+	}
+	if cfg.KeepReleases == 0 {
+		cfg.KeepReleases = DefaultKeepReleases
+	}
+	if cfg.MaxBuilds == 0 {
+		cfg.MaxBuilds = DefaultMaxBuilds
+	}
 	if cfg.AppURL == nil {
 		domain := cfg.Domain
 		cfg.AppURL = func(app string) string { return "http://" + app + "." + domain }
@@ -79,6 +101,7 @@ func New(cfg Config) *Engine {
 		cfg:         cfg,
 		log:         cfg.Logger,
 		locks:       newAppLocks(),
+		builds:      make(chan struct{}, cfg.MaxBuilds),
 		syncPending: map[string]bool{},
 	}
 }

@@ -20,7 +20,7 @@ const (
 // Scale limits.
 const (
 	MaxReplicas      = 20 // per process type
-	MaxTotalReplicas = 50 // per app
+	MaxTotalReplicas = 30 // per app
 )
 
 // Process is one process type of a release and how to start it.
@@ -35,6 +35,15 @@ type Process struct {
 // Command is the process's command line, for people.
 func (p Process) Command() string {
 	return strings.Join(append(slices.Clone(p.Entrypoint), p.Cmd...), " ")
+}
+
+// processes returns the release's process types, or the image's own
+// command as web when it declares none.
+func (r *Release) processes() []Process {
+	if len(r.Processes) == 0 {
+		return defaultProcesses()
+	}
+	return r.Processes
 }
 
 // defaultProcesses is what an image that declares no process types runs:
@@ -82,7 +91,7 @@ func (s Scale) count(typ string) int {
 
 // validateScale checks a requested change against the release's processes.
 func validateScale(change Scale, rel *Release, current Scale) error {
-	types := processTypes(rel.Processes)
+	types := processTypes(rel.processes())
 	for typ, n := range change {
 		if typ == ProcessRelease {
 			return FieldError(typ, "the release process runs once per deploy and cannot be scaled")

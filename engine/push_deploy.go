@@ -34,18 +34,27 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
 	}
-	if err := e.build(ctx, rel, req, out); err != nil {
+	if err := e.build(ctx, app, rel, req, out); err != nil {
 		return nil, err
 	}
 	return rel, e.deployRelease(ctx, app, rel, out)
 }
 
-// build turns the pushed commit into the release's image.
-func (e *Engine) build(ctx context.Context, rel *Release, req PushRequest, out *progress) error {
+// build turns the pushed commit into the release's image, waiting for a
+// build slot first.
+func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequest, out *progress) error {
+	release, err := e.buildSlot(ctx, out)
+	if err != nil {
+		e.failRelease(rel, "cancelled while waiting for a build slot")
+		return err
+	}
+	defer release()
 	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, shortCommit(rel.Commit))
+	_, clear := req.Options["clear-cache"]
 	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
 		App: rel.App, Release: rel.Number, Commit: rel.Commit,
 		Source: req.Source, Options: req.Options, Output: out,
+		ClearCache: clear, BuilderImage: app.Builder,
 	})
 	if err != nil {
 		msg := "build failed: " + ErrorMessage(err)
@@ -57,9 +66,25 @@ func (e *Engine) build(ctx context.Context, rel *Release, req PushRequest, out *
 		e.failRelease(rel, msg)
 		return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg)}
 	}
-	rel.Image, rel.Port, rel.BuildMethod = img.Ref, img.Port, img.Method
+	rel.Image, rel.Port, rel.BuildMethod, rel.Processes = img.Ref, img.Port, img.Method, img.Processes
 	rel.Status = ReleaseDeploying
 	return e.cfg.Store.UpdateRelease(ctx, rel)
+}
+
+// buildSlot waits until fewer than MaxBuilds builds run, and returns the
+// function that frees the slot.
+func (e *Engine) buildSlot(ctx context.Context, out *progress) (func(), error) {
+	select {
+	case e.builds <- struct{}{}:
+	default:
+		out.Step("Waiting for a build slot: %d builds are running (the server allows %d at once)", len(e.builds), cap(e.builds))
+		select {
+		case e.builds <- struct{}{}:
+		case <-ctx.Done():
+			return nil, Errorf(EUNAVAILABLE, "the push was cancelled while waiting for a build slot")
+		}
+	}
+	return func() { <-e.builds }, nil
 }
 
 // checkPushRef refuses refs the app does not deploy from.

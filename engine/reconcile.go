@@ -82,58 +82,17 @@ func (e *Engine) syncAppLocked(ctx context.Context, name string) error {
 	return e.syncContainers(ctx, app)
 }
 
-// syncContainers routes the current release's running containers, starts
-// one if none exists, and retires everything else of the app.
+// syncContainers makes the app's containers match its current release and
+// scale (see converge).
 func (e *Engine) syncContainers(ctx context.Context, app *App) error {
-	cs, err := e.cfg.Runtime.Containers(ctx, app.Name)
-	if err != nil {
-		return err
-	}
-	serving, stale := splitContainers(app, cs)
-	if len(serving) == 0 && app.CurrentRelease != 0 {
-		if c, err := e.restoreCurrent(ctx, app); err != nil {
-			e.log.Error("restart current release", "app", app.Name, "release", app.CurrentRelease, "err", err)
-		} else {
-			serving = append(serving, c)
+	var rel *Release
+	if app.CurrentRelease != 0 {
+		var err error
+		if rel, err = e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease); err != nil {
+			return err
 		}
 	}
-	e.cfg.Router.SetRoute(Route{App: app.Name, Hosts: e.Hosts(app.Name), Backends: backends(serving)})
-	for _, c := range stale {
-		e.log.Info("removing container of a replaced release", "app", app.Name, "container", c.Name)
-		e.stopDrained(ctx, app, c)
-	}
-	return nil
-}
-
-// splitContainers separates the containers that serve the current release
-// from the ones that should not exist.
-func splitContainers(app *App, cs []*Container) (serving, stale []*Container) {
-	for _, c := range cs {
-		current := app.CurrentRelease != 0 && c.Release == app.CurrentRelease && c.Process == "web"
-		if current && (c.Running || c.State == "restarting") {
-			serving = append(serving, c)
-		} else {
-			stale = append(stale, c)
-		}
-	}
-	return serving, stale
-}
-
-// restoreCurrent starts the current release again and waits until it is healthy.
-func (e *Engine) restoreCurrent(ctx context.Context, app *App) (*Container, error) {
-	rel, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
-	if err != nil {
-		return nil, err
-	}
-	out := newProgress(nil)
-	c, err := e.startRelease(ctx, app, rel, out)
-	if err != nil {
-		return nil, err
-	}
-	if err := e.waitHealthy(ctx, c, app.Health, out); err != nil {
-		return c, nil // keep it: Docker restarts it, and events route it once it runs
-	}
-	return e.cfg.Runtime.Inspect(ctx, c.ID)
+	return e.converge(ctx, app, rel, newProgress(nil))
 }
 
 // backends returns the addresses of the running containers among cs.

@@ -38,6 +38,7 @@ func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (*Release, e
 		Description: fmt.Sprintf("Rollback to v%d", target.Number),
 		Image:       target.Image, Port: target.Port, BuildMethod: target.BuildMethod,
 		Commit: target.Commit, Author: req.Author, ConfigVersion: target.ConfigVersion,
+		Processes:  target.Processes,
 		RollbackOf: target.Number,
 	}
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
@@ -65,7 +66,7 @@ func (e *Engine) rollbackTarget(ctx context.Context, app *App, to int) (*Release
 	if !r.Succeeded() {
 		return nil, Errorf(EINVALID, "v%d never served traffic (%s): roll back to a release that did; `quayside releases %s` lists them", to, r.Status, app.Name)
 	}
-	return r, nil
+	return r, checkImageKept(r)
 }
 
 // previousGoodRelease is the newest release before the current one that
@@ -77,8 +78,16 @@ func (e *Engine) previousGoodRelease(ctx context.Context, app *App) (*Release, e
 	}
 	for _, r := range rels {
 		if r.Number < app.CurrentRelease && r.Succeeded() {
-			return r, nil
+			return r, checkImageKept(r)
 		}
 	}
 	return nil, Errorf(EINVALID, "app %s has no earlier release that served traffic", app.Name)
+}
+
+// checkImageKept refuses releases whose image was pruned.
+func checkImageKept(r *Release) error {
+	if r.Image == "" {
+		return Errorf(EINVALID, "the image of v%d was removed to save disk (only the newest releases keep their images): deploy that commit again with git push instead", r.Number)
+	}
+	return nil
 }

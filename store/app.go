@@ -50,7 +50,7 @@ func (db *DB) ListApps(ctx context.Context) ([]*engine.App, error) {
 	return apps, err
 }
 
-// UpdateApp writes DeployBranch, State and Health, with the same defaults
+// UpdateApp writes DeployBranch, State, Health, Scale and Builder, with the same defaults
 // as CreateApp. CurrentRelease and ConfigVersion change only through
 // ActivateRelease and SetAppConfigVersion.
 func (db *DB) UpdateApp(ctx context.Context, app *engine.App) error {
@@ -117,11 +117,16 @@ func createApp(ctx context.Context, tx *sql.Tx, a *engine.App) error {
 	if taken {
 		return appExists(a.Name)
 	}
+	scale, err := encodeScale(a.Scale)
+	if err != nil {
+		return err
+	}
 	const q = `INSERT INTO apps (name, deploy_branch, state, health_path,
-		health_timeout_ms, drain_timeout_ms, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+		health_timeout_ms, drain_timeout_ms, release_timeout_ms, scale, builder,
+		created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	_, err = tx.ExecContext(ctx, q, a.Name, a.DeployBranch, a.State, a.Health.Path,
 		a.Health.Timeout.Milliseconds(), a.Health.DrainTimeout.Milliseconds(),
+		a.Health.ReleaseTimeout.Milliseconds(), scale, a.Builder,
 		formatTime(a.CreatedAt), a.CreatedBy)
 	if isUnique(err) {
 		return appExists(a.Name)
@@ -134,7 +139,8 @@ func appExists(name string) error {
 }
 
 const appColumns = `name, deploy_branch, state, current_release, config_version,
-	health_path, health_timeout_ms, drain_timeout_ms, created_at, created_by`
+	health_path, health_timeout_ms, drain_timeout_ms, release_timeout_ms, scale, builder,
+	created_at, created_by`
 
 func findApp(ctx context.Context, tx *sql.Tx, name string) (*engine.App, error) {
 	row := tx.QueryRowContext(ctx, `SELECT `+appColumns+` FROM apps WHERE name = ?`, name)
@@ -164,24 +170,34 @@ func listApps(ctx context.Context, tx *sql.Tx) ([]*engine.App, error) {
 
 func scanApp(row rowScanner) (*engine.App, error) {
 	var a engine.App
-	var timeoutMS, drainMS int64
-	var created string
+	var timeoutMS, drainMS, releaseMS int64
+	var created, scale string
 	err := row.Scan(&a.Name, &a.DeployBranch, &a.State, &a.CurrentRelease, &a.ConfigVersion,
-		&a.Health.Path, &timeoutMS, &drainMS, &created, &a.CreatedBy)
+		&a.Health.Path, &timeoutMS, &drainMS, &releaseMS, &scale, &a.Builder, &created, &a.CreatedBy)
 	if err != nil {
 		return nil, err
 	}
 	a.Health.Timeout = time.Duration(timeoutMS) * time.Millisecond
 	a.Health.DrainTimeout = time.Duration(drainMS) * time.Millisecond
+	a.Health.ReleaseTimeout = time.Duration(releaseMS) * time.Millisecond
+	if a.Scale, err = decodeScale(scale); err != nil {
+		return nil, err
+	}
 	a.CreatedAt, err = parseTime(created)
 	return &a, err
 }
 
 func updateApp(ctx context.Context, tx *sql.Tx, a *engine.App) error {
+	scale, err := encodeScale(a.Scale)
+	if err != nil {
+		return err
+	}
 	const q = `UPDATE apps SET deploy_branch = ?, state = ?, health_path = ?,
-		health_timeout_ms = ?, drain_timeout_ms = ? WHERE name = ?`
+		health_timeout_ms = ?, drain_timeout_ms = ?, release_timeout_ms = ?, scale = ?,
+		builder = ? WHERE name = ?`
 	res, err := tx.ExecContext(ctx, q, a.DeployBranch, a.State, a.Health.Path,
-		a.Health.Timeout.Milliseconds(), a.Health.DrainTimeout.Milliseconds(), a.Name)
+		a.Health.Timeout.Milliseconds(), a.Health.DrainTimeout.Milliseconds(),
+		a.Health.ReleaseTimeout.Milliseconds(), scale, a.Builder, a.Name)
 	if err != nil {
 		return fmt.Errorf("update app: %w", err)
 	}

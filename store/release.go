@@ -31,7 +31,7 @@ func (db *DB) CreateRelease(ctx context.Context, r *engine.Release) error {
 	return nil
 }
 
-// UpdateRelease writes Status, Image, Port, BuildMethod, Error and
+// UpdateRelease writes Status, Image, Port, BuildMethod, Processes, Error and
 // FinishedAt of release r.Number of r.App. Making a second release of an
 // app active this way is ECONFLICT: use ActivateRelease.
 func (db *DB) UpdateRelease(ctx context.Context, r *engine.Release) error {
@@ -143,11 +143,15 @@ func nextReleaseNumber(ctx context.Context, tx *sql.Tx, appID int64) (int, error
 }
 
 func insertRelease(ctx context.Context, tx *sql.Tx, appID int64, r *engine.Release) error {
+	procs, err := encodeProcesses(r.Processes)
+	if err != nil {
+		return err
+	}
 	const q = `INSERT INTO releases (app_id, number, kind, status, description, image,
-		port, build_method, commit_sha, author, config_version, rollback_of, error,
-		created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	_, err := tx.ExecContext(ctx, q, appID, r.Number, r.Kind, r.Status, r.Description, r.Image,
-		r.Port, r.BuildMethod, r.Commit, r.Author, r.ConfigVersion, r.RollbackOf, r.Error,
+		port, build_method, processes, commit_sha, author, config_version, rollback_of, error,
+		created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err = tx.ExecContext(ctx, q, appID, r.Number, r.Kind, r.Status, r.Description, r.Image,
+		r.Port, r.BuildMethod, procs, r.Commit, r.Author, r.ConfigVersion, r.RollbackOf, r.Error,
 		formatTime(r.CreatedAt), formatNullTime(r.FinishedAt))
 	if isUnique(err) && r.Status == engine.ReleaseActive {
 		return anotherActive(r.App, r.Number)
@@ -160,10 +164,14 @@ func updateRelease(ctx context.Context, tx *sql.Tx, r *engine.Release) error {
 	if err != nil {
 		return err
 	}
+	procs, err := encodeProcesses(r.Processes)
+	if err != nil {
+		return err
+	}
 	const q = `UPDATE releases SET status = ?, image = ?, port = ?, build_method = ?,
-		error = ?, finished_at = ? WHERE app_id = ? AND number = ?`
+		processes = ?, error = ?, finished_at = ? WHERE app_id = ? AND number = ?`
 	res, err := tx.ExecContext(ctx, q, r.Status, r.Image, r.Port, r.BuildMethod,
-		r.Error, formatNullTime(r.FinishedAt), id, r.Number)
+		procs, r.Error, formatNullTime(r.FinishedAt), id, r.Number)
 	if isUnique(err) {
 		return anotherActive(r.App, r.Number)
 	}
@@ -178,7 +186,7 @@ func anotherActive(app string, number int) error {
 }
 
 const releaseSelect = `SELECT a.name, r.number, r.kind, r.status, r.description,
-	r.image, r.port, r.build_method, r.commit_sha, r.author, r.config_version,
+	r.image, r.port, r.build_method, r.processes, r.commit_sha, r.author, r.config_version,
 	r.rollback_of, r.error, r.created_at, r.finished_at
 	FROM releases r JOIN apps a ON a.id = r.app_id`
 
@@ -217,12 +225,15 @@ func queryReleases(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]*e
 
 func scanRelease(row rowScanner) (*engine.Release, error) {
 	var r engine.Release
-	var created string
+	var created, procs string
 	var finished sql.NullString
 	err := row.Scan(&r.App, &r.Number, &r.Kind, &r.Status, &r.Description,
-		&r.Image, &r.Port, &r.BuildMethod, &r.Commit, &r.Author, &r.ConfigVersion,
+		&r.Image, &r.Port, &r.BuildMethod, &procs, &r.Commit, &r.Author, &r.ConfigVersion,
 		&r.RollbackOf, &r.Error, &created, &finished)
 	if err != nil {
+		return nil, err
+	}
+	if r.Processes, err = decodeProcesses(procs); err != nil {
 		return nil, err
 	}
 	if r.CreatedAt, err = parseTime(created); err != nil {

@@ -60,6 +60,11 @@ func (s *Server) updateApp(c echo.Context) error {
 			return err
 		}
 	}
+	if in.Builder != nil {
+		if app, err = s.cfg.Engine.SetBuilder(ctx, name, *in.Builder); err != nil {
+			return err
+		}
+	}
 	if app == nil {
 		if app, err = s.cfg.Engine.FindApp(ctx, name); err != nil {
 			return err
@@ -86,16 +91,19 @@ func (s *Server) appJSON(a *engine.App) api.App {
 		DeployBranch: a.DeployBranch, CurrentRelease: a.CurrentRelease, ConfigVersion: a.ConfigVersion,
 		Health: api.HealthCheck{
 			Path: h.Path, TimeoutSeconds: h.Timeout.Seconds(), DrainSeconds: h.DrainTimeout.Seconds(),
+			ReleaseTimeoutSeconds: h.ReleaseTimeout.Seconds(),
 		},
+		Scale: scaleJSON(a.Scale), Builder: a.Builder,
 		CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
 	}
 }
 
 func healthFromJSON(h api.HealthCheck) engine.HealthCheck {
 	return engine.HealthCheck{
-		Path:         h.Path,
-		Timeout:      seconds(h.TimeoutSeconds),
-		DrainTimeout: seconds(h.DrainSeconds),
+		Path:           h.Path,
+		Timeout:        seconds(h.TimeoutSeconds),
+		DrainTimeout:   seconds(h.DrainSeconds),
+		ReleaseTimeout: seconds(h.ReleaseTimeoutSeconds),
 	}
 }
 

@@ -49,18 +49,19 @@ func (w *streamWriter) send(ev api.StreamEvent) {
 	w.c.Response().Flush()
 }
 
-// streamRelease runs op, which deploys, and answers with its outcome:
+// streamOp runs op, a long operation, and answers with its outcome:
 // streamed events when the client accepts api.StreamContentType, otherwise
-// the release (or the error) as plain JSON once op is done.
-func (s *Server) streamRelease(c echo.Context, op func(*streamWriter) (*engine.Release, error)) error {
+// the result (or the error) as plain JSON once op is done. op fills in the
+// result event's payload.
+func (s *Server) streamOp(c echo.Context, op func(*streamWriter) (api.StreamEvent, error)) error {
 	w := &streamWriter{
 		c:      c,
 		enc:    json.NewEncoder(c.Response()),
 		stream: strings.Contains(c.Request().Header.Get(echo.HeaderAccept), api.StreamContentType),
 	}
-	rel, err := op(w)
+	res, err := op(w)
 	if !w.stream {
-		return plainResult(c, rel, err)
+		return plainResult(c, res, err)
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -68,21 +69,33 @@ func (s *Server) streamRelease(c echo.Context, op func(*streamWriter) (*engine.R
 		w.send(api.StreamEvent{Type: api.EventError, Error: apiError(err)})
 		return nil
 	}
-	ev := api.StreamEvent{Type: api.EventResult}
-	if rel != nil {
-		r := releaseJSON(rel, rel.Number)
-		ev.Release = &r
-	}
-	w.send(ev)
+	res.Type = api.EventResult
+	w.send(res)
 	return nil
 }
 
-func plainResult(c echo.Context, rel *engine.Release, err error) error {
-	if err != nil {
+// streamRelease is streamOp for operations that make a release.
+func (s *Server) streamRelease(c echo.Context, op func(*streamWriter) (*engine.Release, error)) error {
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		rel, err := op(w)
+		if err != nil || rel == nil {
+			return api.StreamEvent{}, err
+		}
+		r := releaseJSON(rel, rel.Number)
+		return api.StreamEvent{Release: &r}, nil
+	})
+}
+
+func plainResult(c echo.Context, res api.StreamEvent, err error) error {
+	switch {
+	case err != nil:
 		return err
+	case res.Release != nil:
+		return c.JSON(http.StatusOK, res.Release)
+	case res.App != nil:
+		return c.JSON(http.StatusOK, res.App)
+	case res.ExitCode != nil:
+		return c.JSON(http.StatusOK, map[string]int{"exit_code": *res.ExitCode})
 	}
-	if rel == nil {
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.JSON(http.StatusOK, releaseJSON(rel, rel.Number))
+	return c.NoContent(http.StatusNoContent)
 }

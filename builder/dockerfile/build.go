@@ -18,7 +18,9 @@ var errBuildEnded = errors.New("build ended")
 
 // Build implements engine.Builder. It streams the commit's tree to the
 // daemon as the build context, relays the build's output to req.Output line
-// by line as it comes, and returns the image with its ID as Ref. A commit
+// by line as it comes, and returns the image with its ID as Ref. With
+// req.ClearCache no step reuses a cached layer. The image's Processes stay
+// nil: process types (a Procfile) are read above the builder. A commit
 // without a Dockerfile is EINVALID; a build that fails is EDEPLOYFAILED with
 // the daemon's error and the last lines of output. When ctx ends the build
 // is abandoned (the daemon stops it) and ctx's error is returned.
@@ -103,13 +105,15 @@ func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.B
 }
 
 // options are the build's options: classic builder, no pulling, no
-// intermediate containers left behind, our tag and labels, the limits.
+// intermediate containers left behind, our tag and labels, the limits, and
+// no cache at all when req.ClearCache asks for a clean build.
 func (b *Builder) options(req engine.BuildRequest) build.ImageBuildOptions {
 	return build.ImageBuildOptions{
 		Version:     build.BuilderV1,
 		Dockerfile:  "Dockerfile",
 		Tags:        []string{ImageTag(b.instance, req.App, req.Release)},
 		Labels:      imageLabels(b.instance, req.App, req.Release),
+		NoCache:     req.ClearCache,
 		Remove:      true,
 		ForceRemove: true,
 		Memory:      b.Memory,

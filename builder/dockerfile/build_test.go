@@ -249,3 +249,27 @@ func runImage(ctx context.Context, t *testing.T, ref string, port int) string {
 	}, 10*time.Second, 50*time.Millisecond)
 	return addr
 }
+
+func TestBuildClearCache(t *testing.T) {
+	b := newTestBuilder(t)
+	ctx := testCtx(t)
+	files := map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY server /server\nCOPY marker /marker\nCMD [\"/server\"]\n",
+		"marker":     b.instance,
+	}
+	build := func(release int, clear bool) (*engine.Image, string) {
+		out := newOutput("")
+		removeLeftovers(t, out)
+		img, err := b.Build(ctx, engine.BuildRequest{App: "cached", Release: release, ClearCache: clear,
+			Source: newSource(t, files), Output: out})
+		require.NoError(t, err)
+		return img, out.text()
+	}
+	build(1, false)
+	_, text := build(2, false)
+	assert.Contains(t, text, "Using cache", "the same source again reuses the cache")
+	clean, text := build(3, true)
+	assert.NotContains(t, text, "Using cache", "ClearCache builds every step afresh")
+	assert.Contains(t, text, "Successfully tagged qs-"+b.instance+"/cached:v3\n")
+	assert.Nil(t, clean.Processes, "process types are read above the builder")
+}

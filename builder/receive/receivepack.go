@@ -42,6 +42,11 @@ func (s *Server) lockedReceive(ctx context.Context, sess ssh.Session, log *slog.
 	unlock, err := s.locks.lock(ctx, app, func() {
 		fmt.Fprintf(stderr, "Another push to %s is in progress: waiting for it to finish...\n", app)
 	})
+	if errors.Is(err, errSuperseded) {
+		log.Info("push superseded by a newer one")
+		fmt.Fprintf(stderr, "! A newer push to %s arrived while this one waited: this one was not deployed.\n", app)
+		return 1
+	}
 	if err != nil {
 		return 1
 	}

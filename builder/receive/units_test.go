@@ -339,3 +339,46 @@ func TestListenHookSocket(t *testing.T) {
 	assert.ErrorContains(t, err, "not a socket")
 	assert.FileExists(t, cfg.HookSocket)
 }
+
+func TestKeyedMutexNewerWaiterReplacesQueuedOne(t *testing.T) {
+	t.Parallel()
+	k := newKeyedMutex()
+	unlock, err := k.lock(context.Background(), "a", nil)
+	require.NoError(t, err)
+
+	firstErr := make(chan error, 1)
+	queued := make(chan struct{})
+	go func() {
+		u, err := k.lock(context.Background(), "a", func() { close(queued) })
+		if u != nil {
+			u()
+		}
+		firstErr <- err
+	}()
+	waitFor(t, queued, "the first waiter to queue")
+	require.Eventually(t, func() bool {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return k.m["a"].waiter != nil
+	}, 10*time.Second, time.Millisecond)
+	second := make(chan func(), 1)
+	go func() {
+		u, err := k.lock(context.Background(), "a", nil)
+		assert.NoError(t, err)
+		second <- u
+	}()
+	select {
+	case err := <-firstErr:
+		assert.ErrorIs(t, err, errSuperseded)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the queued waiter was not replaced")
+	}
+	unlock()
+	select {
+	case u := <-second:
+		u()
+	case <-time.After(10 * time.Second):
+		t.Fatal("the newer waiter did not get the lock")
+	}
+	assert.Empty(t, k.m)
+}

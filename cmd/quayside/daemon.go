@@ -132,9 +132,10 @@ func (d *daemon) build(context.Context) error {
 	d.engine = engine.New(engine.Config{
 		Store:   d.db,
 		Runtime: docker.New(d.docker, d.instance, log.With("part", "docker")),
-		Builder: builder.New(dockerfile.New(d.docker, d.instance, log.With("part", "build"))),
+		Builder: d.builder(),
 		Router:  d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
+		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds,
 	})
 	d.recv, err = receive.New(receive.Config{
 		ReposDir:    filepath.Join(d.cfg.data, "repos"),
@@ -154,6 +155,13 @@ func (d *daemon) build(context.Context) error {
 		Instance: d.instance, Logger: log.With("part", "api"),
 	})
 	return nil
+}
+
+// builder returns the build methods in the order they are tried.
+func (d *daemon) builder() *builder.Auto {
+	df := dockerfile.New(d.docker, d.instance, d.cfg.log.With("part", "build"))
+	df.Memory = d.cfg.buildMemory
+	return builder.New(df)
 }
 
 // reposRef lets the engine reach the git server, which is built after it.

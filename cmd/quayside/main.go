@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -29,6 +30,10 @@ type cli struct {
 	Config   configCmd   `cmd:"" help:"Show and change an app's config (environment variables)."`
 	Rollback rollbackCmd `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
 	Checks   checksCmd   `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
+	Ps       psCmd       `cmd:"" help:"List an app's processes, and scale them."`
+	Run      runCmd      `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
+	Builder  builderCmd  `cmd:"" help:"Show or change the buildpack builder of an app."`
+	Builds   buildsCmd   `cmd:"" help:"Manage builds: clear an app's build cache."`
 	Keys     keysCmd     `cmd:"" help:"Manage the SSH keys allowed to push."`
 	Hook     hookCmd     `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
 	Status   statusCmd   `cmd:"" help:"Show what the daemon serves and where to push."`
@@ -46,6 +51,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := kctx.Run(&globals{ctx: ctx, data: c.Data})
+	var status exitStatus
+	if errors.As(err, &status) {
+		os.Exit(int(status))
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, errorText(err))
 	}

@@ -9,18 +9,25 @@ import (
 	"time"
 
 	"github.com/docker/go-units"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // serverCmd runs the daemon. Every flag has a matching environment variable.
 type serverCmd struct {
-	Domain      string        `env:"QUAYSIDE_DOMAIN" default:"localhost" help:"Base domain: apps answer at <app>.<domain>. Use localhost for local use."`
-	HTTPAddr    string        `name:"http-addr" env:"QUAYSIDE_HTTP_ADDR" default:":80" help:"Address of the HTTP proxy in front of the apps."`
-	SSHAddr     string        `name:"ssh-addr" env:"QUAYSIDE_SSH_ADDR" default:":2222" help:"Address of the SSH server that takes git pushes."`
-	LogLevel    string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
-	LogFormat   string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
-	StopGrace   time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
-	MaxPushSize string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
-	PushTimeout time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
+	Domain       string        `env:"QUAYSIDE_DOMAIN" default:"localhost" help:"Base domain: apps answer at <app>.<domain>. Use localhost for local use."`
+	HTTPAddr     string        `name:"http-addr" env:"QUAYSIDE_HTTP_ADDR" default:":80" help:"Address of the HTTP proxy in front of the apps."`
+	SSHAddr      string        `name:"ssh-addr" env:"QUAYSIDE_SSH_ADDR" default:":2222" help:"Address of the SSH server that takes git pushes."`
+	LogLevel     string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
+	LogFormat    string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	StopGrace    time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
+	MaxPushSize  string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
+	PushTimeout  time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
+	Builder      string        `env:"QUAYSIDE_BUILDER" help:"Buildpack builder image for apps without a Dockerfile. Default: heroku/builder:24 when present or pullable, else the local offline builder quayside/builder:offline (make builder)."`
+	MaxBuilds    int           `env:"QUAYSIDE_MAX_BUILDS" default:"2" help:"How many builds may run at once; more pushes wait their turn."`
+	BuildMemory  string        `env:"QUAYSIDE_BUILD_MEMORY" default:"2GiB" help:"Memory limit of each build, so a build cannot take the server down (0 for none)."`
+	BuildTimeout time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
+	KeepReleases int           `env:"QUAYSIDE_KEEP_RELEASES" default:"5" help:"How many of each app's newest releases keep their images for rollbacks; older images are removed."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -44,13 +51,18 @@ type daemonConfig struct {
 	stopGrace         time.Duration
 	maxPush           int64
 	pushTimeout       time.Duration
+	builder           string
+	maxBuilds         int
+	buildMemory       int64
+	buildTimeout      time.Duration
+	keepReleases      int
 	httpPort, sshPort string
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
-	maxPush, err := units.RAMInBytes(c.MaxPushSize)
-	if err != nil || maxPush <= 0 {
-		return nil, fieldErr("max-push-size", "--max-push-size %q is not a size such as 500MiB or 2GiB", c.MaxPushSize)
+	maxPush, err := parseSize("max-push-size", c.MaxPushSize, false)
+	if err != nil {
+		return nil, err
 	}
 	if err := validateDomain(c.Domain); err != nil {
 		return nil, err
@@ -66,6 +78,24 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.StopGrace <= 0 || c.PushTimeout <= 0 {
 		return nil, fieldErr("stop-grace", "--stop-grace and --push-timeout must be positive durations")
 	}
+	buildMemory, err := parseSize("build-memory", c.BuildMemory, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.MaxBuilds < 1 || c.MaxBuilds > 64 {
+		return nil, fieldErr("max-builds", "--max-builds must be between 1 and 64")
+	}
+	if c.KeepReleases < 1 || c.KeepReleases > 1000 {
+		return nil, fieldErr("keep-releases", "--keep-releases must be between 1 and 1000")
+	}
+	if c.BuildTimeout <= 0 {
+		return nil, fieldErr("build-timeout", "--build-timeout must be a positive duration such as 20m")
+	}
+	if c.Builder != "" {
+		if err := engine.ValidateImageRef(c.Builder); err != nil {
+			return nil, fieldErr("builder", "--builder %q is not an image reference such as heroku/builder:24", c.Builder)
+		}
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -74,6 +104,8 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		data: abs, domain: c.Domain, httpAddr: c.HTTPAddr, sshAddr: c.SSHAddr,
 		log: newLogger(c.LogLevel, c.LogFormat), stopGrace: c.StopGrace, maxPush: maxPush,
 		pushTimeout: c.PushTimeout, httpPort: httpPort, sshPort: sshPort,
+		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
+		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases,
 	}, nil
 }
 
@@ -99,4 +131,16 @@ func (cfg *daemonConfig) appURL(app string) string {
 // gitURL is the prefix of push URLs.
 func (cfg *daemonConfig) gitURL() string {
 	return fmt.Sprintf("ssh://git@%s/", net.JoinHostPort(cfg.domain, cfg.sshPort))
+}
+
+// parseSize reads a size flag such as 500MiB or 2GiB; zero only if allowed.
+func parseSize(flag, v string, zeroOK bool) (int64, error) {
+	if zeroOK && v == "0" {
+		return 0, nil
+	}
+	n, err := units.RAMInBytes(v)
+	if err != nil || n <= 0 {
+		return 0, fieldErr(flag, "--%s %q is not a size such as 500MiB or 2GiB", flag, v)
+	}
+	return n, nil
 }

@@ -10,5 +10,11 @@
 // Names:
 //   - per-app bridge network  qs-<instance>-<app>
 //   - container               qs-<instance>-<app>-<process>-<replica>-v<release>-<4 hex>
+//   - one-off container (Run) qs-<instance>-<app>-<process>-<replica>-v<release>-<8 hex>
 //   - image (made by builder/dockerfile) qs-<instance>/<app>:v<release>
+//
+// One-off containers (quayside run, the release phase) also carry the label
+// io.quayside.oneoff=true: they are not app processes, so Containers and
+// Events leave them out, while Inspect, Logs and Stop find them by id and
+// RemoveApp removes them.
 package docker

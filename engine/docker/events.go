@@ -19,7 +19,7 @@ const (
 )
 
 // Events implements engine.Runtime: start, die and oom events of this
-// instance's containers. After an error it reconnects, asking for the events
+// instance's containers, one-off containers (Run) excepted. After an error it reconnects, asking for the events
 // since the last one it delivered, so none are lost while the daemon
 // restarts. The goroutine it starts ends, and the channel closes, when ctx
 // ends.
@@ -90,10 +90,11 @@ func (r *Runtime) eventFilters() filters.Args {
 	return f
 }
 
-// toEvent maps a Docker event; ok is false for events that are not ours.
+// toEvent maps a Docker event; ok is false for events that are not ours,
+// and for those of one-off containers, which are not app processes.
 func (r *Runtime) toEvent(m events.Message) (engine.RuntimeEvent, bool) {
 	attrs := m.Actor.Attributes
-	if m.Type != events.ContainerEventType || !ownedBy(attrs, r.instance) {
+	if m.Type != events.ContainerEventType || !ownedBy(attrs, r.instance) || isOneOff(attrs) {
 		return engine.RuntimeEvent{}, false
 	}
 	ev := engine.RuntimeEvent{

@@ -136,6 +136,8 @@ func TestEventFromMessage(t *testing.T) {
 				LabelReplica: "2", "name": "qs-abcd-shop-worker-2-v4-beef", "image": "sha256:x", "exitCode": exitCode,
 			}}}
 	}
+	oneOff := msg(events.ContainerEventType, "abcd", "0")
+	oneOff.Actor.Attributes[LabelOneOff] = "true"
 	tests := []struct {
 		name string
 		in   events.Message
@@ -146,6 +148,7 @@ func TestEventFromMessage(t *testing.T) {
 		{"no exit code", msg(events.ContainerEventType, "abcd", ""), true, 0},
 		{"another instance", msg(events.ContainerEventType, "ffff", "1"), false, 0},
 		{"not a container", msg(events.NetworkEventType, "abcd", "1"), false, 0},
+		{"a one-off container", oneOff, false, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

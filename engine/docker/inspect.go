@@ -38,7 +38,8 @@ func (r *Runtime) inspectOwned(ctx context.Context, id string) (container.Inspec
 
 // Containers implements engine.Runtime: the containers of this instance
 // (of app, unless app is ""), in any state, ordered by app, release,
-// process and replica.
+// process and replica. One-off containers (Run) are not app processes and
+// are left out.
 func (r *Runtime) Containers(ctx context.Context, app string) ([]*engine.Container, error) {
 	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: scope(r.instance, app)})
 	if err != nil {
@@ -46,6 +47,9 @@ func (r *Runtime) Containers(ctx context.Context, app string) ([]*engine.Contain
 	}
 	out := make([]*engine.Container, 0, len(list))
 	for _, s := range list {
+		if isOneOff(s.Labels) {
+			continue
+		}
 		c, err := r.Inspect(ctx, s.ID)
 		if engine.ErrorCode(err) == engine.ENOTFOUND {
 			continue // removed since the listing

@@ -22,8 +22,12 @@ const (
 	LabelRelease = "io.quayside.release"
 	// LabelProcess holds the process type of a container ("web", ...).
 	LabelProcess = "io.quayside.process"
-	// LabelReplica holds the replica number of a container, from 1.
+	// LabelReplica holds the replica number of a container, from 1 (0 for
+	// a one-off container).
 	LabelReplica = "io.quayside.replica"
+	// LabelOneOff is "true" on one-off containers (Run): they are not app
+	// processes, so Containers and Events leave them out.
+	LabelOneOff = "io.quayside.oneoff"
 )
 
 // NetworkName is the name of an app's bridge network.
@@ -52,6 +56,18 @@ func containerLabels(instance string, spec engine.ContainerSpec) map[string]stri
 		LabelProcess:  spec.Process,
 		LabelReplica:  strconv.Itoa(spec.Replica),
 	}
+}
+
+// oneOffLabels are the labels of a one-off container made from spec.
+func oneOffLabels(instance string, spec engine.ContainerSpec) map[string]string {
+	labels := containerLabels(instance, spec)
+	labels[LabelOneOff] = "true"
+	return labels
+}
+
+// isOneOff reports whether labels mark a one-off container.
+func isOneOff(labels map[string]string) bool {
+	return labels[LabelOneOff] == "true"
 }
 
 // ownedBy reports whether labels mark an object of instance.

@@ -4,22 +4,44 @@ import (
 	"context"
 	"sort"
 
+	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/quayside/quayside/engine"
 )
 
-// RemoveApp implements engine.Runtime: it removes the app's network and every
-// image labelled with this instance and the app (forced, untagged parents
-// pruned). Missing ones are fine. Containers still attached to the network
-// make it fail with ECONFLICT.
+// RemoveApp implements engine.Runtime: it kills and removes the app's
+// one-off containers (Run), which Containers does not list, then removes
+// the app's network and every image labelled with this instance and the app
+// (forced, untagged parents pruned). Missing ones are fine. Other containers
+// still attached to the network make it fail with ECONFLICT.
 func (r *Runtime) RemoveApp(ctx context.Context, app string) error {
 	if !nameRe.MatchString(app) {
 		return engine.Errorf(engine.EINVALID, "app name %q is not valid for Docker names", app)
+	}
+	if err := r.removeOneOffs(ctx, app); err != nil {
+		return err
 	}
 	if err := r.removeNetworks(ctx, app); err != nil {
 		return err
 	}
 	return r.removeImages(ctx, app)
+}
+
+// removeOneOffs force-removes the one-off containers of app.
+func (r *Runtime) removeOneOffs(ctx context.Context, app string) error {
+	f := scope(r.instance, app)
+	f.Add("label", LabelOneOff+"=true")
+	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return r.wrap("list one-off containers", err)
+	}
+	for _, c := range list {
+		if err := r.forceRemove(ctx, c.ID); err != nil {
+			return r.wrap("remove one-off container", err)
+		}
+		r.log.Info("one-off container removed", "app", app, "id", c.ID[:12])
+	}
+	return nil
 }
 
 // removeImages removes the images of app.

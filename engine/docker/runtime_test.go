@@ -300,12 +300,18 @@ func TestDaemonDown(t *testing.T) {
 	ctx := testCtx(t)
 
 	calls := map[string]func() error{
-		"Containers": func() error { _, err := r.Containers(ctx, ""); return err },
-		"Inspect":    func() error { _, err := r.Inspect(ctx, "x"); return err },
-		"Start":      func() error { _, err := r.Start(ctx, webSpec("app")); return err },
-		"Stop":       func() error { return r.Stop(ctx, "x", time.Second) },
-		"Logs":       func() error { _, err := r.Logs(ctx, "x", 1); return err },
-		"RemoveApp":  func() error { return r.RemoveApp(ctx, "app") },
+		"Containers":  func() error { _, err := r.Containers(ctx, ""); return err },
+		"Inspect":     func() error { _, err := r.Inspect(ctx, "x"); return err },
+		"Start":       func() error { _, err := r.Start(ctx, webSpec("app")); return err },
+		"Stop":        func() error { return r.Stop(ctx, "x", time.Second) },
+		"Logs":        func() error { _, err := r.Logs(ctx, "x", 1); return err },
+		"RemoveApp":   func() error { return r.RemoveApp(ctx, "app") },
+		"RemoveImage": func() error { return r.RemoveImage(ctx, "qs-x/app:v1") },
+		"Run": func() error {
+			code, err := r.Run(ctx, webSpec("app"), nil)
+			assert.Equal(t, -1, code)
+			return err
+		},
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {

@@ -69,6 +69,21 @@ func (r *Runtime) checkImage(ctx context.Context, image string) error {
 
 // validateSpec rejects specs that would make invalid names or labels.
 func validateSpec(spec engine.ContainerSpec) error {
+	if err := validateIdentity(spec); err != nil {
+		return err
+	}
+	switch {
+	case spec.Replica < 1:
+		return engine.Errorf(engine.EINVALID, "replica numbers start at 1")
+	case spec.Port < 0 || spec.Port > 65535:
+		return engine.Errorf(engine.EINVALID, "port %d is out of range", spec.Port)
+	}
+	return nil
+}
+
+// validateIdentity checks the fields of spec that name and label every
+// container, long-running or one-off.
+func validateIdentity(spec engine.ContainerSpec) error {
 	switch {
 	case !nameRe.MatchString(spec.App):
 		return engine.Errorf(engine.EINVALID, "app name %q is not valid for Docker names", spec.App)
@@ -76,10 +91,8 @@ func validateSpec(spec engine.ContainerSpec) error {
 		return engine.Errorf(engine.EINVALID, "container spec needs an image")
 	case !processRe.MatchString(spec.Process):
 		return engine.Errorf(engine.EINVALID, "process type %q is not valid: use up to 30 lowercase letters, digits, hyphens and underscores", spec.Process)
-	case spec.Release < 1 || spec.Replica < 1:
-		return engine.Errorf(engine.EINVALID, "release and replica numbers start at 1")
-	case spec.Port < 0 || spec.Port > 65535:
-		return engine.Errorf(engine.EINVALID, "port %d is out of range", spec.Port)
+	case spec.Release < 1:
+		return engine.Errorf(engine.EINVALID, "release numbers start at 1")
 	}
 	return nil
 }
@@ -87,38 +100,61 @@ func validateSpec(spec engine.ContainerSpec) error {
 // create creates the container of spec on network net and returns its id.
 func (r *Runtime) create(ctx context.Context, spec engine.ContainerSpec, net string) (string, error) {
 	name := containerName(r.instance, spec, randomHex(2))
-	cfg, host := containerConfig(r.instance, spec), hostConfig(spec, net)
+	return r.createContainer(ctx, name, containerConfig(r.instance, spec), hostConfig(spec, net))
+}
+
+// createContainer creates a container named name, attached to the network
+// host.NetworkMode names, and returns its id.
+func (r *Runtime) createContainer(ctx context.Context, name string, cfg *container.Config, host *container.HostConfig) (string, error) {
+	net := string(host.NetworkMode)
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{net: {}}}
 	resp, err := r.cli.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
 	if err != nil {
 		return "", r.wrap("create container", err)
 	}
-	r.log.Info("container created", "name", name, "id", resp.ID[:12], "image", spec.Image)
+	r.log.Info("container created", "name", name, "id", resp.ID[:12], "image", cfg.Image)
 	return resp.ID, nil
 }
 
 // containerConfig is the container part of spec.
 func containerConfig(instance string, spec engine.ContainerSpec) *container.Config {
-	cfg := &container.Config{
-		Image:  spec.Image,
-		Env:    envList(spec.Env),
-		Labels: containerLabels(instance, spec),
-	}
-	if len(spec.Cmd) > 0 {
-		cfg.Cmd = spec.Cmd
-	}
+	cfg := commandConfig(spec, containerLabels(instance, spec))
 	if spec.Port > 0 {
 		cfg.ExposedPorts = nat.PortSet{tcpPort(spec.Port): struct{}{}}
 	}
 	return cfg
 }
 
+// commandConfig is what every container of spec runs: its image, command
+// and environment, with labels. A nil Entrypoint or Cmd keeps the image's;
+// Docker drops the image's Cmd when the entrypoint is overridden.
+func commandConfig(spec engine.ContainerSpec, labels map[string]string) *container.Config {
+	return &container.Config{
+		Image:      spec.Image,
+		Entrypoint: spec.Entrypoint,
+		Cmd:        spec.Cmd,
+		Env:        envList(spec.Env),
+		Labels:     labels,
+	}
+}
+
 // hostConfig is the host part of spec: policies, logs, publishing.
 func hostConfig(spec engine.ContainerSpec, net string) *container.HostConfig {
+	host := baseHostConfig(net)
+	host.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}
+	if spec.Port > 0 {
+		host.PortBindings = nat.PortMap{tcpPort(spec.Port): {{HostIP: "127.0.0.1", HostPort: ""}}}
+	}
+	return host
+}
+
+// baseHostConfig is the host part every container gets: the app network,
+// capped json-file logs, docker-init as PID 1 and no-new-privileges. It
+// restarts nothing and publishes nothing.
+func baseHostConfig(net string) *container.HostConfig {
 	useInit := true
-	host := &container.HostConfig{
-		NetworkMode:   container.NetworkMode(net),
-		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
+	return &container.HostConfig{
+		NetworkMode: container.NetworkMode(net),
 		LogConfig: container.LogConfig{
 			Type:   "json-file",
 			Config: map[string]string{"max-size": logMaxSize, "max-file": logMaxFiles},
@@ -126,10 +162,6 @@ func hostConfig(spec engine.ContainerSpec, net string) *container.HostConfig {
 		Init:        &useInit,
 		SecurityOpt: []string{"no-new-privileges:true"},
 	}
-	if spec.Port > 0 {
-		host.PortBindings = nat.PortMap{tcpPort(spec.Port): {{HostIP: "127.0.0.1", HostPort: ""}}}
-	}
-	return host
 }
 
 // tcpPort is the nat key of a TCP port.
@@ -169,8 +201,7 @@ func (r *Runtime) waitForPort(ctx context.Context, id string, port int) (*engine
 func (r *Runtime) removeQuietly(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := r.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
-	if err != nil && !isNotFound(err) {
+	if err := r.forceRemove(ctx, id); err != nil {
 		r.log.Warn("remove container", "id", id, "err", err)
 	}
 }

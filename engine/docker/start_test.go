@@ -1,9 +1,12 @@
 package docker
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
 	"github.com/quayside/quayside/engine"
@@ -83,4 +86,24 @@ func TestConfigWithoutPort(t *testing.T) {
 	assert.Nil(t, cfg.Cmd, "the image's command when Cmd is empty")
 	assert.Equal(t, map[string]string{LabelInstance: "ab12", LabelApp: "jobs", LabelRelease: "1",
 		LabelProcess: "worker", LabelReplica: "1"}, cfg.Labels)
+}
+
+func TestConfigCommand(t *testing.T) {
+	spec := engine.ContainerSpec{App: "jobs", Process: "worker", Replica: 1, Release: 1, Image: "img",
+		Entrypoint: []string{"/bin/sh", "-c"}, Cmd: []string{"work"}}
+	cfg := containerConfig("ab12", spec)
+	assert.Equal(t, []string{"/bin/sh", "-c"}, []string(cfg.Entrypoint))
+	assert.Equal(t, []string{"work"}, []string(cfg.Cmd))
+
+	spec.Entrypoint, spec.Cmd = []string{}, nil
+	cfg = containerConfig("ab12", spec)
+	assert.NotNil(t, cfg.Entrypoint, "an empty entrypoint clears the image's")
+	assert.Nil(t, cfg.Cmd, "nil keeps the image's command")
+}
+
+func TestRemovalInProgress(t *testing.T) {
+	inProgress := fmt.Errorf("removal of container abc is already in progress: %w", cerrdefs.ErrConflict)
+	assert.True(t, removalInProgress(inProgress))
+	assert.False(t, removalInProgress(fmt.Errorf("name in use: %w", cerrdefs.ErrConflict)))
+	assert.False(t, removalInProgress(errors.New("removal of container abc is already in progress")), "not a conflict")
 }

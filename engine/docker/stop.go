@@ -3,8 +3,10 @@ package docker
 import (
 	"context"
 	"math"
+	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/quayside/quayside/engine"
 )
@@ -25,12 +27,27 @@ func (r *Runtime) Stop(ctx context.Context, id string, grace time.Duration) erro
 	if err != nil && !isNotFound(err) {
 		return r.wrap("stop container", err)
 	}
-	err = r.cli.ContainerRemove(ctx, info.ID, container.RemoveOptions{Force: true})
-	if err != nil && !isNotFound(err) {
+	if err := r.forceRemove(ctx, info.ID); err != nil {
 		return r.wrap("remove container", err)
 	}
 	r.log.Info("container stopped", "name", info.Name, "id", info.ID[:12])
 	return nil
+}
+
+// forceRemove kills and removes a container. One that is gone, or that
+// someone else is removing already (Run and Stop may race), is no error.
+func (r *Runtime) forceRemove(ctx context.Context, id string) error {
+	err := r.cli.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+	if err == nil || isNotFound(err) || removalInProgress(err) {
+		return nil
+	}
+	return err
+}
+
+// removalInProgress reports whether err says that the container is being
+// removed already.
+func removalInProgress(err error) bool {
+	return cerrdefs.IsConflict(err) && strings.Contains(err.Error(), "already in progress")
 }
 
 // graceSeconds rounds grace up to whole seconds, as Docker wants them.

@@ -8,9 +8,10 @@ import (
 )
 
 // ServerPackage is the import path of the test server: a static HTTP server
-// that prints -lines numbered lines, sleeps -sleep, exits with -exit when
-// that is 0 or more, and otherwise serves "/" ("hello") and "/env?name=X"
-// (the value of $X) on $PORT, default 8080.
+// that prints NAME=value for each variable -print-env names (comma-separated),
+// -stderr to stderr and -lines numbered lines, sleeps -sleep, prints -after,
+// exits with -exit when that is 0 or more, and otherwise serves "/"
+// ("hello") and "/env?name=X" (the value of $X) on $PORT, default 8080.
 const ServerPackage = "github.com/quayside/quayside/internal/dockertest/testserver"
 
 // ServerDockerfile builds an image FROM scratch from a context holding the

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,6 +23,17 @@ func TestCompileServer(t *testing.T) {
 		require.ErrorAs(t, err, &exit)
 		assert.Equal(t, 3, exit.ExitCode())
 		assert.Equal(t, "line 1\nline 2\nexiting with 3\n", string(out))
+	})
+	t.Run("prints env, stderr and a line after sleeping, in order", func(t *testing.T) {
+		cmd := exec.Command(path, "-print-env", "GREETING,UNSET,", "-stderr", "oops", "-lines", "1",
+			"-sleep", "10ms", "-after", "done", "-exit", "0")
+		cmd.Env = []string{"GREETING=hi there"}
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		require.NoError(t, err)
+		assert.Equal(t, "GREETING=hi there\nUNSET=\nline 1\ndone\nexiting with 0\n", string(out))
+		assert.Equal(t, "oops\n", stderr.String())
 	})
 	t.Run("is static", func(t *testing.T) {
 		b, err := os.ReadFile(path)

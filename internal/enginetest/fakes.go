@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +26,10 @@ type Runtime struct {
 	mu         sync.Mutex
 	containers map[string]*engine.Container
 	started    []engine.ContainerSpec
+	runs       []engine.ContainerSpec
 	nextPort   int
+
+	removedImages []string
 }
 
 var _ engine.Runtime = (*Runtime)(nil)
@@ -47,7 +52,7 @@ func (r *Runtime) Start(_ context.Context, spec engine.ContainerSpec) (*engine.C
 		App: spec.App, Release: spec.Release, Process: spec.Process, Replica: spec.Replica,
 		Image: spec.Image, Addr: fmt.Sprintf("127.0.0.1:%d", r.nextPort), State: "running", Running: true,
 	}
-	if spec.Image == "crash" || spec.Env["CRASH"] == "1" {
+	if spec.Image == "crash" || spec.Env["CRASH"] == "1" || slices.Contains(spec.Entrypoint, "crash") {
 		c.State, c.Running, c.ExitCode, c.Addr = "exited", false, 3, ""
 	}
 	r.containers[c.ID] = c
@@ -95,6 +100,61 @@ func (r *Runtime) Logs(context.Context, string, int) (string, error) {
 // RemoveApp implements engine.Runtime.
 func (r *Runtime) RemoveApp(context.Context, string) error { return nil }
 
+// Run implements engine.Runtime: the command prints its arguments and
+// exits with the code given as "exit=N" (0 by default); "hang" waits for ctx.
+func (r *Runtime) Run(ctx context.Context, spec engine.ContainerSpec, out io.Writer) (int, error) {
+	r.mu.Lock()
+	r.runs = append(r.runs, spec)
+	r.mu.Unlock()
+	if spec.Image == "missing" {
+		return 0, engine.Errorf(engine.ENOTFOUND, "no such image")
+	}
+	argv := append(slices.Clone(spec.Entrypoint), spec.Cmd...)
+	fmt.Fprintf(out, "ran %v\n", argv)
+	code := 0
+	for _, a := range argv {
+		if strings.HasSuffix(a, "hang") {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}
+		if _, n, ok := strings.Cut(a, "exit="); ok {
+			code, _ = strconv.Atoi(n)
+		}
+	}
+	return code, nil
+}
+
+// RemoveImage implements engine.Runtime.
+func (r *Runtime) RemoveImage(_ context.Context, ref string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.removedImages = append(r.removedImages, ref)
+	return nil
+}
+
+// Runs returns the specs of every one-off Run so far.
+func (r *Runtime) Runs() []engine.ContainerSpec {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.runs)
+}
+
+// RemovedImages returns the images removed so far.
+func (r *Runtime) RemovedImages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.removedImages)
+}
+
+// Crash makes the container with the given ID look crashed and restarted.
+func (r *Runtime) Crash(id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.containers[id]; ok {
+		c.RestartCount++
+	}
+}
+
 // Events implements engine.Runtime: there are none.
 func (r *Runtime) Events(ctx context.Context) <-chan engine.RuntimeEvent {
 	out := make(chan engine.RuntimeEvent)
@@ -127,6 +187,8 @@ func copyOf(c *engine.Container) *engine.Container {
 type Builder struct {
 	// Gate, when not nil, holds each build until it receives a value.
 	Gate chan struct{}
+	// Processes are the process types every image declares.
+	Processes []engine.Process
 }
 
 var _ engine.Builder = (*Builder)(nil)
@@ -144,7 +206,7 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	if req.Commit == "broken" {
 		return nil, engine.Errorf(engine.EDEPLOYFAILED, "Dockerfile build failed: step 2 exited 1")
 	}
-	return &engine.Image{Ref: req.Commit, Method: "dockerfile", Port: 8080}, nil
+	return &engine.Image{Ref: req.Commit, Method: "dockerfile", Port: 8080, Processes: b.Processes}, nil
 }
 
 // Router is an engine.Router that records routes and drains.

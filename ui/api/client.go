@@ -86,12 +86,46 @@ func (c *Client) Config(ctx context.Context, app string, reveal bool) (*Config, 
 // ChangeConfig applies a config change, streaming the deploy's output to w.
 // The release is nil when the app had no release to redeploy.
 func (c *Client) ChangeConfig(ctx context.Context, app string, ch ConfigChange, w io.Writer) (*Release, error) {
-	return c.stream(ctx, http.MethodPatch, appPath(app, "/config"), ch, w)
+	return c.streamRelease(ctx, http.MethodPatch, appPath(app, "/config"), ch, w)
 }
 
 // Rollback deploys an earlier release again, streaming output to w.
 func (c *Client) Rollback(ctx context.Context, app string, to int, w io.Writer) (*Release, error) {
-	return c.stream(ctx, http.MethodPost, appPath(app, "/rollback"), Rollback{To: to}, w)
+	return c.streamRelease(ctx, http.MethodPost, appPath(app, "/rollback"), Rollback{To: to}, w)
+}
+
+// Processes lists an app's containers and its scale.
+func (c *Client) Processes(ctx context.Context, app string) (*ProcessList, error) {
+	var l ProcessList
+	return &l, c.do(ctx, http.MethodGet, appPath(app, "/ps"), nil, &l)
+}
+
+// Scale changes how many containers of each process type run, streaming
+// progress to w.
+func (c *Client) Scale(ctx context.Context, app string, change ScaleChange, w io.Writer) (*App, error) {
+	ev, err := c.stream(ctx, http.MethodPost, appPath(app, "/scale"), change, w)
+	if err != nil {
+		return nil, err
+	}
+	return ev.App, nil
+}
+
+// Run runs a command in a one-off container of the app, streaming its
+// output to w, and returns its exit code.
+func (c *Client) Run(ctx context.Context, app string, command []string, w io.Writer) (int, error) {
+	ev, err := c.stream(ctx, http.MethodPost, appPath(app, "/run"), Run{Command: command}, w)
+	if err != nil {
+		return 0, err
+	}
+	if ev.ExitCode == nil {
+		return 0, engine.Errorf(engine.EINTERNAL, "the server did not report the exit code")
+	}
+	return *ev.ExitCode, nil
+}
+
+// ClearBuildCache makes the app's next build start from nothing.
+func (c *Client) ClearBuildCache(ctx context.Context, app string) error {
+	return c.do(ctx, http.MethodDelete, appPath(app, "/build-cache"), nil, nil)
 }
 
 // ListKeys lists the SSH keys allowed to push.
@@ -132,8 +166,18 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	return nil
 }
 
-// stream sends in and copies the streamed output to w until the result.
-func (c *Client) stream(ctx context.Context, method, path string, in any, w io.Writer) (*Release, error) {
+// streamRelease is stream for operations whose result is a release.
+func (c *Client) streamRelease(ctx context.Context, method, path string, in any, w io.Writer) (*Release, error) {
+	ev, err := c.stream(ctx, method, path, in, w)
+	if err != nil {
+		return nil, err
+	}
+	return ev.Release, nil
+}
+
+// stream sends in and copies the streamed output to w until the result
+// event, which it returns.
+func (c *Client) stream(ctx context.Context, method, path string, in any, w io.Writer) (*StreamEvent, error) {
 	resp, err := c.send(ctx, method, path, in, StreamContentType)
 	if err != nil {
 		return nil, err
@@ -153,7 +197,7 @@ func (c *Client) stream(ctx context.Context, method, path string, in any, w io.W
 		case EventOutput:
 			_, _ = io.WriteString(w, ev.Text)
 		case EventResult:
-			return ev.Release, nil
+			return &ev, nil
 		case EventError:
 			return nil, toEngineError(ev.Error)
 		}

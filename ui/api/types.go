@@ -4,15 +4,17 @@ import "time"
 
 // App is an application as the API shows it.
 type App struct {
-	Name           string      `json:"name"`
-	URL            string      `json:"url"`
-	State          string      `json:"state"`
-	DeployBranch   string      `json:"deploy_branch"`
-	CurrentRelease int         `json:"current_release"`
-	ConfigVersion  int         `json:"config_version"`
-	Health         HealthCheck `json:"health"`
-	CreatedAt      time.Time   `json:"created_at"`
-	CreatedBy      string      `json:"created_by"`
+	Name           string         `json:"name"`
+	URL            string         `json:"url"`
+	State          string         `json:"state"`
+	DeployBranch   string         `json:"deploy_branch"`
+	CurrentRelease int            `json:"current_release"`
+	ConfigVersion  int            `json:"config_version"`
+	Health         HealthCheck    `json:"health"`
+	Scale          map[string]int `json:"scale"`
+	Builder        string         `json:"builder,omitempty"`
+	CreatedAt      time.Time      `json:"created_at"`
+	CreatedBy      string         `json:"created_by"`
 }
 
 // AppList is a page of apps.
@@ -29,14 +31,18 @@ type CreateApp struct {
 type UpdateApp struct {
 	DeployBranch *string      `json:"deploy_branch,omitempty"`
 	Health       *HealthCheck `json:"health,omitempty"`
+	// Builder sets the app's buildpack builder image; "" returns to the
+	// server's default.
+	Builder *string `json:"builder,omitempty"`
 }
 
 // HealthCheck says how releases are checked and drained. Zero values in a
 // request mean "keep the current value".
 type HealthCheck struct {
-	Path           string  `json:"path"`
-	TimeoutSeconds float64 `json:"timeout_seconds"`
-	DrainSeconds   float64 `json:"drain_seconds"`
+	Path                  string  `json:"path"`
+	TimeoutSeconds        float64 `json:"timeout_seconds"`
+	DrainSeconds          float64 `json:"drain_seconds"`
+	ReleaseTimeoutSeconds float64 `json:"release_timeout_seconds"`
 }
 
 // Release is one numbered release.
@@ -57,6 +63,31 @@ type Release struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 	DurationMS    int64      `json:"duration_ms,omitempty"`
+}
+
+// Process is one running (or restarting) container of an app.
+type Process struct {
+	Name      string    `json:"name"`
+	Type      string    `json:"type"`
+	Replica   int       `json:"replica"`
+	Release   int       `json:"release"`
+	State     string    `json:"state"`
+	Restarts  int       `json:"restarts"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// ProcessList lists an app's containers with its scale.
+type ProcessList struct {
+	Processes []Process      `json:"processes"`
+	Scale     map[string]int `json:"scale"`
+}
+
+// ScaleChange is the body of POST /apps/{app}/scale: process type -> count.
+type ScaleChange map[string]int
+
+// Run is the body of POST /apps/{app}/run.
+type Run struct {
+	Command []string `json:"command"`
 }
 
 // ReleaseList is a page of releases, newest first.
@@ -134,6 +165,10 @@ type StreamEvent struct {
 	Text    string   `json:"text,omitempty"`
 	Release *Release `json:"release,omitempty"`
 	Error   *Error   `json:"error,omitempty"`
+	// ExitCode is the exit code of a one-off run, in its result event.
+	ExitCode *int `json:"exit_code,omitempty"`
+	// App is the app after a change of scale, in its result event.
+	App *App `json:"app,omitempty"`
 }
 
 // StreamContentType is the media type of streamed answers.

@@ -24,6 +24,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		os.Exit(task(os.Args[1], os.Args[2:]))
+	}
 	if os.Getenv("CRASH_ON_BOOT") == "1" {
 		fmt.Println("sampleapp: crashing on boot as asked")
 		os.Exit(3)
@@ -55,9 +58,38 @@ func main() {
 		fmt.Fprintf(w, "Host=%s\n", r.Host)
 	})
 	mux.HandleFunc("/ws", echoWebSocket)
+	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
+		name, _ := os.Hostname()
+		fmt.Fprint(w, name)
+	})
 	addr := ":" + os.Getenv("PORT")
 	fmt.Printf("sampleapp: listening on %s\n", addr)
 	log.Fatal(http.ListenAndServe(addr, mux))
+}
+
+// task runs the sample's other process types:
+//
+//	worker        prints "worker tick N" twice a second, forever
+//	release       prints "release phase ran" and exits with $RELEASE_EXIT
+//	exit N        prints its arguments and exits with N
+func task(name string, args []string) int {
+	switch name {
+	case "worker":
+		for i := 1; ; i++ {
+			fmt.Printf("worker tick %d\n", i)
+			time.Sleep(500 * time.Millisecond)
+		}
+	case "release":
+		fmt.Println("release phase ran")
+		code, _ := strconv.Atoi(os.Getenv("RELEASE_EXIT"))
+		return code
+	case "exit":
+		fmt.Printf("one-off %v\n", args)
+		code, _ := strconv.Atoi(args[0])
+		return code
+	}
+	fmt.Fprintf(os.Stderr, "unknown task %q\n", name)
+	return 2
 }
 
 func echoWebSocket(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"io"
+	"slices"
+)
+
+// MaxRunArgs bounds the command line of a one-off run.
+const MaxRunArgs = 256
+
+// RunRequest asks for a command to run once in a new container of an
+// app's current release, with its config.
+type RunRequest struct {
+	App     string
+	Command []string
+	Author  string
+	Output  io.Writer
+}
+
+// Run runs req.Command in a one-off container of the app's current release
+// and returns its exit code. The container is removed afterwards; nothing
+// routes to it. It does not wait for deploys of the app.
+func (e *Engine) Run(ctx context.Context, req RunRequest) (int, error) {
+	if len(req.Command) == 0 || req.Command[0] == "" {
+		return 0, FieldError("command", "give the command to run, as in quayside run APP -- ls -l")
+	}
+	if len(req.Command) > MaxRunArgs {
+		return 0, FieldError("command", "the command has %d arguments: the limit is %d", len(req.Command), MaxRunArgs)
+	}
+	app, err := e.appForChange(ctx, req.App)
+	if err != nil {
+		return 0, err
+	}
+	if app.CurrentRelease == 0 {
+		return 0, Errorf(EINVALID, "app %s has no release yet: deploy it first", app.Name)
+	}
+	rel, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
+	if err != nil {
+		return 0, err
+	}
+	spec, err := e.containerSpec(ctx, rel, oneOffProcess(rel, req.Command), 0)
+	if err != nil {
+		return 0, err
+	}
+	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "by", req.Author)
+	return e.cfg.Runtime.Run(ctx, spec, newProgress(req.Output))
+}
+
+// oneOffProcess runs cmd in rel's image: through the buildpack launcher for
+// buildpack images (so the app's environment is set up), directly otherwise.
+func oneOffProcess(rel *Release, cmd []string) Process {
+	if rel.BuildMethod == "buildpacks" {
+		return Process{Type: "run", Entrypoint: append([]string{"/cnb/lifecycle/launcher"}, cmd...)}
+	}
+	return Process{Type: "run", Entrypoint: slices.Clone(cmd)}
+}
