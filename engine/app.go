@@ -37,7 +37,9 @@ type App struct {
 	Scale Scale
 	// Builder is the buildpack builder image for this app; "" means the
 	// server's default.
-	Builder   string
+	Builder string
+	// Edge is how the proxy treats the app's requests.
+	Edge      Edge
 	CreatedAt time.Time
 	CreatedBy string
 }
@@ -143,7 +145,7 @@ type AppStore interface {
 	FindApp(ctx context.Context, name string) (*App, error)
 	// ListApps returns all apps ordered by name.
 	ListApps(ctx context.Context) ([]*App, error)
-	// UpdateApp writes DeployBranch, State, Health, Scale and Builder. CurrentRelease and
+	// UpdateApp writes DeployBranch, State, Health, Scale, Builder and Edge. CurrentRelease and
 	// ConfigVersion change only through ActivateRelease and SetAppConfigVersion.
 	UpdateApp(ctx context.Context, app *App) error
 	// DeleteApp removes the app with its releases and config versions.

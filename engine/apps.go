@@ -10,11 +10,12 @@ func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, erro
 	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
 		return nil, err
 	}
-	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: author}
+	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: author, Edge: DefaultEdge()}
 	if err := e.cfg.Store.CreateApp(ctx, app); err != nil {
 		return nil, err
 	}
-	e.cfg.Router.SetRoute(Route{App: name, Hosts: e.Hosts(name)})
+	e.setRoute(ctx, app, nil)
+	e.manageCerts(ctx, e.AppHost(name))
 	e.log.Info("app created", "app", name, "by", author)
 	return app, nil
 }
@@ -126,7 +127,12 @@ func (e *Engine) Destroy(ctx context.Context, name string) error {
 }
 
 func (e *Engine) destroyLocked(ctx context.Context, name string) error {
+	hosts, err := e.hosts(ctx, name)
+	if err != nil {
+		return err
+	}
 	e.cfg.Router.RemoveRoute(name)
+	e.unmanageCerts(ctx, hosts...)
 	cs, err := e.cfg.Runtime.Containers(ctx, name)
 	if err != nil {
 		return err

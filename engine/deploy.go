@@ -30,7 +30,7 @@ func (e *Engine) deployRelease(ctx context.Context, app *App, rel *Release, out 
 	if err := e.cfg.Store.ActivateRelease(ctx, app.Name, rel.Number, e.now()); err != nil {
 		return e.abort(rel, started, err)
 	}
-	e.setRoute(app.Name, started)
+	e.setRoute(ctx, app, started)
 	out.Step("Released v%d: %s", rel.Number, e.AppURL(app.Name))
 	e.hintUnscaled(app, rel, out)
 	e.retire(ctx, app, before, out)
@@ -39,15 +39,20 @@ func (e *Engine) deployRelease(ctx context.Context, app *App, rel *Release, out 
 	return nil
 }
 
-// setRoute points app's hosts at the running web containers among cs.
-func (e *Engine) setRoute(app string, cs []*Container) {
+// setRoute points app's hosts at the running web containers among cs,
+// with the app's edge settings.
+func (e *Engine) setRoute(ctx context.Context, app *App, cs []*Container) {
 	var web []*Container
 	for _, c := range cs {
 		if c.Process == ProcessWeb {
 			web = append(web, c)
 		}
 	}
-	e.cfg.Router.SetRoute(Route{App: app, Hosts: e.Hosts(app), Backends: backends(web)})
+	hosts, err := e.hosts(ctx, app.Name)
+	if err != nil {
+		e.log.Error("list app hosts; routing its own host only", "app", app.Name, "err", err)
+	}
+	e.cfg.Router.SetRoute(Route{App: app.Name, Hosts: hosts, Backends: backends(web), Edge: app.Edge})
 }
 
 // hintUnscaled tells the user about process types that do not run.

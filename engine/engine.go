@@ -24,6 +24,8 @@ type Config struct {
 	Builder Builder
 	Router  Router
 	Repos   Repositories
+	// Certs obtains TLS certificates for app hosts; nil means no TLS.
+	Certs Certificates
 	// Health probes new releases; nil means an HTTP GET probe.
 	Health HealthChecker
 	// Domain is the base domain: apps answer at <app>.<Domain>.
@@ -109,8 +111,8 @@ func New(cfg Config) *Engine {
 // AppURL returns the URL where app answers.
 func (e *Engine) AppURL(app string) string { return e.cfg.AppURL(app) }
 
-// Hosts returns the host names that route to app.
-func (e *Engine) Hosts(app string) []string { return []string{app + "." + e.cfg.Domain} }
+// AppHost returns the host every app has: <app>.<domain>.
+func (e *Engine) AppHost(app string) string { return app + "." + e.cfg.Domain }
 
 // Start reconciles once and then keeps containers and routes in line with the
 // store in the background (runtime events and a periodic sync) until Close.

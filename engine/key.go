@@ -49,4 +49,5 @@ type Store interface {
 	ConfigStore
 	KeyStore
 	SettingStore
+	DomainStore
 }

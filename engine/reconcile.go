@@ -32,6 +32,11 @@ func (e *Engine) Reconcile(ctx context.Context) error {
 			e.log.Error("reconcile app", "app", app.Name, "err", err)
 		}
 	}
+	hosts, err := e.AllHosts(ctx)
+	if err != nil {
+		return err
+	}
+	e.manageCerts(ctx, hosts...)
 	return nil
 }
 

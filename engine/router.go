@@ -10,6 +10,8 @@ type Route struct {
 	// Backends are "host:port" addresses of healthy containers. With none,
 	// the app's hosts answer 503.
 	Backends []string
+	// Edge is how the proxy treats the app's requests.
+	Edge Edge
 }
 
 // Router is the reverse proxy as the engine sees it.

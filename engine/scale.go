@@ -70,7 +70,7 @@ func (e *Engine) converge(ctx context.Context, app *App, rel *Release, out *prog
 	keep, missing, stale := matchPlan(plan(app, rel), rel.Number, cs)
 	started, err := e.startMissing(ctx, app, rel, missing, out)
 	keep = append(keep, started...)
-	e.setRoute(app.Name, keep)
+	e.setRoute(ctx, app, keep)
 	for _, c := range stale {
 		e.stopDrained(ctx, app, c)
 	}

@@ -50,7 +50,7 @@ func (db *DB) ListApps(ctx context.Context) ([]*engine.App, error) {
 	return apps, err
 }
 
-// UpdateApp writes DeployBranch, State, Health, Scale and Builder, with the same defaults
+// UpdateApp writes DeployBranch, State, Health, Scale, Builder and Edge, with the same defaults
 // as CreateApp. CurrentRelease and ConfigVersion change only through
 // ActivateRelease and SetAppConfigVersion.
 func (db *DB) UpdateApp(ctx context.Context, app *engine.App) error {
@@ -123,10 +123,13 @@ func createApp(ctx context.Context, tx *sql.Tx, a *engine.App) error {
 	}
 	const q = `INSERT INTO apps (name, deploy_branch, state, health_path,
 		health_timeout_ms, drain_timeout_ms, release_timeout_ms, scale, builder,
-		created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		https_redirect, hsts, basic_auth_user, basic_auth_hash, maintenance, maintenance_page,
+		created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	e := a.Edge
 	_, err = tx.ExecContext(ctx, q, a.Name, a.DeployBranch, a.State, a.Health.Path,
 		a.Health.Timeout.Milliseconds(), a.Health.DrainTimeout.Milliseconds(),
 		a.Health.ReleaseTimeout.Milliseconds(), scale, a.Builder,
+		e.HTTPSRedirect, e.HSTS, e.BasicAuthUser, e.BasicAuthHash, e.Maintenance, e.MaintenancePage,
 		formatTime(a.CreatedAt), a.CreatedBy)
 	if isUnique(err) {
 		return appExists(a.Name)
@@ -140,6 +143,7 @@ func appExists(name string) error {
 
 const appColumns = `name, deploy_branch, state, current_release, config_version,
 	health_path, health_timeout_ms, drain_timeout_ms, release_timeout_ms, scale, builder,
+	https_redirect, hsts, basic_auth_user, basic_auth_hash, maintenance, maintenance_page,
 	created_at, created_by`
 
 func findApp(ctx context.Context, tx *sql.Tx, name string) (*engine.App, error) {
@@ -173,7 +177,9 @@ func scanApp(row rowScanner) (*engine.App, error) {
 	var timeoutMS, drainMS, releaseMS int64
 	var created, scale string
 	err := row.Scan(&a.Name, &a.DeployBranch, &a.State, &a.CurrentRelease, &a.ConfigVersion,
-		&a.Health.Path, &timeoutMS, &drainMS, &releaseMS, &scale, &a.Builder, &created, &a.CreatedBy)
+		&a.Health.Path, &timeoutMS, &drainMS, &releaseMS, &scale, &a.Builder,
+		&a.Edge.HTTPSRedirect, &a.Edge.HSTS, &a.Edge.BasicAuthUser, &a.Edge.BasicAuthHash,
+		&a.Edge.Maintenance, &a.Edge.MaintenancePage, &created, &a.CreatedBy)
 	if err != nil {
 		return nil, err
 	}
@@ -194,10 +200,13 @@ func updateApp(ctx context.Context, tx *sql.Tx, a *engine.App) error {
 	}
 	const q = `UPDATE apps SET deploy_branch = ?, state = ?, health_path = ?,
 		health_timeout_ms = ?, drain_timeout_ms = ?, release_timeout_ms = ?, scale = ?,
-		builder = ? WHERE name = ?`
+		builder = ?, https_redirect = ?, hsts = ?, basic_auth_user = ?, basic_auth_hash = ?,
+		maintenance = ?, maintenance_page = ? WHERE name = ?`
+	e := a.Edge
 	res, err := tx.ExecContext(ctx, q, a.DeployBranch, a.State, a.Health.Path,
 		a.Health.Timeout.Milliseconds(), a.Health.DrainTimeout.Milliseconds(),
-		a.Health.ReleaseTimeout.Milliseconds(), scale, a.Builder, a.Name)
+		a.Health.ReleaseTimeout.Milliseconds(), scale, a.Builder,
+		e.HTTPSRedirect, e.HSTS, e.BasicAuthUser, e.BasicAuthHash, e.Maintenance, e.MaintenancePage, a.Name)
 	if err != nil {
 		return fmt.Errorf("update app: %w", err)
 	}

@@ -93,7 +93,7 @@ func (s *Server) appJSON(a *engine.App) api.App {
 			Path: h.Path, TimeoutSeconds: h.Timeout.Seconds(), DrainSeconds: h.DrainTimeout.Seconds(),
 			ReleaseTimeoutSeconds: h.ReleaseTimeout.Seconds(),
 		},
-		Scale: scaleJSON(a.Scale), Builder: a.Builder,
+		Scale: scaleJSON(a.Scale), Builder: a.Builder, Edge: edgeJSON(a.Edge),
 		CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
 	}
 }

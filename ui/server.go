@@ -25,7 +25,10 @@ type Config struct {
 	GitURL string
 	// Instance is the ID that labels this server's Docker objects.
 	Instance string
-	Logger   *slog.Logger
+	// CARoot returns the local CA's root certificate (PEM), nil when the
+	// server uses a public CA.
+	CARoot func() []byte
+	Logger *slog.Logger
 }
 
 // Server serves the API.
@@ -75,6 +78,13 @@ func (s *Server) routes(g *echo.Group) {
 	g.POST("/apps/:app/scale", s.scale)
 	g.POST("/apps/:app/run", s.runOneOff)
 	g.DELETE("/apps/:app/build-cache", s.clearBuildCache)
+	g.GET("/apps/:app/domains", s.listDomains)
+	g.POST("/apps/:app/domains", s.addDomain)
+	g.DELETE("/apps/:app/domains/:host", s.removeDomain)
+	g.PATCH("/apps/:app/edge", s.changeEdge)
+	g.PUT("/apps/:app/basic-auth", s.setBasicAuth)
+	g.DELETE("/apps/:app/basic-auth", s.removeBasicAuth)
+	g.GET("/ca/root.pem", s.caRoot)
 	g.GET("/keys", s.listKeys)
 	g.POST("/keys", s.addKey)
 	g.DELETE("/keys/:name", s.removeKey)

@@ -24,20 +24,25 @@ var version = "dev"
 type cli struct {
 	Data string `env:"QUAYSIDE_DATA" default:"/var/lib/quayside" type:"path" help:"Data directory: the SQLite file, git repositories, keys and the control socket."`
 
-	Server   serverCmd   `cmd:"" help:"Run the Quayside daemon."`
-	Apps     appsCmd     `cmd:"" help:"List, create and destroy apps."`
-	Releases releasesCmd `cmd:"" help:"List the releases of an app."`
-	Config   configCmd   `cmd:"" help:"Show and change an app's config (environment variables)."`
-	Rollback rollbackCmd `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
-	Checks   checksCmd   `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
-	Ps       psCmd       `cmd:"" help:"List an app's processes, and scale them."`
-	Run      runCmd      `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
-	Builder  builderCmd  `cmd:"" help:"Show or change the buildpack builder of an app."`
-	Builds   buildsCmd   `cmd:"" help:"Manage builds: clear an app's build cache."`
-	Keys     keysCmd     `cmd:"" help:"Manage the SSH keys allowed to push."`
-	Hook     hookCmd     `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
-	Status   statusCmd   `cmd:"" help:"Show what the daemon serves and where to push."`
-	Version  versionCmd  `cmd:"" help:"Print the version."`
+	Server      serverCmd      `cmd:"" help:"Run the Quayside daemon."`
+	Apps        appsCmd        `cmd:"" help:"List, create and destroy apps."`
+	Releases    releasesCmd    `cmd:"" help:"List the releases of an app."`
+	Config      configCmd      `cmd:"" help:"Show and change an app's config (environment variables)."`
+	Rollback    rollbackCmd    `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
+	Checks      checksCmd      `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
+	Ps          psCmd          `cmd:"" help:"List an app's processes, and scale them."`
+	Run         runCmd         `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
+	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`
+	Builds      buildsCmd      `cmd:"" help:"Manage builds: clear an app's build cache."`
+	Domains     domainsCmd     `cmd:"" help:"List, add and remove an app's domains; shows certificate states."`
+	Auth        authCmd        `cmd:"" help:"Require HTTP basic auth for an app."`
+	Maintenance maintenanceCmd `cmd:"" help:"Put an app in maintenance mode (503 with a page) and back."`
+	HTTPS       httpsCmd       `cmd:"" name:"https" help:"Show or change an app's HTTPS redirect and HSTS."`
+	CA          caCmd          `cmd:"" name:"ca" help:"The local certificate authority (local mode)."`
+	Keys        keysCmd        `cmd:"" help:"Manage the SSH keys allowed to push."`
+	Hook        hookCmd        `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
+	Status      statusCmd      `cmd:"" help:"Show what the daemon serves and where to push."`
+	Version     versionCmd     `cmd:"" help:"Print the version."`
 }
 
 func main() {

@@ -128,6 +128,54 @@ func (c *Client) ClearBuildCache(ctx context.Context, app string) error {
 	return c.do(ctx, http.MethodDelete, appPath(app, "/build-cache"), nil, nil)
 }
 
+// Domains lists an app's hosts with their certificates.
+func (c *Client) Domains(ctx context.Context, app string) ([]Domain, error) {
+	var l DomainList
+	return l.Domains, c.do(ctx, http.MethodGet, appPath(app, "/domains"), nil, &l)
+}
+
+// AddDomain routes a custom domain to an app.
+func (c *Client) AddDomain(ctx context.Context, app, host string) (*Domain, error) {
+	var d Domain
+	return &d, c.do(ctx, http.MethodPost, appPath(app, "/domains"), AddDomain{Host: host}, &d)
+}
+
+// RemoveDomain stops routing a custom domain to an app.
+func (c *Client) RemoveDomain(ctx context.Context, app, host string) error {
+	return c.do(ctx, http.MethodDelete, appPath(app, "/domains/")+url.PathEscape(host), nil, nil)
+}
+
+// ChangeEdge changes how the proxy treats an app's requests.
+func (c *Client) ChangeEdge(ctx context.Context, app string, ch EdgeChange) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodPatch, appPath(app, "/edge"), ch, &a)
+}
+
+// SetBasicAuth requires HTTP basic auth for an app.
+func (c *Client) SetBasicAuth(ctx context.Context, app, user, password string) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodPut, appPath(app, "/basic-auth"), BasicAuth{User: user, Password: password}, &a)
+}
+
+// RemoveBasicAuth lets requests to an app through without basic auth.
+func (c *Client) RemoveBasicAuth(ctx context.Context, app string) (*App, error) {
+	var a App
+	return &a, c.do(ctx, http.MethodDelete, appPath(app, "/basic-auth"), nil, &a)
+}
+
+// CARoot returns the local CA's root certificate in PEM.
+func (c *Client) CARoot(ctx context.Context) ([]byte, error) {
+	resp, err := c.send(ctx, http.MethodGet, "/api/v1/ca/root.pem", nil, "application/x-pem-file")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return nil, decodeError(resp)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+}
+
 // ListKeys lists the SSH keys allowed to push.
 func (c *Client) ListKeys(ctx context.Context) ([]Key, error) {
 	var l KeyList

@@ -13,6 +13,7 @@ type App struct {
 	Health         HealthCheck    `json:"health"`
 	Scale          map[string]int `json:"scale"`
 	Builder        string         `json:"builder,omitempty"`
+	Edge           Edge           `json:"edge"`
 	CreatedAt      time.Time      `json:"created_at"`
 	CreatedBy      string         `json:"created_by"`
 }
@@ -63,6 +64,57 @@ type Release struct {
 	CreatedAt     time.Time  `json:"created_at"`
 	FinishedAt    *time.Time `json:"finished_at,omitempty"`
 	DurationMS    int64      `json:"duration_ms,omitempty"`
+}
+
+// Edge is how the proxy treats an app's requests.
+type Edge struct {
+	HTTPSRedirect bool   `json:"https_redirect"`
+	HSTS          bool   `json:"hsts"`
+	BasicAuthUser string `json:"basic_auth_user,omitempty"`
+	Maintenance   bool   `json:"maintenance"`
+	// CustomMaintenancePage says whether the app has its own maintenance page.
+	CustomMaintenancePage bool `json:"custom_maintenance_page"`
+}
+
+// EdgeChange is the body of PATCH /apps/{app}/edge; absent fields stay.
+type EdgeChange struct {
+	HTTPSRedirect   *bool   `json:"https_redirect,omitempty"`
+	HSTS            *bool   `json:"hsts,omitempty"`
+	Maintenance     *bool   `json:"maintenance,omitempty"`
+	MaintenancePage *string `json:"maintenance_page,omitempty"`
+}
+
+// BasicAuth is the body of PUT /apps/{app}/basic-auth.
+type BasicAuth struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// Domain is one host of an app with its certificate.
+type Domain struct {
+	Host    string      `json:"host"`
+	Default bool        `json:"default"`
+	Cert    Certificate `json:"certificate"`
+}
+
+// Certificate is the state of a host's TLS certificate.
+type Certificate struct {
+	State       string     `json:"state"`
+	Issuer      string     `json:"issuer,omitempty"`
+	NotAfter    *time.Time `json:"not_after,omitempty"`
+	RenewAt     *time.Time `json:"renew_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+	LastErrorAt *time.Time `json:"last_error_at,omitempty"`
+}
+
+// DomainList lists an app's hosts.
+type DomainList struct {
+	Domains []Domain `json:"domains"`
+}
+
+// AddDomain is the body of POST /apps/{app}/domains.
+type AddDomain struct {
+	Host string `json:"host"`
 }
 
 // Process is one running (or restarting) container of an app.
