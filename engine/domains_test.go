@@ -35,7 +35,7 @@ func TestDomainsRouteAndKeepTheirBackends(t *testing.T) {
 	bad := map[string]string{
 		"*.example.com":         "wildcard",
 		"localhost":             "fully qualified",
-		"shop.example.test":     "belongs to",
+		"shop.example.test":     "app host of this server",
 		"other.example.test":    "app host of this server",
 		"quayside.example.test": "belongs to the Quayside server",
 		"bad_host.com":          "not a valid host name",
