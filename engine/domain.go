@@ -43,13 +43,14 @@ type CertStatus struct {
 	// RenewAt is when renewal will be attempted.
 	RenewAt time.Time
 	// LastError says in plain words why the last attempt failed ("DNS for
-	// shop.example.com does not point to this server", "rate limited").
+	// shop.example.com does not point to this server", "rate limited"). It
+	// may be set while State is valid: then renewal is failing.
 	LastError   string
 	LastErrorAt time.Time
 }
 
 // Certificates obtains and renews TLS certificates. Implementations never
-// request a certificate for a host they were not asked to manage.
+// request a certificate for a host the proxy does not route.
 type Certificates interface {
 	// Manage makes sure hosts have certificates, obtaining them in the
 	// background if needed and renewing them before they expire. It returns
