@@ -23,11 +23,15 @@ docker:
 tools:
 	@./scripts/ensure-tools.sh
 
-run: docker build ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
+.PHONY: builder
+builder: docker ## Assemble the offline buildpacks builder image quayside/builder:offline (nothing pulled; a no-op when up to date).
+	@./scripts/make-builder.sh
+
+run: docker builder build ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --ssh-addr $(SSH_ADDR)
 
-test: docker tools ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
+test: docker tools builder ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
 	$(GO) vet ./...
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
 

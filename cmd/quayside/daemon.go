@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/quayside/quayside/builder"
+	"github.com/quayside/quayside/builder/cnb"
 	"github.com/quayside/quayside/builder/dockerfile"
 	"github.com/quayside/quayside/builder/receive"
 	"github.com/quayside/quayside/engine"
@@ -36,6 +37,7 @@ type daemon struct {
 	engine   *engine.Engine
 	recv     *receive.Server
 	api      *ui.Server
+	cnb      *cnb.Builder
 	closers  []func() error
 }
 
@@ -157,11 +159,37 @@ func (d *daemon) build(context.Context) error {
 	return nil
 }
 
-// builder returns the build methods in the order they are tried.
+// builder returns the build methods in the order they are tried: a
+// Dockerfile when the commit has one, buildpacks otherwise.
 func (d *daemon) builder() *builder.Auto {
-	df := dockerfile.New(d.docker, d.instance, d.cfg.log.With("part", "build"))
+	log := d.cfg.log.With("part", "build")
+	df := dockerfile.New(d.docker, d.instance, log)
 	df.Memory = d.cfg.buildMemory
-	return builder.New(df)
+	d.cnb = cnb.New(cnb.Config{
+		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.builder, Logger: log,
+		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout,
+		TempDir: filepath.Join(d.cfg.data, "tmp"),
+	})
+	return builder.New(df, d.cnb)
+}
+
+// prepareBuilds removes what a crash left of earlier builds and picks the
+// default buildpack builder in the background, saying which it chose.
+func (d *daemon) prepareBuilds(ctx context.Context) {
+	if err := os.MkdirAll(filepath.Join(d.cfg.data, "tmp"), 0o700); err != nil {
+		d.cfg.log.Error("create build temp dir", "err", err)
+	}
+	if err := d.cnb.RemoveLeftovers(ctx); err != nil {
+		d.cfg.log.Warn("remove leftovers of interrupted builds", "err", err)
+	}
+	go func() {
+		img, how, err := d.cnb.Resolve(ctx)
+		if err != nil {
+			d.cfg.log.Warn("no buildpack builder: apps without a Dockerfile cannot be built", "err", engine.ErrorMessage(err))
+			return
+		}
+		d.cfg.log.Info("buildpack builder chosen", "image", img, "why", how)
+	}()
 }
 
 // reposRef lets the engine reach the git server, which is built after it.
@@ -170,6 +198,7 @@ type reposRef struct{ *receive.Server }
 // serve reconciles, opens every listener, and serves until ctx ends.
 func (d *daemon) serve(ctx context.Context) error {
 	log := d.cfg.log
+	d.prepareBuilds(ctx)
 	if err := d.engine.Start(ctx); err != nil {
 		return err
 	}

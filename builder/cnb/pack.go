@@ -1,0 +1,76 @@
+package cnb
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/buildpacks/pack/pkg/cache"
+	packclient "github.com/buildpacks/pack/pkg/client"
+	packimage "github.com/buildpacks/pack/pkg/image"
+	"github.com/buildpacks/pack/pkg/logging"
+)
+
+// defaultDockerHost is the socket pack mounts into the creator container
+// when it is given no DockerHost.
+const defaultDockerHost = "unix:///var/run/docker.sock"
+
+// packRun is one run of pack's build.
+type packRun struct {
+	app        string
+	dir        string // the extracted source tree
+	tag        string // the image pack writes
+	builder    string
+	pull       packimage.PullPolicy
+	previous   string // an earlier image of the app, for reusing its layers; "" for none
+	clearCache bool
+	out        *output
+}
+
+// runPack runs the lifecycle of builder over the tree in r.dir in one
+// trusted creator container, writing the image r.tag into the daemon, and
+// relays pack's and the lifecycle's output to r.out.
+func (b *Builder) runPack(ctx context.Context, r packRun) error {
+	docker := newPackDocker(b.cli, b.cfg.Memory, buildLabels(b.cfg.Instance, r.app))
+	pc, err := packclient.NewClient(
+		packclient.WithLogger(logging.NewLogWithWriters(r.out, r.out)),
+		packclient.WithDockerClient(docker),
+	)
+	if err != nil {
+		return fmt.Errorf("make pack client: %w", err)
+	}
+	return pc.Build(ctx, b.packOptions(r))
+}
+
+// packOptions are the options of pack's build: a trusted builder (so the
+// lifecycle runs from the builder image, nothing else is pulled), the
+// lifecycle's own user (UserID/GroupID -1, as the pack CLI does), and the
+// app's named cache volumes.
+func (b *Builder) packOptions(r packRun) packclient.BuildOptions {
+	buildCache, launchCache := CacheVolumes(b.cfg.Instance, r.app)
+	return packclient.BuildOptions{
+		Image:         r.tag,
+		Builder:       r.builder,
+		AppPath:       r.dir,
+		TrustBuilder:  func(string) bool { return true },
+		PullPolicy:    r.pull,
+		UserID:        -1,
+		GroupID:       -1,
+		ClearCache:    r.clearCache,
+		PreviousImage: r.previous,
+		DockerHost:    packDockerHost(b.cli.DaemonHost()),
+		Cache: cache.CacheOpts{
+			Build:  cache.CacheInfo{Format: cache.CacheVolume, Source: buildCache},
+			Launch: cache.CacheInfo{Format: cache.CacheVolume, Source: launchCache},
+		},
+	}
+}
+
+// packDockerHost is the DockerHost option for a daemon at host: "" for the
+// default socket, which pack mounts by default, else host (pack mounts
+// another unix socket in its place, and hands other addresses on).
+func packDockerHost(host string) string {
+	if host == defaultDockerHost {
+		return ""
+	}
+	return host
+}

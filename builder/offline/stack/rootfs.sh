@@ -1,0 +1,151 @@
+#!/bin/sh
+# rootfs.sh: make the Debian bookworm root file systems of Quayside's offline
+# CNB stack. scripts/make-builder.sh runs it as root. Packages come from the
+# Debian mirror it is given and are installed in a chroot (never inside a
+# container, which may not reach the mirror).
+#
+#   rootfs.sh run   DIR MIRROR [SECURITY_MIRROR]
+#       debootstrap --variant=minbase bookworm into DIR (which must not exist),
+#       install packages-run.txt and add the user cnb (uid/gid 1000).
+#   rootfs.sh build DIR MIRROR [SECURITY_MIRROR]
+#       add packages-build.txt to the run root file system in DIR, and a Go
+#       build cache holding the compiled standard library.
+#
+# Docs, man pages, locales and apt caches are left out to keep images small.
+set -eu
+
+usage() {
+	echo "usage: rootfs.sh run|build DIR MIRROR [SECURITY_MIRROR]" >&2
+	exit 2
+}
+
+[ $# -ge 3 ] || usage
+here=$(cd "$(dirname "$0")" && pwd)
+stage=$1 dir=$2 mirror=$3 security=${4:-}
+mounted=0
+
+# packages prints the package names of a list file, one a line.
+packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
+
+# in_root runs a command inside the root file system with a clean environment.
+in_root() {
+	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 HOME=/root "$@"
+}
+
+# enter prepares the chroot: /proc, DNS, and no service starts.
+enter() {
+	mount -t proc proc "$dir/proc"
+	mounted=1
+	rm -f "$dir/etc/resolv.conf" # may be a symlink: never write through it
+	cp /etc/resolv.conf "$dir/etc/resolv.conf"
+	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+	chmod 755 "$dir/usr/sbin/policy-rc.d"
+}
+
+# leave undoes enter; it runs on every exit.
+leave() {
+	if [ "$mounted" = 1 ]; then
+		umount "$dir/proc" || umount -l "$dir/proc"
+		mounted=0
+	fi
+}
+trap leave EXIT
+trap 'exit 130' INT TERM
+
+# configure_apt points apt at the mirror and keeps docs out of the image.
+configure_apt() {
+	{
+		printf 'deb %s bookworm main\n' "$mirror"
+		printf 'deb %s bookworm-updates main\n' "$mirror"
+		if [ -n "$security" ]; then
+			printf 'deb %s bookworm-security main\n' "$security"
+		fi
+	} >"$dir/etc/apt/sources.list"
+	cat >"$dir/etc/apt/apt.conf.d/90quayside" <<'EOF'
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Languages "none";
+Dpkg::Use-Pty "0";
+EOF
+	cat >"$dir/etc/dpkg/dpkg.cfg.d/90quayside-slim" <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+EOF
+}
+
+# install_packages installs the packages of a list file, with security fixes.
+install_packages() {
+	in_root apt-get update -q
+	in_root apt-get dist-upgrade -y -q
+	# shellcheck disable=SC2046 # one word per package is intended
+	in_root apt-get install -y -q $(packages "$1")
+}
+
+# add_user makes the non-root user buildpacks and apps run as.
+add_user() {
+	in_root groupadd --gid 1000 cnb
+	in_root useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash cnb
+}
+
+# warm_go_cache compiles Go's standard library the way the go buildpack
+# compiles (CGO_ENABLED=0, -trimpath) into a seed build cache. The buildpack
+# copies it into an app's empty Go build cache, so a first build compiles only
+# the app (seconds instead of a minute or more).
+warm_go_cache() {
+	in_root GOCACHE=/opt/quayside/go-cache-seed CGO_ENABLED=0 GOFLAGS= GOTOOLCHAIN=local \
+		GOPROXY=off go build -trimpath std
+	chmod -R a+rX "$dir/opt/quayside"
+}
+
+# slim removes what neither builds nor apps need.
+slim() {
+	in_root apt-get clean
+	rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin \
+		"$dir"/var/cache/debconf/*-old "$dir"/var/lib/dpkg/*-old \
+		"$dir"/tmp/* "$dir"/var/tmp/* "$dir"/root/.cache \
+		"$dir/usr/sbin/policy-rc.d" "$dir/.dockerenv" \
+		"$dir/usr/share/man" "$dir/usr/share/info" "$dir/usr/share/groff" \
+		"$dir/usr/share/lintian"
+	find "$dir/var/log" -type f -delete
+	find "$dir/usr/share/doc" ! -type d ! -name copyright -delete
+	find "$dir/usr/share/doc" -depth -type d -empty -delete
+	find "$dir/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+	: >"$dir/etc/resolv.conf" # Docker provides one at run time
+}
+
+case $stage in
+run)
+	if [ -e "$dir" ]; then
+		echo "rootfs.sh: $dir exists; give a new directory" >&2
+		exit 2
+	fi
+	debootstrap --variant=minbase bookworm "$dir" "$mirror"
+	configure_apt
+	enter
+	install_packages "$here/packages-run.txt"
+	add_user
+	;;
+build)
+	[ -d "$dir/etc/apt" ] || {
+		echo "rootfs.sh: $dir holds no root file system" >&2
+		exit 2
+	}
+	configure_apt
+	enter
+	install_packages "$here/packages-build.txt"
+	warm_go_cache
+	;;
+*)
+	usage
+	;;
+esac
+slim
+leave
+echo "rootfs.sh: $stage root file system ready in $dir ($(du -sh "$dir" | cut -f1))"

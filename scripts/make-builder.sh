@@ -1,0 +1,349 @@
+#!/bin/sh
+# make-builder.sh: assemble Quayside's offline Cloud Native Buildpacks builder,
+# quayside/builder:offline, from local parts only: nothing is pulled from any
+# registry. `make builder` runs it; builder/offline/README.md explains the parts.
+#
+# Every image is named after a hash of its inputs, so a run with nothing
+# changed only re-tags (a second or two), and a buildpack change does not redo
+# debootstrap:
+#   quayside/run:offline-<hash>      debootstrapped bookworm + packages-run.txt
+#   quayside/build:offline-<hash>    the run root file system + packages-build.txt
+#   quayside/builder:offline-<hash>  build image + lifecycle + buildpacks
+# quayside/run:offline, quayside/build:offline and quayside/builder:offline
+# name the current ones.
+#
+# Making the run and build images needs root (debootstrap, chroot) and the
+# Debian mirror of this machine's apt sources; later runs need neither.
+#
+# Environment:
+#   QUAYSIDE_DEBIAN_MIRROR           Debian mirror (default: from the apt sources)
+#   QUAYSIDE_DEBIAN_SECURITY_MIRROR  its security mirror (default: from the apt sources)
+#   QUAYSIDE_BUILDER_CACHE           where built lifecycle tarballs are kept
+#                                    (default: ~/.cache/quayside/offline-builder)
+#   QUAYSIDE_BUILDER_KEEP=1          keep the images made from earlier inputs
+set -eu
+
+OFFLINE=builder/offline
+STACK=$OFFLINE/stack
+TAG=offline
+
+log() { printf '==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+die() {
+	printf 'make-builder: %s\n' "$*" >&2
+	exit 1
+}
+
+# hash_files prints a hash of the names, contents and executable bits of the
+# files given or found under the directories given.
+hash_files() {
+	find "$@" -type f ! -name '*~' ! -name '.*.swp' | LC_ALL=C sort | while IFS= read -r f; do
+		x=-
+		if [ -x "$f" ]; then x=x; fi
+		printf '%s %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$x" "$f"
+	done | sha256sum | cut -c1-64
+}
+
+# short_hash prints the first 12 hex digits of a hash of its standard input.
+short_hash() { sha256sum | cut -c1-12; }
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# image_size prints an image's size in MB.
+image_size() {
+	docker image inspect -f '{{.Size}}' "$1" | awk '{ printf "%d MB", $1 / 1000000 }'
+}
+
+elapsed() { echo "$(($(date +%s) - $1)) s"; }
+
+# logged runs a command with its output in $work/NAME.log; when it fails it
+# shows the end of the log and the hint.
+logged() {
+	name=$1 hint=$2
+	shift 2
+	if ! "$@" >"$work/$name.log" 2>&1; then
+		tail -n 40 "$work/$name.log" >&2
+		die "$name failed (last lines of its log above). $hint"
+	fi
+}
+
+# wait_logged waits for a background job started with its output in
+# $work/NAME.log and fails like logged.
+wait_logged() {
+	name=$1 pid=$2 hint=$3
+	if ! wait "$pid"; then
+		tail -n 40 "$work/$name.log" >&2
+		die "$name failed (last lines of its log above). $hint"
+	fi
+}
+
+# apt_sources prints "URI SUITE" for every enabled deb source of this machine,
+# from one-line .list files and deb822 .sources files.
+apt_sources() {
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		awk '$1 == "deb" {
+			i = 2
+			if ($i ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+			if (i + 1 <= NF) print $i, $(i + 1)
+		}' "$f"
+	done
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		{
+			types = ""; uris = ""; suites = ""; enabled = "yes"
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^[ \t]*#/) continue
+				n = index($i, ":"); if (n == 0) continue
+				key = tolower(substr($i, 1, n - 1)); val = substr($i, n + 1)
+				if (key == "types") types = val
+				else if (key == "uris") uris = val
+				else if (key == "suites") suites = val
+				else if (key == "enabled") enabled = val
+			}
+			if (enabled ~ /[Nn]o/ || (" " types " ") !~ /[ \t]deb[ \t]/) next
+			nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
+			for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++)
+				if (u[a] != "" && s[b] != "") print u[a], s[b]
+		}' "$f"
+	done
+}
+
+# find_mirrors sets mirror and security from the environment or the apt
+# sources: the source of bookworm, else any Debian mirror (it serves bookworm
+# too).
+find_mirrors() {
+	sources=$(apt_sources)
+	mirror=${QUAYSIDE_DEBIAN_MIRROR:-$(printf '%s\n' "$sources" | awk '
+		$2 == "bookworm" && !m { m = $1 }
+		$2 !~ /-security$/ && $1 ~ /\/debian\/?$/ && !any { any = $1 }
+		END { print (m != "" ? m : any) }')}
+	security=${QUAYSIDE_DEBIAN_SECURITY_MIRROR:-$(printf '%s\n' "$sources" | awk '
+		$2 == "bookworm-security" && !m { m = $1 }
+		$2 ~ /-security$/ && $1 ~ /\/debian-security\/?$/ && !any { any = $1 }
+		END { print (m != "" ? m : any) }')}
+	[ -n "$mirror" ] || die "found no Debian mirror in /etc/apt/sources.list or /etc/apt/sources.list.d/.
+Set one, for example: QUAYSIDE_DEBIAN_MIRROR=http://deb.debian.org/debian make builder"
+}
+
+# need_root_tools checks what making the base images needs: root, debootstrap
+# (installed from apt when missing) and a mirror.
+need_root_tools() {
+	if [ "$(id -u)" -ne 0 ]; then
+		die "the run and build images are made once with debootstrap and chroot, which need root.
+Run: sudo make builder   (later runs reuse the images and need no root)"
+	fi
+	if ! command -v debootstrap >/dev/null 2>&1; then
+		log "installing debootstrap from apt"
+		logged apt-debootstrap "Install debootstrap yourself: apt-get install debootstrap debian-archive-keyring" \
+			sh -c 'apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap debian-archive-keyring'
+	fi
+	find_mirrors
+}
+
+# import_rootfs imports a root file system as an image configured by a
+# conf file of `docker import --change` lines.
+import_rootfs() {
+	dir=$1 conf=$2 image=$3
+	set --
+	while IFS= read -r line; do
+		case $line in '' | '#'*) continue ;; esac
+		set -- "$@" --change "$line"
+	done <"$conf"
+	rm -f "$work/tar.failed"
+	{ tar --numeric-owner -C "$dir" -cf - . || : >"$work/tar.failed"; } |
+		docker import "$@" - "$image" >/dev/null
+	[ ! -e "$work/tar.failed" ] || die "could not read the root file system in $dir"
+}
+
+make_run_image() {
+	t=$(date +%s)
+	log "debootstrap bookworm from $mirror and install the run packages in a chroot (about 60 s)"
+	logged rootfs-run "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+		"$STACK/rootfs.sh" run "$work/run-rootfs" "$mirror" "$security"
+	note "$(tail -n 1 "$work/rootfs-run.log")"
+	log "import $RUN_IMAGE (about 10 s)"
+	import_rootfs "$work/run-rootfs" "$STACK/image-run.conf" "$RUN_IMAGE"
+	rm -rf "$work/run-rootfs"
+	note "run image ready in $(elapsed "$t")"
+}
+
+make_build_image() {
+	t=$(date +%s)
+	log "unpack $RUN_IMAGE and install the build packages in a chroot, compile the Go standard library (about 2 min)"
+	mkdir "$work/build-rootfs"
+	cid=$(docker create --name "quayside-make-builder-$$" "$RUN_IMAGE" /bin/true)
+	rm -f "$work/export.failed"
+	{ docker export "$cid" || : >"$work/export.failed"; } | tar --numeric-owner -C "$work/build-rootfs" -xpf -
+	docker rm "$cid" >/dev/null
+	cid=
+	[ ! -e "$work/export.failed" ] || die "could not export $RUN_IMAGE"
+	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+		"$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
+	note "$(tail -n 1 "$work/rootfs-build.log")"
+	log "import $BUILD_IMAGE (about 20 s)"
+	import_rootfs "$work/build-rootfs" "$STACK/image-build.conf" "$BUILD_IMAGE"
+	rm -rf "$work/build-rootfs"
+	note "build image ready in $(elapsed "$t")"
+}
+
+# stage copies builder.toml, the buildpacks and the lifecycle into one
+# directory and compiles the static buildpack's file server into it.
+stage() {
+	st=$work/stage
+	mkdir -p "$st"
+	cp "$OFFLINE/builder.toml" "$st/"
+	cp -R "$OFFLINE/buildpacks" "$st/"
+	rm -rf "$st/buildpacks/static/server"
+	cp "$LIFECYCLE_TGZ" "$st/lifecycle.tgz"
+	log "compile the static file server (CGO_ENABLED=0)"
+	logged static-server "Run: go build ./$OFFLINE/buildpacks/static/server" \
+		env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+		-o "$st/buildpacks/static/bin/quayside-static" "./$OFFLINE/buildpacks/static/server"
+}
+
+# prune removes images of a repository made from earlier inputs.
+prune() {
+	repo=$1 keep=$2
+	docker images --format '{{.Tag}}' "$repo" | while IFS= read -r tag; do
+		case $tag in
+		"$keep" | "$TAG") ;;
+		"$TAG"-*) docker rmi "$repo:$tag" >/dev/null 2>&1 || true ;;
+		esac
+	done
+}
+
+cleanup() {
+	status=$?
+	if [ -n "${lc_pid:-}" ]; then kill "$lc_pid" 2>/dev/null || true; fi
+	if [ -n "${mk_pid:-}" ]; then kill "$mk_pid" 2>/dev/null || true; fi
+	if [ -n "${cid:-}" ]; then docker rm -f "$cid" >/dev/null 2>&1 || true; fi
+	if [ -n "${work:-}" ] && [ -d "$work" ]; then
+		if grep -q " $work/" /proc/mounts 2>/dev/null; then
+			echo "make-builder: something is still mounted under $work; not removing it" >&2
+		else
+			rm -rf "$work"
+		fi
+	fi
+	exit "$status"
+}
+
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+
+command -v docker >/dev/null 2>&1 || die "the docker command is missing. Run: make docker"
+command -v go >/dev/null 2>&1 || die "Go is missing; install Go (see go.mod for the version)"
+docker info >/dev/null 2>&1 || die "the Docker daemon does not answer.
+Start it with: make docker   (or scripts/ensure-docker.sh), then run make builder again"
+
+# One make-builder at a time on this machine: a second one waits, then finds
+# the images made.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>>"${TMPDIR:-/tmp}/quayside-make-builder.lock"
+	if ! flock -n 9; then
+		log "another make builder is running; waiting for it"
+		flock 9
+	fi
+fi
+
+run_hash=$(hash_files "$STACK/rootfs.sh" "$STACK/packages-run.txt" "$STACK/image-run.conf" | short_hash)
+build_hash=$({
+	echo "$run_hash"
+	hash_files "$STACK/packages-build.txt" "$STACK/image-build.conf"
+} | short_hash)
+lc_hash=$({
+	hash_files "$OFFLINE/lifecycle"
+	go env GOVERSION
+} | short_hash)
+builder_hash=$({
+	echo "$run_hash $build_hash $lc_hash"
+	hash_files "$OFFLINE/buildpacks" "$OFFLINE/builder.toml" "$OFFLINE/mkbuilder" scripts/make-builder.sh
+	grep -E 'buildpacks/|docker/docker ' go.mod
+	go env GOVERSION
+} | short_hash)
+
+RUN_IMAGE=quayside/run:$TAG-$run_hash
+BUILD_IMAGE=quayside/build:$TAG-$build_hash
+BUILDER_IMAGE=quayside/builder:$TAG-$builder_hash
+
+if image_exists "$BUILDER_IMAGE" && image_exists "$RUN_IMAGE"; then
+	docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
+	docker tag "$BUILD_IMAGE" quayside/build:$TAG 2>/dev/null || true
+	docker tag "$RUN_IMAGE" quayside/run:$TAG
+	log "quayside/builder:$TAG is up to date ($BUILDER_IMAGE)"
+	exit 0
+fi
+
+# The root file systems take about 1 GB: /var/tmp is on disk where /tmp may not be.
+work=$(mktemp -d "${TMPDIR:-/var/tmp}/quayside-make-builder.XXXXXX")
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+log "assembling $BUILDER_IMAGE (nothing is pulled; work dir $work)"
+
+need_run=0 need_build=0
+image_exists "$RUN_IMAGE" || need_run=1
+image_exists "$BUILD_IMAGE" || need_build=1
+if [ $need_run = 1 ] || [ $need_build = 1 ]; then
+	need_root_tools
+	[ -n "$security" ] || note "no bookworm-security source found: the images get no security updates"
+fi
+
+# The Go compiles run in the background while debootstrap waits on the network.
+cache=${QUAYSIDE_BUILDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quayside/offline-builder}
+mkdir -p "$cache"
+LIFECYCLE_TGZ=$cache/lifecycle-$lc_hash.tgz
+lc_pid='' mk_pid=''
+if [ ! -f "$LIFECYCLE_TGZ" ]; then
+	log "build lifecycle 0.20.11 from its Go module source (background, about 60 s)"
+	"$OFFLINE/lifecycle/build.sh" "$LIFECYCLE_TGZ" >"$work/lifecycle.log" 2>&1 &
+	lc_pid=$!
+else
+	note "lifecycle: $LIFECYCLE_TGZ"
+fi
+log "compile mkbuilder, which drives pack as a library (background, about 80 s cold)"
+go build -o "$work/mkbuilder" "./$OFFLINE/mkbuilder" >"$work/mkbuilder-compile.log" 2>&1 &
+mk_pid=$!
+
+if [ $need_run = 1 ]; then
+	make_run_image
+else
+	note "run image: $RUN_IMAGE (cached)"
+fi
+if [ $need_build = 1 ]; then
+	make_build_image
+else
+	note "build image: $BUILD_IMAGE (cached)"
+fi
+
+if [ -n "$lc_pid" ]; then
+	log "wait for the lifecycle build"
+	wait_logged lifecycle "$lc_pid" "It needs the Go module proxy or a module cache holding github.com/buildpacks/lifecycle@v0.20.11."
+	lc_pid=
+fi
+stage
+log "wait for the mkbuilder compile"
+wait_logged mkbuilder-compile "$mk_pid" "Run: go build ./$OFFLINE/mkbuilder"
+mk_pid=
+
+t=$(date +%s)
+log "create $BUILDER_IMAGE with pack (CreateBuilder, pull policy never)"
+logged create-builder "See the message above; the builder config is $OFFLINE/builder.toml." \
+	"$work/mkbuilder" -config "$work/stage/builder.toml" -name "$BUILDER_IMAGE" \
+	-build-image "$BUILD_IMAGE" -run-image "$RUN_IMAGE"
+note "builder created in $(elapsed "$t")"
+
+docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
+docker tag "$BUILD_IMAGE" quayside/build:$TAG
+docker tag "$RUN_IMAGE" quayside/run:$TAG
+if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
+	prune quayside/builder "$TAG-$builder_hash"
+	prune quayside/build "$TAG-$build_hash"
+	prune quayside/run "$TAG-$run_hash"
+fi
+
+log "done in $(elapsed "$start")"
+note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
+note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
+note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
+note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG"
