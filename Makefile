@@ -41,9 +41,10 @@ unit: ## Run the tests that need neither Docker nor the binary.
 e2e: docker tools ## Run only the end-to-end tests.
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./e2e/...
 
-bench: docker tools ## Run the benchmarks and write docs/benchmarks.md.
+bench: docker tools builder ## Run the benchmarks and write docs/benchmarks.md (QUAYSIDE_BENCH_COLD=1 also times a cold make builder).
 	$(GO) test -run '^$$' -bench . ./proxy/
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestBench' ./e2e/ -v
+	./scripts/bench-builder.sh
 
 lint: ## gofmt, go vet.
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)

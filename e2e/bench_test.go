@@ -125,3 +125,38 @@ func writeBenchSection(t *testing.T, name, body string) {
 	require.NoError(t, os.WriteFile(path, []byte(out), 0o644))
 	t.Logf("wrote the %s section of docs/benchmarks.md:\n%s", name, body)
 }
+
+// TestBenchBuildpacks measures push to live for the Go sample through the
+// offline builder: cold (empty build cache) and warm.
+func TestBenchBuildpacks(t *testing.T) {
+	skipUnlessBench(t)
+	s := startServer(t)
+	repo := appRepo(t, "go")
+	var cold, warm []time.Duration
+	for i := range 3 {
+		writeFile(t, repo, "bench.go", fmt.Sprintf("package main\n\nconst benchRun = %d\n", i))
+		commitAll(t, repo, "cold")
+		cold = append(cold, timed(func() {
+			out, err := s.push(repo, "gobench", "--push-option=clear-cache")
+			require.NoError(t, err, out)
+		}))
+	}
+	for i := range benchRuns {
+		writeFile(t, repo, "bench.go", fmt.Sprintf("package main\n\nconst benchRun = %d\n", 100+i))
+		commitAll(t, repo, "warm")
+		warm = append(warm, timed(func() { s.mustPush(repo, "gobench") }))
+	}
+	require.Contains(t, s.body("gobench", "/"), "Hello from the go sample")
+	writeBenchSection(t, "buildpacks", fmt.Sprintf(`Measured %s on %s (%d CPUs): the Go sample (e2e/testdata/apps/go, standard
+library only) pushed with git over SSH, built by the offline builder
+(quayside/builder:offline, Go %s in the build image), until the push returns
+with the release serving.
+
+| what | median | min | max | runs | target |
+|---|---|---|---|---|---|
+| push to live, cold (git push -o clear-cache) | %s | %s | %s | %d | |
+| push to live, warm (build cache kept) | %s | %s | %s | %d | <= 15 s |
+`, time.Now().UTC().Format("2006-01-02"), hostName(), runtime.NumCPU(), "1.19",
+		ms(median(cold)), ms(slices.Min(cold)), ms(slices.Max(cold)), len(cold),
+		ms(median(warm)), ms(slices.Min(warm)), ms(slices.Max(warm)), len(warm)))
+}
