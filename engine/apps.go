@@ -138,7 +138,7 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 		return err
 	}
 	for _, c := range cs {
-		if err := e.cfg.Runtime.Stop(ctx, c.ID, 5*time.Second); err != nil {
+		if err := e.stopContainer(ctx, c.ID, 5*time.Second); err != nil {
 			return err
 		}
 	}
@@ -153,6 +153,12 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err
 	}
+	if e.cfg.Logs != nil {
+		if err := e.cfg.Logs.RemoveApp(name); err != nil {
+			e.log.Error("remove log history", "app", name, "err", err)
+		}
+	}
+	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	e.log.Info("app destroyed", "app", name)
 	return nil
 }

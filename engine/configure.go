@@ -36,7 +36,7 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (*Release, erro
 	if err := validateChange(ch); err != nil {
 		return nil, err
 	}
-	out := newProgress(ch.Output)
+	out, capt := e.recordingOutput(ch.Output)
 	ctx, unlock, err := e.lockApp(ctx, ch.App, out)
 	if err != nil {
 		return nil, err
@@ -62,10 +62,12 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (*Release, erro
 		out.Step("Config saved; it applies from the first deploy")
 		return nil, e.cfg.Store.SetAppConfigVersion(ctx, app.Name, cv.Version)
 	}
-	return e.redeploy(ctx, app, &Release{
+	rel, err := e.redeploy(ctx, app, &Release{
 		Kind: KindConfig, ConfigVersion: cv.Version, Author: ch.Author,
 		Description: describeChange(ch),
 	}, out)
+	e.finishRelease(ctx, rel, capt, err)
+	return rel, err
 }
 
 // redeploy deploys the current release's image as a new release described

@@ -88,7 +88,7 @@ func (e *Engine) stopDrained(ctx context.Context, app *App, c *Container) {
 		}
 		cancel()
 	}
-	if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
+	if err := e.stopContainer(ctx, c.ID, e.cfg.StopGrace); err != nil {
 		e.log.Error("stop container", "app", app.Name, "container", c.Name, "err", err)
 	}
 }
@@ -109,7 +109,7 @@ func (e *Engine) abort(rel *Release, cs []*Container, cause error) error {
 		}
 	}
 	for _, c := range cs {
-		if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
+		if err := e.stopContainer(ctx, c.ID, e.cfg.StopGrace); err != nil {
 			e.log.Error("remove failed container", "app", rel.App, "container", c.Name, "err", err)
 		}
 	}

@@ -26,6 +26,13 @@ type Config struct {
 	Repos   Repositories
 	// Certs obtains TLS certificates for app hosts; nil means no TLS.
 	Certs Certificates
+	// Logs keeps the apps' log history; nil means none is collected.
+	Logs LogStore
+	// Sinks are told about every event (alerts).
+	Sinks []EventSink
+	// CrashLoopRestarts restarts within CrashLoopWindow make a crash loop.
+	CrashLoopRestarts int
+	CrashLoopWindow   time.Duration
 	// Health probes new releases; nil means an HTTP GET probe.
 	Health HealthChecker
 	// Domain is the base domain: apps answer at <app>.<Domain>.
@@ -64,6 +71,8 @@ type Engine struct {
 
 	syncMu      sync.Mutex
 	syncPending map[string]bool
+
+	crashes *crashTracker
 }
 
 // New returns an Engine with cfg's zero fields set to their defaults.
@@ -95,6 +104,12 @@ func New(cfg Config) *Engine {
 	if cfg.MaxBuilds == 0 {
 		cfg.MaxBuilds = DefaultMaxBuilds
 	}
+	if cfg.CrashLoopRestarts == 0 {
+		cfg.CrashLoopRestarts = 3
+	}
+	if cfg.CrashLoopWindow == 0 {
+		cfg.CrashLoopWindow = 5 * time.Minute
+	}
 	if cfg.AppURL == nil {
 		domain := cfg.Domain
 		cfg.AppURL = func(app string) string { return "http://" + app + "." + domain }
@@ -105,6 +120,7 @@ func New(cfg Config) *Engine {
 		locks:       newAppLocks(),
 		builds:      make(chan struct{}, cfg.MaxBuilds),
 		syncPending: map[string]bool{},
+		crashes:     newCrashTracker(),
 	}
 }
 

@@ -50,4 +50,6 @@ type Store interface {
 	KeyStore
 	SettingStore
 	DomainStore
+	EventStore
+	ReleaseOutputStore
 }

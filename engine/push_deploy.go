@@ -10,7 +10,7 @@ import (
 // returns the release once it serves traffic. On any error the push must be
 // rejected: the previous release keeps serving.
 func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
-	out := newProgress(req.Output)
+	out, capt := e.recordingOutput(req.Output)
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
 		return nil, err
@@ -34,10 +34,17 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
 	}
-	if err := e.build(ctx, app, rel, req, out); err != nil {
+	e.emit(ctx, Event{App: app.Name, Kind: EventDeployStarted, Release: rel.Number, Actor: req.Author,
+		Message: "deploy of " + shortCommit(req.NewCommit) + " as v" + itoa(rel.Number) + " started by " + req.Author})
+	err = e.build(ctx, app, rel, req, out)
+	if err == nil {
+		err = e.deployRelease(ctx, app, rel, out)
+	}
+	e.finishRelease(ctx, rel, capt, err)
+	if err != nil {
 		return nil, err
 	}
-	return rel, e.deployRelease(ctx, app, rel, out)
+	return rel, nil
 }
 
 // build turns the pushed commit into the release's image, waiting for a

@@ -53,7 +53,7 @@ func (e *Engine) removeOrphans(ctx context.Context, apps []*App) error {
 	for _, c := range all {
 		if !known[c.App] {
 			e.log.Warn("removing container of unknown app", "app", c.App, "container", c.Name)
-			if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
+			if err := e.stopContainer(ctx, c.ID, e.cfg.StopGrace); err != nil {
 				return err
 			}
 		}
@@ -116,6 +116,7 @@ func backends(cs []*Container) []string {
 func (e *Engine) watchEvents(ctx context.Context) {
 	for ev := range e.cfg.Runtime.Events(ctx) {
 		if ev.Container.App != "" {
+			e.observe(ctx, ev)
 			e.requestSync(ctx, ev.Container.App)
 		}
 	}

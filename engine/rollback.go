@@ -19,7 +19,7 @@ type RollbackRequest struct {
 // Rollback deploys a new release with the image and config of an earlier
 // release that served traffic. Nothing is rebuilt.
 func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (*Release, error) {
-	out := newProgress(req.Output)
+	out, capt := e.recordingOutput(req.Output)
 	ctx, unlock, err := e.lockApp(ctx, req.App, out)
 	if err != nil {
 		return nil, err
@@ -45,7 +45,9 @@ func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (*Release, e
 		return nil, err
 	}
 	out.Step("Rolling back %s to v%d (image and config of v%d) as v%d", app.Name, target.Number, target.Number, rel.Number)
-	return rel, e.deployRelease(ctx, app, rel, out)
+	err = e.deployRelease(ctx, app, rel, out)
+	e.finishRelease(ctx, rel, capt, err)
+	return rel, err
 }
 
 // rollbackTarget finds the release to return to and checks it can run.

@@ -11,6 +11,7 @@ import (
 type ScaleRequest struct {
 	App    string
 	Change Scale
+	Author string
 	Output io.Writer
 }
 
@@ -43,6 +44,8 @@ func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (*App, error) {
 		return nil, err
 	}
 	out.Step("Scaling %s to %s", app.Name, app.Scale)
+	e.emit(ctx, Event{App: app.Name, Kind: EventScaled, Release: rel.Number, Actor: req.Author,
+		Message: "scaled to " + app.Scale.String() + " by " + req.Author})
 	return app, e.converge(ctx, app, rel, out)
 }
 
@@ -103,7 +106,7 @@ func (e *Engine) startMissing(ctx context.Context, app *App, rel *Release, missi
 func (e *Engine) removeAll(cs []*Container) {
 	ctx := context.Background()
 	for _, c := range cs {
-		if err := e.cfg.Runtime.Stop(ctx, c.ID, e.cfg.StopGrace); err != nil {
+		if err := e.stopContainer(ctx, c.ID, e.cfg.StopGrace); err != nil {
 			e.log.Error("remove container", "container", c.Name, "err", err)
 		}
 	}

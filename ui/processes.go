@@ -46,7 +46,7 @@ func (s *Server) scale(c echo.Context) error {
 	}
 	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
 		app, err := s.cfg.Engine.Scale(c.Request().Context(), engine.ScaleRequest{
-			App: c.Param("app"), Change: engine.Scale(in), Output: w,
+			App: c.Param("app"), Change: engine.Scale(in), Author: actor(c), Output: w,
 		})
 		if err != nil {
 			return api.StreamEvent{}, err

@@ -30,6 +30,7 @@ type Runtime struct {
 	nextPort   int
 
 	removedImages []string
+	events        chan engine.RuntimeEvent
 }
 
 var _ engine.Runtime = (*Runtime)(nil)
@@ -155,14 +156,42 @@ func (r *Runtime) Crash(id string) {
 	}
 }
 
-// Events implements engine.Runtime: there are none.
+// Events implements engine.Runtime: it delivers what Emit sends.
 func (r *Runtime) Events(ctx context.Context) <-chan engine.RuntimeEvent {
 	out := make(chan engine.RuntimeEvent)
+	r.mu.Lock()
+	if r.events == nil {
+		r.events = make(chan engine.RuntimeEvent, 64)
+	}
+	in := r.events
+	r.mu.Unlock()
 	go func() {
-		<-ctx.Done()
-		close(out)
+		defer close(out)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ev := <-in:
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
 	}()
 	return out
+}
+
+// Emit sends a runtime event to the subscriber of Events.
+func (r *Runtime) Emit(ev engine.RuntimeEvent) {
+	r.mu.Lock()
+	if r.events == nil {
+		r.events = make(chan engine.RuntimeEvent, 64)
+	}
+	in := r.events
+	r.mu.Unlock()
+	in <- ev
 }
 
 // Started returns the specs of every Start so far, in order.

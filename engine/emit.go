@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// emit records ev, shows it in the app's log stream, and tells the sinks.
+// It never fails the caller: problems are logged.
+func (e *Engine) emit(ctx context.Context, ev Event) {
+	if ev.Time.IsZero() {
+		ev.Time = e.now()
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := e.cfg.Store.AddEvent(ctx, &ev); err != nil {
+		e.log.Error("record event", "app", ev.App, "kind", ev.Kind, "err", err)
+	}
+	if e.cfg.Logs != nil {
+		e.cfg.Logs.Append(LogLine{
+			Time: ev.Time, App: ev.App, Process: "platform", Release: ev.Release,
+			Stream: StreamPlatform, Text: "[" + ev.Kind + "] " + ev.Message,
+		})
+	}
+	for _, s := range e.cfg.Sinks {
+		s.Event(ev)
+	}
+}
+
+// Events lists up to limit events of app (every app when ""), newest first.
+func (e *Engine) Events(ctx context.Context, app string, before int64, limit int) ([]*Event, error) {
+	if app != "" {
+		if _, err := e.cfg.Store.FindApp(ctx, app); err != nil {
+			return nil, err
+		}
+	}
+	return e.cfg.Store.ListEvents(ctx, app, before, limit)
+}
+
+// releaseEvent is the event that ends a release's deploy.
+func releaseEvent(rel *Release, err error) Event {
+	ev := Event{App: rel.App, Release: rel.Number, Actor: rel.Author}
+	switch {
+	case err != nil:
+		ev.Kind, ev.Message = EventDeployFailed, firstLine(ErrorMessage(err))
+	case rel.Kind == KindRollback:
+		ev.Kind, ev.Message = EventRollback, "rolled back to v"+itoa(rel.RollbackOf)+" as v"+itoa(rel.Number)+" by "+rel.Author
+	case rel.Kind == KindConfig:
+		ev.Kind, ev.Message = EventConfigChanged, rel.Description+" by "+rel.Author+": v"+itoa(rel.Number)+" is live"
+	default:
+		ev.Kind, ev.Message = EventDeploySucceeded, "v"+itoa(rel.Number)+" ("+rel.Description+") is live, pushed by "+rel.Author
+	}
+	return ev
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}

@@ -1,0 +1,57 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// Event kinds: what happened to an app, as the platform saw it.
+const (
+	EventDeployStarted   = "deploy.started"
+	EventDeploySucceeded = "deploy.succeeded"
+	EventDeployFailed    = "deploy.failed"
+	EventRollback        = "rollback"
+	EventConfigChanged   = "config.changed"
+	EventScaled          = "scaled"
+	EventCrashed         = "process.crashed"
+	EventRestarted       = "process.restarted"
+	EventOutOfMemory     = "process.oom"
+	EventCrashLooping    = "process.crash_looping"
+	EventDestroyed       = "app.destroyed"
+)
+
+// Event is one thing that happened to an app.
+type Event struct {
+	ID      int64
+	App     string
+	Kind    string
+	Release int
+	// Process is "web.1"-style when the event concerns one container.
+	Process string
+	// Message says what happened in words.
+	Message string
+	Actor   string
+	Time    time.Time
+}
+
+// EventStore persists events.
+type EventStore interface {
+	// AddEvent stores ev, setting its ID (and Time when zero).
+	AddEvent(ctx context.Context, ev *Event) error
+	// ListEvents returns up to limit events of app (all apps when ""),
+	// newest first, older than before when before > 0.
+	ListEvents(ctx context.Context, app string, before int64, limit int) ([]*Event, error)
+}
+
+// EventSink receives events as they happen (alerts). Event must not block.
+type EventSink interface {
+	Event(ev Event)
+}
+
+// ReleaseOutputStore keeps what each release printed: the build output and
+// the deploy steps.
+type ReleaseOutputStore interface {
+	SaveReleaseOutput(ctx context.Context, app string, number int, output string) error
+	// ReleaseOutput returns "" when nothing was kept.
+	ReleaseOutput(ctx context.Context, app string, number int) (string, error)
+}
