@@ -4,16 +4,49 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/quayside/quayside/engine"
+
 	"github.com/quayside/quayside/ui/api"
 )
 
 type releasesCmd struct {
+	List releasesListCmd `cmd:"" default:"withargs" help:"List the releases of an app, newest first."`
+	Show releasesShowCmd `cmd:"" help:"Show what one release printed while it was built and deployed."`
+}
+
+type releasesShowCmd struct {
+	App     string `arg:"" help:"App name."`
+	Release string `arg:"" help:"Release, such as v3."`
+}
+
+func (c *releasesShowCmd) Run(g *globals) error {
+	n, err := parseReleaseNumber(c.Release)
+	if err != nil || n == 0 {
+		return engine.FieldError("release", "%q is not a release: write it as v3 or 3", c.Release)
+	}
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	out, err := cl.ReleaseOutput(g.ctx, c.App, n)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		fmt.Printf("v%d of %s left no output.\n", n, c.App)
+		return nil
+	}
+	fmt.Print(out)
+	return nil
+}
+
+type releasesListCmd struct {
 	App   string `arg:"" help:"App name."`
 	Limit int    `short:"n" default:"20" help:"How many releases to show, newest first."`
 	JSON  bool   `help:"Print JSON."`
 }
 
-func (c *releasesCmd) Run(g *globals) error {
+func (c *releasesListCmd) Run(g *globals) error {
 	cl, err := g.client()
 	if err != nil {
 		return err

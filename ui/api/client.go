@@ -176,6 +176,18 @@ func (c *Client) CARoot(ctx context.Context) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
+// Events lists up to limit events of an app, newest first.
+func (c *Client) Events(ctx context.Context, app string, limit int) ([]Event, error) {
+	var l EventList
+	return l.Events, c.do(ctx, http.MethodGet, appPath(app, "/events")+"?limit="+strconv.Itoa(limit), nil, &l)
+}
+
+// ReleaseOutput returns what a release printed while it was built and deployed.
+func (c *Client) ReleaseOutput(ctx context.Context, app string, number int) (string, error) {
+	var o ReleaseOutput
+	return o.Output, c.do(ctx, http.MethodGet, appPath(app, "/releases/")+strconv.Itoa(number)+"/output", nil, &o)
+}
+
 // ListKeys lists the SSH keys allowed to push.
 func (c *Client) ListKeys(ctx context.Context) ([]Key, error) {
 	var l KeyList

@@ -117,6 +117,29 @@ type AddDomain struct {
 	Host string `json:"host"`
 }
 
+// Event is one thing that happened to an app.
+type Event struct {
+	ID      int64     `json:"id"`
+	App     string    `json:"app"`
+	Kind    string    `json:"kind"`
+	Release int       `json:"release,omitempty"`
+	Process string    `json:"process,omitempty"`
+	Message string    `json:"message"`
+	Actor   string    `json:"actor,omitempty"`
+	Time    time.Time `json:"time"`
+}
+
+// EventList is a page of events, newest first; NextBefore pages on.
+type EventList struct {
+	Events     []Event `json:"events"`
+	NextBefore int64   `json:"next_before,omitempty"`
+}
+
+// ReleaseOutput is what a release printed while it was built and deployed.
+type ReleaseOutput struct {
+	Output string `json:"output"`
+}
+
 // Process is one running (or restarting) container of an app.
 type Process struct {
 	Name      string    `json:"name"`
