@@ -13,6 +13,7 @@ type Key struct {
 	Fingerprint string
 	// PublicKey is the key in authorized_keys format, without options.
 	PublicKey string
+	User      string // owner's e-mail; "" for keys added by the server's owner
 	CreatedAt time.Time
 }
 

@@ -9,8 +9,10 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-// AddKey stores k and sets its CreatedAt. A name or fingerprint that is
-// already present is ECONFLICT; an empty one is EINVALID.
+// AddKey stores k and sets its CreatedAt, with k.User lowercased. A name or
+// fingerprint that is already present is ECONFLICT; an empty one is
+// EINVALID; a User that does not exist ENOTFOUND. Removing the user removes
+// the key.
 func (db *DB) AddKey(ctx context.Context, k *engine.Key) error {
 	if k.Name == "" || k.Fingerprint == "" {
 		return engine.FieldError("key", "a key needs a name and a fingerprint")
@@ -66,8 +68,11 @@ func addKey(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 	if err := checkKeyFree(ctx, tx, k); err != nil {
 		return err
 	}
-	const q = `INSERT INTO ssh_keys (name, fingerprint, public_key, created_at) VALUES (?, ?, ?, ?)`
-	_, err := tx.ExecContext(ctx, q, k.Name, k.Fingerprint, k.PublicKey, formatTime(k.CreatedAt))
+	if err := checkKeyUser(ctx, tx, k); err != nil {
+		return err
+	}
+	const q = `INSERT INTO ssh_keys (name, fingerprint, public_key, user, created_at) VALUES (?, ?, ?, ?, ?)`
+	_, err := tx.ExecContext(ctx, q, k.Name, k.Fingerprint, k.PublicKey, nullString(k.User), formatTime(k.CreatedAt))
 	return err
 }
 
@@ -90,7 +95,7 @@ func checkKeyFree(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 	return nil
 }
 
-const keySelect = `SELECT name, fingerprint, public_key, created_at FROM ssh_keys`
+const keySelect = `SELECT name, fingerprint, public_key, COALESCE(user, ''), created_at FROM ssh_keys`
 
 // findKey returns the key matching where (one condition on one argument);
 // sql.ErrNoRows if none.
@@ -118,7 +123,7 @@ func listKeys(ctx context.Context, tx *sql.Tx) ([]*engine.Key, error) {
 func scanKey(row rowScanner) (*engine.Key, error) {
 	var k engine.Key
 	var created string
-	if err := row.Scan(&k.Name, &k.Fingerprint, &k.PublicKey, &created); err != nil {
+	if err := row.Scan(&k.Name, &k.Fingerprint, &k.PublicKey, &k.User, &created); err != nil {
 		return nil, err
 	}
 	var err error
