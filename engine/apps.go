@@ -7,13 +7,20 @@ import (
 
 // CreateApp creates an app that answers 503 until its first deploy.
 func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, error) {
+	if err := e.authorize(ctx, ActCreateApp, ""); err != nil {
+		return nil, err
+	}
 	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
 		return nil, err
 	}
-	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: author, Edge: DefaultEdge()}
+	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: actor(ctx, author), Edge: DefaultEdge()}
 	if err := e.cfg.Store.CreateApp(ctx, app); err != nil {
 		return nil, err
 	}
+	if err := e.grantCreator(ctx, name); err != nil {
+		e.log.Error("grant the creator access", "app", name, "err", err)
+	}
+	e.audit(ctx, AuditAppCreate, name, "", "", nil)
 	e.setRoute(ctx, app, nil)
 	e.manageCerts(ctx, e.AppHost(name))
 	e.log.Info("app created", "app", name, "by", author)
@@ -26,29 +33,44 @@ func (e *Engine) PreparePush(ctx context.Context, name, author string) error {
 	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
 		return err
 	}
-	_, err := e.appForChange(ctx, name)
+	_, err := e.cfg.Store.FindApp(ctx, name)
 	if ErrorCode(err) == ENOTFOUND {
 		_, err = e.CreateApp(ctx, name, author)
-		if ErrorCode(err) == ECONFLICT { // created by a concurrent first push
-			_, err = e.appForChange(ctx, name)
+		if ErrorCode(err) != ECONFLICT { // else: created by a concurrent first push
+			return err
 		}
 	}
+	if err := e.authorize(ctx, ActDeploy, name); err != nil {
+		return err
+	}
+	_, err = e.appForChange(ctx, name)
 	return err
 }
 
 // FindApp returns one app.
 func (e *Engine) FindApp(ctx context.Context, name string) (*App, error) {
+	if err := e.authorize(ctx, ActReadApp, name); err != nil {
+		return nil, err
+	}
 	return e.cfg.Store.FindApp(ctx, name)
 }
 
-// ListApps returns every app, ordered by name.
+// ListApps returns the apps the caller may see, ordered by name.
 func (e *Engine) ListApps(ctx context.Context) ([]*App, error) {
-	return e.cfg.Store.ListApps(ctx)
+	apps, err := e.cfg.Store.ListApps(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, ok := IdentityFrom(ctx)
+	if e.cfg.Access == nil || !ok {
+		return apps, nil
+	}
+	return e.cfg.Access.VisibleApps(ctx, id, apps)
 }
 
 // ListReleases returns up to limit releases of app, newest first.
 func (e *Engine) ListReleases(ctx context.Context, app string, limit int) ([]*Release, error) {
-	if _, err := e.cfg.Store.FindApp(ctx, app); err != nil {
+	if _, err := e.FindApp(ctx, app); err != nil {
 		return nil, err
 	}
 	return e.cfg.Store.ListReleases(ctx, app, limit)
@@ -64,13 +86,17 @@ func (e *Engine) SetHealthCheck(ctx context.Context, name string, hc HealthCheck
 }
 
 // updateApp changes an app's settings under its lock.
-func (e *Engine) updateApp(ctx context.Context, name string, change func(*App)) (*App, error) {
+func (e *Engine) updateApp(ctx context.Context, name string, change func(*App)) (app *App, err error) {
+	if err := e.authorize(ctx, ActSettings, name); err != nil {
+		return nil, err
+	}
+	defer func() { e.audit(ctx, AuditSettings, name, "", "", err) }()
 	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	app, err := e.appForChange(ctx, name)
+	app, err = e.appForChange(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +134,11 @@ func (e *Engine) SetDeployBranch(ctx context.Context, name, branch string) (*App
 // images, repository, releases and config. A change in progress on the app
 // is cancelled first. If a step fails the app stays "destroying", refuses
 // changes, and Destroy can be run again.
-func (e *Engine) Destroy(ctx context.Context, name string) error {
+func (e *Engine) Destroy(ctx context.Context, name string) (err error) {
+	if err := e.authorize(ctx, ActDestroyApp, name); err != nil {
+		return err
+	}
+	defer func() { e.audit(ctx, AuditAppDestroy, name, "", "", err) }()
 	app, err := e.cfg.Store.FindApp(ctx, name)
 	if err != nil {
 		return err

@@ -28,7 +28,11 @@ func (e *Engine) SetBuilder(ctx context.Context, name, image string) (*App, erro
 }
 
 // ClearBuildCache forgets what earlier builds of app left for the next one.
-func (e *Engine) ClearBuildCache(ctx context.Context, name string) error {
+func (e *Engine) ClearBuildCache(ctx context.Context, name string) (err error) {
+	if err := e.authorize(ctx, ActSettings, name); err != nil {
+		return err
+	}
+	defer func() { e.audit(ctx, AuditSettings, name, "build-cache", "cleared", err) }()
 	if _, err := e.cfg.Store.FindApp(ctx, name); err != nil {
 		return err
 	}
@@ -41,7 +45,7 @@ func (e *Engine) ClearBuildCache(ctx context.Context, name string) error {
 
 // Processes lists the containers app runs now, as the runtime sees them.
 func (e *Engine) Processes(ctx context.Context, name string) ([]*Container, error) {
-	if _, err := e.cfg.Store.FindApp(ctx, name); err != nil {
+	if _, err := e.FindApp(ctx, name); err != nil {
 		return nil, err
 	}
 	return e.cfg.Runtime.Containers(ctx, name)

@@ -64,6 +64,9 @@ func (e *Engine) finishRelease(ctx context.Context, rel *Release, c *capture, er
 
 // ReleaseOutput returns the build output and deploy steps of a release.
 func (e *Engine) ReleaseOutput(ctx context.Context, app string, number int) (string, error) {
+	if _, err := e.FindApp(ctx, app); err != nil {
+		return "", err
+	}
 	if _, err := e.cfg.Store.FindRelease(ctx, app, number); err != nil {
 		return "", err
 	}

@@ -20,7 +20,7 @@ type ConfigChange struct {
 
 // Config returns the config version in effect for app.
 func (e *Engine) Config(ctx context.Context, name string) (*ConfigVersion, error) {
-	app, err := e.cfg.Store.FindApp(ctx, name)
+	app, err := e.FindApp(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,12 @@ func (e *Engine) Config(ctx context.Context, name string) (*ConfigVersion, error
 // takes effect only if that release becomes healthy; the release is
 // returned. Without a release the version simply becomes current and the
 // returned release is nil.
-func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (*Release, error) {
+func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (rel *Release, err error) {
+	if err := e.authorize(ctx, ActChangeConfig, ch.App); err != nil {
+		return nil, err
+	}
+	ch.Author = actor(ctx, ch.Author)
+	defer func() { e.audit(ctx, AuditConfigChange, ch.App, "", describeChange(ch), err) }()
 	if err := validateChange(ch); err != nil {
 		return nil, err
 	}
@@ -62,7 +67,7 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (*Release, erro
 		out.Step("Config saved; it applies from the first deploy")
 		return nil, e.cfg.Store.SetAppConfigVersion(ctx, app.Name, cv.Version)
 	}
-	rel, err := e.redeploy(ctx, app, &Release{
+	rel, err = e.redeploy(ctx, app, &Release{
 		Kind: KindConfig, ConfigVersion: cv.Version, Author: ch.Author,
 		Description: describeChange(ch),
 	}, out)

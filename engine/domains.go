@@ -29,7 +29,7 @@ type AppDomain struct {
 
 // Domains lists the hosts of app with their certificate states.
 func (e *Engine) Domains(ctx context.Context, name string) ([]AppDomain, error) {
-	if _, err := e.cfg.Store.FindApp(ctx, name); err != nil {
+	if _, err := e.FindApp(ctx, name); err != nil {
 		return nil, err
 	}
 	hosts, err := e.hosts(ctx, name)
@@ -56,8 +56,12 @@ func (e *Engine) certStatus(ctx context.Context, hosts []string) []CertStatus {
 }
 
 // AddDomain routes host to app and starts obtaining its certificate.
-func (e *Engine) AddDomain(ctx context.Context, name, host string) (*Domain, error) {
+func (e *Engine) AddDomain(ctx context.Context, name, host string) (d *Domain, err error) {
+	if err := e.authorize(ctx, ActDomains, name); err != nil {
+		return nil, err
+	}
 	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	defer func() { e.audit(ctx, AuditDomainAdd, name, host, "", err) }()
 	if err := ValidateCustomDomain(host, e.cfg.Domain); err != nil {
 		return nil, err
 	}
@@ -73,7 +77,7 @@ func (e *Engine) AddDomain(ctx context.Context, name, host string) (*Domain, err
 	if err := e.checkDomainRoom(ctx, name); err != nil {
 		return nil, err
 	}
-	d := &Domain{App: name, Host: host}
+	d = &Domain{App: name, Host: host}
 	if err := e.cfg.Store.AddDomain(ctx, d); err != nil {
 		return nil, err
 	}
@@ -93,8 +97,12 @@ func (e *Engine) checkDomainRoom(ctx context.Context, app string) error {
 }
 
 // RemoveDomain stops routing host to app and stops renewing its certificate.
-func (e *Engine) RemoveDomain(ctx context.Context, name, host string) error {
+func (e *Engine) RemoveDomain(ctx context.Context, name, host string) (err error) {
+	if err := e.authorize(ctx, ActDomains, name); err != nil {
+		return err
+	}
 	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	defer func() { e.audit(ctx, AuditDomainRemove, name, host, "", err) }()
 	if host == e.AppHost(name) {
 		return FieldError("domain", "%s is the app's own host: it goes only with the app", host)
 	}

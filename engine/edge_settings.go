@@ -42,13 +42,17 @@ func (e *Engine) SetBasicAuth(ctx context.Context, name, user, hash string) (*Ap
 }
 
 // updateEdge changes app's edge settings under its lock and re-routes.
-func (e *Engine) updateEdge(ctx context.Context, name string, change func(*Edge)) (*App, error) {
+func (e *Engine) updateEdge(ctx context.Context, name string, change func(*Edge)) (app *App, err error) {
+	if err := e.authorize(ctx, ActDomains, name); err != nil {
+		return nil, err
+	}
+	defer func() { e.audit(ctx, AuditEdge, name, "", "", err) }()
 	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	app, err := e.appForChange(ctx, name)
+	app, err = e.appForChange(ctx, name)
 	if err != nil {
 		return nil, err
 	}

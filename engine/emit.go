@@ -31,9 +31,11 @@ func (e *Engine) emit(ctx context.Context, ev Event) {
 // Events lists up to limit events of app (every app when ""), newest first.
 func (e *Engine) Events(ctx context.Context, app string, before int64, limit int) ([]*Event, error) {
 	if app != "" {
-		if _, err := e.cfg.Store.FindApp(ctx, app); err != nil {
+		if _, err := e.FindApp(ctx, app); err != nil {
 			return nil, err
 		}
+	} else if err := e.authorize(ctx, ActServer, ""); err != nil {
+		return nil, err
 	}
 	return e.cfg.Store.ListEvents(ctx, app, before, limit)
 }

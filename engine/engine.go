@@ -26,6 +26,9 @@ type Config struct {
 	Repos   Repositories
 	// Certs obtains TLS certificates for app hosts; nil means no TLS.
 	Certs Certificates
+	// Access decides who may do what and keeps the audit log; nil allows
+	// everything and records nothing.
+	Access AccessControl
 	// Logs keeps the apps' log history; nil means none is collected.
 	Logs LogStore
 	// Sinks are told about every event (alerts).

@@ -21,13 +21,18 @@ type RunRequest struct {
 // Run runs req.Command in a one-off container of the app's current release
 // and returns its exit code. The container is removed afterwards; nothing
 // routes to it. It does not wait for deploys of the app.
-func (e *Engine) Run(ctx context.Context, req RunRequest) (int, error) {
+func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) {
+	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
+		return 0, err
+	}
+	req.Author = actor(ctx, req.Author)
 	if len(req.Command) == 0 || req.Command[0] == "" {
 		return 0, FieldError("command", "give the command to run, as in quayside run APP -- ls -l")
 	}
 	if len(req.Command) > MaxRunArgs {
 		return 0, FieldError("command", "the command has %d arguments: the limit is %d", len(req.Command), MaxRunArgs)
 	}
+	defer func() { e.audit(ctx, AuditRun, req.App, "", req.Command[0], err) }()
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
 		return 0, err

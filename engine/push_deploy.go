@@ -9,7 +9,12 @@ import (
 // Push builds req.NewCommit and deploys it as a new release of req.App. It
 // returns the release once it serves traffic. On any error the push must be
 // rejected: the previous release keeps serving.
-func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
+func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err error) {
+	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
+		return nil, err
+	}
+	req.Author = actor(ctx, req.Author)
+	defer func() { e.audit(ctx, AuditPush, req.App, req.Ref, "commit "+shortCommit(req.NewCommit), err) }()
 	out, capt := e.recordingOutput(req.Output)
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
@@ -26,7 +31,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
 	if app, err = e.appForChange(ctx, req.App); err != nil {
 		return nil, err
 	}
-	rel := &Release{
+	rel = &Release{
 		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
 		Description: "Deploy " + shortCommit(req.NewCommit), Commit: req.NewCommit,
 		Author: req.Author, ConfigVersion: app.ConfigVersion,

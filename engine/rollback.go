@@ -18,7 +18,12 @@ type RollbackRequest struct {
 
 // Rollback deploys a new release with the image and config of an earlier
 // release that served traffic. Nothing is rebuilt.
-func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (*Release, error) {
+func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (rel *Release, err error) {
+	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
+		return nil, err
+	}
+	req.Author = actor(ctx, req.Author)
+	defer func() { e.audit(ctx, AuditRollback, req.App, "", "to v"+itoa(req.To), err) }()
 	out, capt := e.recordingOutput(req.Output)
 	ctx, unlock, err := e.lockApp(ctx, req.App, out)
 	if err != nil {
@@ -33,7 +38,7 @@ func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (*Release, e
 	if err != nil {
 		return nil, err
 	}
-	rel := &Release{
+	rel = &Release{
 		App: app.Name, Kind: KindRollback, Status: ReleaseDeploying,
 		Description: fmt.Sprintf("Rollback to v%d", target.Number),
 		Image:       target.Image, Port: target.Port, BuildMethod: target.BuildMethod,

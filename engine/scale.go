@@ -18,14 +18,19 @@ type ScaleRequest struct {
 // Scale changes app's scale and makes the current release run accordingly:
 // new web containers take traffic once healthy; removed ones are drained
 // first. The scale is kept for later deploys and rollbacks.
-func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (*App, error) {
+func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (app *App, err error) {
+	if err := e.authorize(ctx, ActScale, req.App); err != nil {
+		return nil, err
+	}
+	req.Author = actor(ctx, req.Author)
+	defer func() { e.audit(ctx, AuditScale, req.App, "", req.Change.String(), err) }()
 	out := newProgress(req.Output)
 	ctx, unlock, err := e.lockApp(ctx, req.App, out)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	app, err := e.appForChange(ctx, req.App)
+	app, err = e.appForChange(ctx, req.App)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,5 @@
 // Package docker is the Docker runtime adapter of Quayside: it implements
-// engine.Runtime on top of the Docker Engine API.
+// engine.Runtime and engine.LogFollower on top of the Docker Engine API.
 //
 // It sits between the engine (which decides what should run) and the Docker
 // daemon (which runs it). Everything it creates carries the label
@@ -15,6 +15,13 @@
 //
 // One-off containers (quayside run, the release phase) also carry the label
 // io.quayside.oneoff=true: they are not app processes, so Containers and
-// Events leave them out, while Inspect, Logs and Stop find them by id and
-// RemoveApp removes them.
+// Events leave them out, while Inspect, Logs, FollowLogs, Stats and Stop
+// find them by id and RemoveApp removes them.
+//
+// Logs: containers log to json-file (3 x 10 MB). FollowLogs reads Docker's
+// multiplexed, timestamped log stream frame by frame (logstream.go), joins
+// the partial messages Docker cuts long lines into, splits lines at
+// engine.MaxLogLineBytes and makes them printable (lines.go,
+// printable.go). Stats computes CPU and memory as docker stats does
+// (stats.go).
 package docker

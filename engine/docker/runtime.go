@@ -9,7 +9,10 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-var _ engine.Runtime = (*Runtime)(nil)
+var (
+	_ engine.Runtime     = (*Runtime)(nil)
+	_ engine.LogFollower = (*Runtime)(nil)
+)
 
 // Runtime runs the containers of one Quayside instance on a Docker daemon.
 // It is safe for concurrent use. It does not own the client: whoever made

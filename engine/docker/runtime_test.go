@@ -305,6 +305,8 @@ func TestDaemonDown(t *testing.T) {
 		"Start":       func() error { _, err := r.Start(ctx, webSpec("app")); return err },
 		"Stop":        func() error { return r.Stop(ctx, "x", time.Second) },
 		"Logs":        func() error { _, err := r.Logs(ctx, "x", 1); return err },
+		"FollowLogs":  func() error { return r.FollowLogs(ctx, "x", time.Time{}, func(engine.LogLine) {}) },
+		"Stats":       func() error { _, err := r.Stats(ctx, "x"); return err },
 		"RemoveApp":   func() error { return r.RemoveApp(ctx, "app") },
 		"RemoveImage": func() error { return r.RemoveImage(ctx, "qs-x/app:v1") },
 		"Run": func() error {

@@ -1,0 +1,110 @@
+package docker
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/quayside/quayside/engine"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCPUPercent(t *testing.T) {
+	cpu := func(total, system uint64, online uint32, percpu int) container.CPUStats {
+		return container.CPUStats{CPUUsage: container.CPUUsage{TotalUsage: total, PercpuUsage: make([]uint64, percpu)},
+			SystemUsage: system, OnlineCPUs: online}
+	}
+	tests := []struct {
+		name      string
+		cur, prev container.CPUStats
+		want      float64
+	}{
+		{"one of two CPUs busy", cpu(1500, 2000, 2, 0), cpu(1000, 1000, 2, 0), 100},
+		{"both busy", cpu(2000, 2000, 2, 0), cpu(1000, 1000, 2, 0), 200},
+		{"quarter of one CPU", cpu(1250, 3000, 4, 0), cpu(1000, 1000, 4, 0), 50},
+		{"idle", cpu(1000, 2000, 2, 0), cpu(1000, 1000, 2, 0), 0},
+		{"no system time passed", cpu(1500, 1000, 2, 0), cpu(1000, 1000, 2, 0), 0},
+		{"counter went back (restart)", cpu(10, 2000, 2, 0), cpu(1000, 1000, 2, 0), 0},
+		{"online CPUs from per-CPU usage", cpu(1500, 2000, 0, 2), cpu(1000, 1000, 0, 2), 100},
+		{"no previous reading", cpu(1500, 2000, 2, 0), container.CPUStats{}, 150},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.InDelta(t, tt.want, cpuPercent(tt.cur, tt.prev), 1e-9) })
+	}
+}
+
+func TestMemoryUsed(t *testing.T) {
+	tests := []struct {
+		name string
+		in   container.MemoryStats
+		want uint64
+	}{
+		{"cgroup v1", container.MemoryStats{Usage: 1000, Stats: map[string]uint64{"total_inactive_file": 300, "inactive_file": 100}}, 700},
+		{"cgroup v2", container.MemoryStats{Usage: 1000, Stats: map[string]uint64{"inactive_file": 300}}, 700},
+		{"no stats", container.MemoryStats{Usage: 1000}, 1000},
+		{"inactive above usage ignored", container.MemoryStats{Usage: 100, Stats: map[string]uint64{"total_inactive_file": 300}}, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, memoryUsed(tt.in)) })
+	}
+}
+
+func TestStats(t *testing.T) {
+	r := newTestRuntime(t)
+	ctx := testCtx(t)
+	busy := startPlain(ctx, t, r, logSpec("stats", "-burn"), containerLabels(r.instance, logSpec("stats")))
+	idle := startPlain(ctx, t, r, logSpec("stats"), containerLabels(r.instance, logSpec("stats")))
+	for _, id := range []string{busy, idle} { // both have started their server
+		log := &lineLog{}
+		fctx, cancel := context.WithCancel(ctx)
+		done := follow(fctx, r, id, time.Time{}, log)
+		require.Eventually(t, func() bool { return log.has("listening on :8080") }, 30*time.Second, 10*time.Millisecond)
+		cancel()
+		<-done
+	}
+
+	t.Run("busy", func(t *testing.T) {
+		start := time.Now()
+		s, err := r.Stats(ctx, busy)
+		require.NoError(t, err)
+		t.Logf("busy: %.1f%% CPU, %d bytes of %d, in %s", s.CPUPercent, s.MemoryBytes, s.MemoryLimit, time.Since(start))
+		assert.Greater(t, s.CPUPercent, 2.0, "one goroutine spins (100 = one CPU, less on a shared machine)")
+		assert.LessOrEqual(t, s.CPUPercent, 200.0+1, "at most the 2 CPUs")
+		assert.Greater(t, s.MemoryBytes, uint64(0))
+		assert.Greater(t, s.MemoryLimit, s.MemoryBytes)
+		assert.WithinDuration(t, time.Now(), s.Time, 5*time.Second)
+		require.NoError(t, r.Stop(ctx, busy, 0)) // free the CPU
+	})
+	t.Run("idle", func(t *testing.T) {
+		s, err := r.Stats(ctx, idle)
+		require.NoError(t, err)
+		t.Logf("idle: %.2f%% CPU, %d bytes", s.CPUPercent, s.MemoryBytes)
+		assert.Less(t, s.CPUPercent, 1.0)
+		assert.Greater(t, s.MemoryBytes, uint64(0))
+	})
+	t.Run("exited is a zero sample", func(t *testing.T) {
+		id := startPlain(ctx, t, r, logSpec("stats", "-exit", "0"), containerLabels(r.instance, logSpec("stats")))
+		require.NoError(t, waitFollow(t, follow(ctx, r, id, time.Time{}, &lineLog{})), "wait for the exit")
+		s, err := r.Stats(ctx, id)
+		require.NoError(t, err)
+		assert.Zero(t, s.CPUPercent)
+		assert.Zero(t, s.MemoryBytes)
+		assert.WithinDuration(t, time.Now(), s.Time, 5*time.Second)
+	})
+	t.Run("missing or another instance's container is ENOTFOUND", func(t *testing.T) {
+		theirs := newTestRuntime(t)
+		other := startPlain(ctx, t, theirs, logSpec("stats", "-exit", "0"), containerLabels(theirs.instance, logSpec("stats")))
+		for _, id := range []string{"qs-no-such-container", other} {
+			_, err := r.Stats(ctx, id)
+			assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "%s: %v", id, err)
+		}
+	})
+	t.Run("ctx ending stops it", func(t *testing.T) {
+		cctx, cancel := context.WithTimeout(ctx, statsInterval/5)
+		defer cancel()
+		_, err := r.Stats(cctx, idle)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+	})
+}
