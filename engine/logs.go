@@ -50,9 +50,12 @@ type LogStore interface {
 	// Query returns the stored lines q selects, oldest first.
 	Query(ctx context.Context, q LogQuery) ([]LogLine, error)
 	// Follow delivers the lines q selects as they are appended, until ctx
-	// ends. A follower that falls behind skips ahead: it receives a
-	// LogGap telling how many lines it missed instead of stalling anyone.
+	// ends. A follower that falls behind skips ahead: a delivery's Missed
+	// tells how many lines it skipped, instead of stalling anyone.
 	Follow(ctx context.Context, q LogQuery) (<-chan LogDelivery, error)
+	// QueryFollow returns the history q selects and follows from the same
+	// instant, so no line is lost or repeated between the two.
+	QueryFollow(ctx context.Context, q LogQuery) ([]LogLine, <-chan LogDelivery, error)
 	// RemoveApp forgets an app's history.
 	RemoveApp(app string) error
 }
@@ -61,7 +64,9 @@ type LogStore interface {
 type LogDelivery struct {
 	Line LogLine
 	// Missed, when not zero, is how many lines were skipped before Line (or
-	// just now, if Line is empty) because the follower was too slow.
+	// just now, if Line is empty) because the follower was too slow. With a
+	// process filter it counts that process's lines; a Since filter is not
+	// taken into account.
 	Missed int
 }
 

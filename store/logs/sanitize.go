@@ -1,0 +1,138 @@
+package logs
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/quayside/quayside/engine"
+)
+
+// ContinuedMarker ends every piece of a split line but the last, so readers
+// can join the pieces again.
+const ContinuedMarker = " [continued]"
+
+// MaxLineBytes is how much of one line (after cleaning) is kept, in pieces of
+// engine.MaxLogLineBytes; the rest is cut and counted in the last piece's
+// " [truncated N bytes]" marker.
+const MaxLineBytes = 1 << 20
+
+// maxLabelBytes bounds Process and Stream, which come from Quayside itself.
+const maxLabelBytes = 64
+
+// cleanText makes s valid, printable UTF-8: invalid bytes and control
+// characters other than tab and ESC become U+FFFD.
+func cleanText(s string) string {
+	if isClean(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, r := range s {
+		if !printable(r) {
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isClean reports whether cleanText would return s unchanged.
+func isClean(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			return cleanSlow(s[i:])
+		} else if !printable(rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanSlow is isClean for text that is not plain ASCII.
+func cleanSlow(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !printable(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// printable reports whether r is kept as is. U+FFFD itself is kept.
+func printable(r rune) bool {
+	switch {
+	case r == '\t', r == 0x1b:
+		return true
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return false
+	}
+	return true
+}
+
+// splitText turns the raw text of one line into the texts of the stored
+// lines: one per line of s, each cleaned and split to fit
+// engine.MaxLogLineBytes.
+func splitText(s string) []string {
+	s = strings.TrimSuffix(s, "\n")
+	var out []string
+	for line := range strings.SplitSeq(s, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		out = append(out, splitLong(cleanText(line))...)
+	}
+	return out
+}
+
+// splitLong splits a clean line longer than engine.MaxLogLineBytes into
+// pieces, marking all but the last with ContinuedMarker, and cuts it after
+// MaxLineBytes.
+func splitLong(s string) []string {
+	if len(s) <= engine.MaxLogLineBytes {
+		return []string{s}
+	}
+	cut := 0
+	if len(s) > MaxLineBytes {
+		keep := runeStart(s, MaxLineBytes)
+		cut, s = len(s)-keep, s[:keep]
+	}
+	var out []string
+	for len(s) > 0 {
+		piece, rest := nextPiece(s, cut)
+		out = append(out, piece)
+		s = rest
+	}
+	return out
+}
+
+// nextPiece takes the first piece of s; cut is how many bytes were cut from
+// the end of the whole line, announced by the last piece.
+func nextPiece(s string, cut int) (piece, rest string) {
+	tail := ""
+	if cut > 0 {
+		tail = " [truncated " + strconv.Itoa(cut) + " bytes]"
+	}
+	if len(s)+len(tail) <= engine.MaxLogLineBytes {
+		return s + tail, ""
+	}
+	n := runeStart(s, engine.MaxLogLineBytes-len(ContinuedMarker))
+	return s[:n] + ContinuedMarker, s[n:]
+}
+
+// runeStart returns the largest index <= n that starts a rune of s.
+func runeStart(s string, n int) int {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
+}
+
+// cleanLabel bounds and cleans a Process or Stream value.
+func cleanLabel(s string) string {
+	if len(s) > maxLabelBytes {
+		s = s[:runeStart(s, maxLabelBytes)]
+	}
+	return cleanText(s)
+}
