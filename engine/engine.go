@@ -75,7 +75,8 @@ type Engine struct {
 	syncMu      sync.Mutex
 	syncPending map[string]bool
 
-	crashes *crashTracker
+	crashes   *crashTracker
+	collector *logCollector
 }
 
 // New returns an Engine with cfg's zero fields set to their defaults.
@@ -141,6 +142,10 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e.cancel = cancel
+	if lf, ok := e.cfg.Runtime.(LogFollower); ok && e.cfg.Logs != nil {
+		e.collector = newLogCollector(e, lf)
+		e.collector.startAll(ctx)
+	}
 	e.wg.Add(2)
 	go func() { defer e.wg.Done(); e.watchEvents(ctx) }()
 	go func() { defer e.wg.Done(); e.syncPeriodically(ctx) }()
@@ -153,6 +158,9 @@ func (e *Engine) Close() error {
 		e.cancel()
 	}
 	e.wg.Wait()
+	if e.collector != nil {
+		e.collector.wg.Wait()
+	}
 	return nil
 }
 

@@ -26,6 +26,9 @@ func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) 
 		return 0, err
 	}
 	req.Author = actor(ctx, req.Author)
+	if req.Output == nil {
+		req.Output = io.Discard
+	}
 	if len(req.Command) == 0 || req.Command[0] == "" {
 		return 0, FieldError("command", "give the command to run, as in quayside run APP -- ls -l")
 	}
@@ -49,7 +52,8 @@ func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) 
 		return 0, err
 	}
 	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "by", req.Author)
-	return e.cfg.Runtime.Run(ctx, spec, newProgress(req.Output))
+	logs := e.newLogWriter(LogLine{App: app.Name, Process: "run", Release: rel.Number})
+	return e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(req.Output, logs)))
 }
 
 // oneOffProcess runs cmd in rel's image: through the buildpack launcher for

@@ -116,6 +116,9 @@ func backends(cs []*Container) []string {
 func (e *Engine) watchEvents(ctx context.Context) {
 	for ev := range e.cfg.Runtime.Events(ctx) {
 		if ev.Container.App != "" {
+			if e.collector != nil {
+				e.collector.onEvent(ctx, ev)
+			}
 			e.observe(ctx, ev)
 			e.requestSync(ctx, ev.Container.App)
 		}

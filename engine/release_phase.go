@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"io"
 )
 
 // runReleasePhase runs rel's release process, if it has one, once in a
@@ -21,7 +22,8 @@ func (e *Engine) runReleasePhase(ctx context.Context, app *App, rel *Release, ou
 	out.Step("Running the release command of v%d: %s", rel.Number, p.Command())
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	code, err := e.cfg.Runtime.Run(rctx, spec, out)
+	logs := e.newLogWriter(LogLine{App: rel.App, Process: ProcessRelease, Release: rel.Number})
+	code, err := e.cfg.Runtime.Run(rctx, spec, io.MultiWriter(out, logs))
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || (err != nil && rctx.Err() == context.DeadlineExceeded):
 		return Errorf(EDEPLOYFAILED, "the release command ran longer than its timeout of %s and was stopped (change it with `quayside checks set %s --release-timeout`)", timeout, app.Name)

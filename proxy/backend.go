@@ -22,6 +22,8 @@ type backend struct {
 	idle chan struct{}
 	// fwd sends a request to addr; built once, when the backend is created.
 	fwd http.Handler
+	// pool holds the lean path's idle keep-alive connections to addr.
+	pool *connPool
 	// refs counts the routes that name addr; guarded by Proxy.mu.
 	refs int
 }

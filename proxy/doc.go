@@ -13,6 +13,20 @@
 // the idle keep-alive connections to it, so the old containers can be stopped
 // without failing a request.
 //
+// Forwarding takes one of two paths (forward.go). The lean path carries
+// requests without a body and with an idempotent method (GET, HEAD, ...):
+// the request's own goroutine writes the head on a keep-alive connection
+// from the backend's pool (pool.go, upconn.go), reads the response head and
+// streams the body back through the server's buffer, flushing only when the
+// backend has nothing more at hand, so a small response leaves in one write
+// and a stream leaves as it comes. A pooled connection the backend closed
+// meanwhile is replaced without the client noticing. Everything else
+// (request bodies, POST, WebSocket upgrades, Expect: 100-continue) takes
+// the generic path, httputil.ReverseProxy over http.Transport (generic.go).
+// The client side is net/http's server (NewServer), which keeps request
+// smuggling, oversized headers and slow clients out, and speaks HTTP/2 over
+// TLS.
+//
 // The route table is immutable and swapped atomically on change, so a lookup
 // takes no lock and costs the same for one app or five hundred. Error pages
 // (404 unknown host, 503 no healthy release, 502 backend unreachable) are

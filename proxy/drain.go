@@ -52,6 +52,7 @@ func (p *Proxy) finishDrain(b *backend) {
 	if !b.draining.Load() || p.backends[b.addr] != b {
 		return
 	}
+	b.pool.closeIdle()
 	p.conns.closeAll(b.addr)
 	if b.refs == 0 {
 		delete(p.backends, b.addr)

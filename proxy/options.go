@@ -29,8 +29,9 @@ type Options struct {
 	Observer Observer
 	// DialTimeout bounds connecting to a backend (DefaultDialTimeout).
 	DialTimeout time.Duration
-	// MaxIdleConnsPerHost caps idle keep-alive connections per backend
-	// (DefaultMaxIdleConnsPerHost).
+	// MaxIdleConnsPerHost caps the idle keep-alive connections each
+	// forwarding path keeps per backend (DefaultMaxIdleConnsPerHost).
+	// Connections in use are not capped.
 	MaxIdleConnsPerHost int
 	// IdleConnTimeout closes unused keep-alive connections (DefaultIdleConnTimeout).
 	IdleConnTimeout time.Duration

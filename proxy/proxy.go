@@ -1,13 +1,16 @@
 package proxy
 
 import (
+	"context"
 	"log"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Proxy is the reverse proxy in front of every app. It is an http.Handler
@@ -19,7 +22,10 @@ type Proxy struct {
 	retryAfter []string
 	transport  *http.Transport
 	conns      *connTracker
+	dial       func(ctx context.Context, network, addr string) (net.Conn, error)
 	bufs       bufferPool
+	maxIdle    int           // per backend, each path
+	idleTime   time.Duration // before an idle backend connection is closed
 
 	// table is read by every request without a lock.
 	table atomic.Pointer[table]
@@ -41,7 +47,10 @@ func New(opts Options) *Proxy {
 		retryAfter: []string{strconv.Itoa(int(math.Max(1, math.Round(o.RetryAfter.Seconds()))))},
 		transport:  newTransport(o, conns),
 		conns:      conns,
+		dial:       conns.dialer(newDialer(o).DialContext),
 		bufs:       newBufferPool(),
+		maxIdle:    o.MaxIdleConnsPerHost,
+		idleTime:   o.IdleConnTimeout,
 		backends:   map[string]*backend{},
 	}
 	p.table.Store(emptyTable())
@@ -53,6 +62,11 @@ func New(opts Options) *Proxy {
 // usable and dials again when needed.
 func (p *Proxy) Close() error {
 	p.transport.CloseIdleConnections()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, b := range p.backends {
+		b.pool.closeIdle()
+	}
 	return nil
 }
 

@@ -82,6 +82,7 @@ func (p *Proxy) refBackends(r engine.Route) []*backend {
 		if b == nil {
 			b = newBackend(addr)
 			b.fwd = p.newForwarder(b)
+			b.pool = newConnPool(p.maxIdle, p.idleTime)
 			p.backends[addr] = b
 		}
 		b.refs++
@@ -110,6 +111,7 @@ func (p *Proxy) sweep() {
 	for addr, b := range p.backends {
 		if b.refs == 0 && b.inflight.Load() == 0 {
 			delete(p.backends, addr)
+			b.pool.closeIdle()
 			p.conns.closeAll(addr)
 		}
 	}

@@ -73,6 +73,8 @@ func (s *Server) routes(g *echo.Group) {
 	g.GET("/apps/:app/releases", s.listReleases)
 	g.GET("/apps/:app/releases/:number/output", s.releaseOutput)
 	g.GET("/apps/:app/events", s.listEvents)
+	g.GET("/apps/:app/logs", s.getLogs)
+	g.GET("/apps/:app/logs/ws", s.logsWebSocket)
 	g.GET("/apps/:app/config", s.getConfig)
 	g.PATCH("/apps/:app/config", s.changeConfig)
 	g.POST("/apps/:app/rollback", s.rollback)

@@ -23,6 +23,7 @@ import (
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/store"
+	"github.com/quayside/quayside/store/logs"
 	"github.com/quayside/quayside/ui"
 )
 
@@ -38,6 +39,7 @@ type daemon struct {
 	recv     *receive.Server
 	api      *ui.Server
 	cnb      *cnb.Builder
+	logs     *logs.Store
 	closers  []func() error
 }
 
@@ -45,7 +47,7 @@ type daemon struct {
 // builds every part. It starts nothing yet.
 func openDaemon(ctx context.Context, cfg *daemonConfig) (*daemon, error) {
 	d := &daemon{cfg: cfg}
-	steps := []func(context.Context) error{d.lockDataDir, d.openStore, d.connectDocker, d.build}
+	steps := []func(context.Context) error{d.lockDataDir, d.openStore, d.openLogs, d.connectDocker, d.build}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			d.close()
@@ -107,6 +109,19 @@ func instanceID(ctx context.Context, db *store.DB) (string, error) {
 	return id, db.SetSetting(ctx, "instance_id", id)
 }
 
+// openLogs opens the apps' log history in the data dir.
+func (d *daemon) openLogs(context.Context) error {
+	l, err := logs.Open(filepath.Join(d.cfg.data, "logs"), logs.Options{
+		MaxBytesPerApp: d.cfg.logMaxSize, Logger: d.cfg.log.With("part", "logs"),
+	})
+	if err != nil {
+		return err
+	}
+	d.logs = l
+	d.closers = append(d.closers, l.Close)
+	return nil
+}
+
 func (d *daemon) connectDocker(ctx context.Context) error {
 	cli, err := docker.NewClient()
 	if err != nil {
@@ -137,7 +152,7 @@ func (d *daemon) build(context.Context) error {
 		Builder: d.builder(),
 		Router:  d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
-		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds,
+		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs,
 	})
 	d.recv, err = receive.New(receive.Config{
 		ReposDir:    filepath.Join(d.cfg.data, "repos"),

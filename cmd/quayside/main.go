@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -30,6 +32,8 @@ type cli struct {
 	Config      configCmd      `cmd:"" help:"Show and change an app's config (environment variables)."`
 	Rollback    rollbackCmd    `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
 	Checks      checksCmd      `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
+	Logs        logsCmd        `cmd:"" help:"Print an app's logs; -f follows them live."`
+	Events      eventsCmd      `cmd:"" help:"List what happened to an app: deploys, crashes, restarts, scaling."`
 	Ps          psCmd          `cmd:"" help:"List an app's processes, and scale them."`
 	Run         runCmd         `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
 	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`
@@ -51,6 +55,13 @@ func main() {
 		kong.Name("quayside"),
 		kong.Description("Quayside: git push deploys to your own server."),
 		kong.UsageOnError(),
+		// Usage errors exit 2, like every other bad input (see exitcode.go).
+		kong.Exit(func(code int) {
+			if code != 0 {
+				code = exitByCode[engine.EINVALID]
+			}
+			os.Exit(code)
+		}),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -28,6 +28,7 @@ type serverCmd struct {
 	BuildMemory  string        `env:"QUAYSIDE_BUILD_MEMORY" default:"2GiB" help:"Memory limit of each build, so a build cannot take the server down (0 for none)."`
 	BuildTimeout time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
 	KeepReleases int           `env:"QUAYSIDE_KEEP_RELEASES" default:"5" help:"How many of each app's newest releases keep their images for rollbacks; older images are removed."`
+	LogMaxSize   string        `env:"QUAYSIDE_LOG_MAX_SIZE" default:"50MiB" help:"Log history kept per app; the oldest lines go first."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -56,6 +57,7 @@ type daemonConfig struct {
 	buildMemory       int64
 	buildTimeout      time.Duration
 	keepReleases      int
+	logMaxSize        int64
 	httpPort, sshPort string
 }
 
@@ -82,6 +84,13 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	logMax, err := parseSize("log-max-size", c.LogMaxSize, false)
+	if err != nil {
+		return nil, err
+	}
+	if logMax < 1<<20 {
+		return nil, fieldErr("log-max-size", "--log-max-size must be at least 1MiB")
+	}
 	if c.MaxBuilds < 1 || c.MaxBuilds > 64 {
 		return nil, fieldErr("max-builds", "--max-builds must be between 1 and 64")
 	}
@@ -105,7 +114,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		log: newLogger(c.LogLevel, c.LogFormat), stopGrace: c.StopGrace, maxPush: maxPush,
 		pushTimeout: c.PushTimeout, httpPort: httpPort, sshPort: sshPort,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
-		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases,
+		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
 	}, nil
 }
 

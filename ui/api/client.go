@@ -188,6 +188,61 @@ func (c *Client) ReleaseOutput(ctx context.Context, app string, number int) (str
 	return o.Output, c.do(ctx, http.MethodGet, appPath(app, "/releases/")+strconv.Itoa(number)+"/output", nil, &o)
 }
 
+// LogParams selects log lines: N last lines, Since (a duration such as
+// "10m" or a time), one Process type.
+type LogParams struct {
+	N       int
+	Since   string
+	Process string
+}
+
+func (p LogParams) query(follow bool) string {
+	v := url.Values{}
+	v.Set("n", strconv.Itoa(p.N))
+	if p.Since != "" {
+		v.Set("since", p.Since)
+	}
+	if p.Process != "" {
+		v.Set("process", p.Process)
+	}
+	if follow {
+		v.Set("follow", "true")
+	}
+	return "?" + v.Encode()
+}
+
+// Logs returns an app's log history, oldest first.
+func (c *Client) Logs(ctx context.Context, app string, p LogParams) ([]LogLine, error) {
+	var l LogList
+	return l.Lines, c.do(ctx, http.MethodGet, appPath(app, "/logs")+p.query(false), nil, &l)
+}
+
+// FollowLogs calls fn with the history and then each new event until ctx
+// ends or the server goes away.
+func (c *Client) FollowLogs(ctx context.Context, app string, p LogParams, fn func(LogEvent)) error {
+	resp, err := c.send(ctx, http.MethodGet, appPath(app, "/logs")+p.query(true), nil, StreamContentType)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return decodeError(resp)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		var ev LogEvent
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			return fmt.Errorf("decode log event: %w", err)
+		}
+		fn(ev)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return sc.Err()
+}
+
 // ListKeys lists the SSH keys allowed to push.
 func (c *Client) ListKeys(ctx context.Context) ([]Key, error) {
 	var l KeyList

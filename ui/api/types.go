@@ -140,6 +140,30 @@ type ReleaseOutput struct {
 	Output string `json:"output"`
 }
 
+// LogLine is one line of an app's logs.
+type LogLine struct {
+	Seq     uint64    `json:"seq"`
+	Time    time.Time `json:"time"`
+	Process string    `json:"process"`
+	Replica int       `json:"replica,omitempty"`
+	Release int       `json:"release,omitempty"`
+	Stream  string    `json:"stream"`
+	Text    string    `json:"text"`
+}
+
+// LogList is an app's log history, oldest first.
+type LogList struct {
+	Lines []LogLine `json:"lines"`
+}
+
+// LogEvent is one message of a followed log: a line, a count of lines the
+// follower missed because it was too slow, or a heartbeat.
+type LogEvent struct {
+	Type   string   `json:"type"` // "line", "missed", "heartbeat"
+	Line   *LogLine `json:"line,omitempty"`
+	Missed int      `json:"missed,omitempty"`
+}
+
 // Process is one running (or restarting) container of an app.
 type Process struct {
 	Name      string    `json:"name"`

@@ -7,6 +7,7 @@
 //	GET /env?k=KEY   the value of an environment variable
 //	GET /slow?ms=N   after N milliseconds
 //	GET /ws          a WebSocket echo
+//	GET /print?n=N&msg=M&size=S   prints N lines "M i xxx..." (S x's) to stdout
 //
 // With CRASH_ON_BOOT=1 it exits at once; with UNHEALTHY=1 it answers 500;
 // BOOT_DELAY_MS=N makes it wait N milliseconds before it listens.
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -58,6 +60,16 @@ func main() {
 		fmt.Fprintf(w, "Host=%s\n", r.Host)
 	})
 	mux.HandleFunc("/ws", echoWebSocket)
+	mux.HandleFunc("/print", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("size"))
+		msg := r.URL.Query().Get("msg")
+		pad := strings.Repeat("x", size)
+		for i := 1; i <= n; i++ {
+			fmt.Printf("%s %d %s\n", msg, i, pad)
+		}
+		fmt.Fprintf(w, "printed %d", n)
+	})
 	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
 		name, _ := os.Hostname()
 		fmt.Fprint(w, name)
