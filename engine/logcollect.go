@@ -46,7 +46,9 @@ func (lc *logCollector) follow(ctx context.Context, c *Container) {
 	lc.active[c.ID] = true
 	since, ok := lc.last[c.ID]
 	lc.mu.Unlock()
-	if !ok {
+	if ok {
+		since = since.Add(time.Nanosecond) // since is inclusive
+	} else {
 		since = lc.resumePoint(ctx, c)
 	}
 	lc.wg.Add(1)

@@ -8,10 +8,13 @@ import (
 )
 
 // ServerPackage is the import path of the test server: a static HTTP server
-// that prints NAME=value for each variable -print-env names (comma-separated),
-// -stderr to stderr and -lines numbered lines, sleeps -sleep, prints -after,
-// exits with -exit when that is 0 or more, and otherwise serves "/"
-// ("hello") and "/env?name=X" (the value of $X) on $PORT, default 8080.
+// that sleeps -pause, then prints NAME=value for each variable -print-env
+// names (comma-separated), -stderr to stderr, -lines numbered lines
+// ("line 1", ...), the bytes -raw spells as the body of a Go string literal
+// (-raw 'a\x00\xff\n'), and LongLine(-long) and a newline; then keeps one
+// CPU busy if -burn, sleeps -sleep, prints -after, exits with -exit when
+// that is 0 or more, and otherwise serves "/" ("hello") and "/env?name=X"
+// (the value of $X) on $PORT, default 8080.
 const ServerPackage = "github.com/quayside/quayside/internal/dockertest/testserver"
 
 // ServerDockerfile builds an image FROM scratch from a context holding the
@@ -44,4 +47,15 @@ func ServerBinary() ([]byte, error) {
 		return nil, err
 	}
 	return os.ReadFile(path)
+}
+
+// LongLine is what the test server prints for -long n (without the
+// newline): the decimal counters "00000000,00000001,..." cut at n bytes, so
+// a test can tell whether pieces of it arrive in order.
+func LongLine(n int) string {
+	b := make([]byte, 0, n+9)
+	for i := 0; len(b) < n; i++ {
+		b = fmt.Appendf(b, "%08d,", i)
+	}
+	return string(b[:n])
 }
