@@ -7,6 +7,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 DATA      ?= $(CURDIR)/.quayside
 HTTP_ADDR ?= 127.0.0.1:8080
+HTTPS_ADDR ?= 127.0.0.1:8443
 SSH_ADDR  ?= 127.0.0.1:2222
 
 .PHONY: help build run test unit e2e bench lint fmt clean docker tools
@@ -29,7 +30,7 @@ builder: docker ## Assemble the offline buildpacks builder image quayside/builde
 
 run: docker builder build ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
 	@mkdir -p $(DATA)
-	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --ssh-addr $(SSH_ADDR)
+	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 
 test: docker tools builder ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
 	$(GO) vet ./...

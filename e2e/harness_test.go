@@ -103,33 +103,50 @@ func run(dir string, env []string, name string, args ...string) error {
 
 // server is one quayside daemon under test.
 type server struct {
-	t        *testing.T
-	data     string
-	httpAddr string
-	sshAddr  string
-	cmd      *exec.Cmd
-	logs     *syncBuffer
-	instance string
-	flags    []string
+	t         *testing.T
+	data      string
+	httpAddr  string
+	sshAddr   string
+	cmd       *exec.Cmd
+	logs      *syncBuffer
+	instance  string
+	flags     []string
+	httpsAddr string
+	domain    string
 }
 
 // startServer starts a daemon with a fresh data dir, registers the test
 // key, and removes everything it made in Docker when the test ends.
 func startServer(t *testing.T, flags ...string) *server {
 	t.Helper()
-	data, err := os.MkdirTemp("", "qs-")
-	require.NoError(t, err)
-	s := &server{t: t, data: data, httpAddr: freeAddr(t), sshAddr: freeAddr(t), logs: &syncBuffer{}, flags: flags}
-	t.Cleanup(func() { s.cleanup() })
+	s := newServer(t, flags...)
 	s.start()
 	s.mustCLI("keys", "add", "tester", stdin(pubKey))
+	return s
+}
+
+// newServer prepares a daemon (data dir, ports) without starting it.
+func newServer(t *testing.T, flags ...string) *server {
+	t.Helper()
+	data, err := os.MkdirTemp("", "qs-")
+	require.NoError(t, err)
+	s := &server{t: t, data: data, httpAddr: freeAddr(t), httpsAddr: freeAddr(t), sshAddr: freeAddr(t),
+		logs: &syncBuffer{}, flags: flags, domain: "localhost"}
+	for i, f := range flags { // --domain is the harness's; take it out of the extra flags
+		if f == "--domain" && i+1 < len(flags) {
+			s.domain = flags[i+1]
+			s.flags = append(append([]string{}, flags[:i]...), flags[i+2:]...)
+		}
+	}
+	t.Cleanup(func() { s.cleanup() })
 	return s
 }
 
 // start runs the daemon and waits until its control socket answers.
 func (s *server) start() {
 	s.t.Helper()
-	args := []string{"server", "--domain", "localhost", "--http-addr", s.httpAddr, "--ssh-addr", s.sshAddr, "--stop-grace", "2s"}
+	args := []string{"server", "--domain", s.domain, "--http-addr", s.httpAddr, "--https-addr", s.httpsAddr,
+		"--ssh-addr", s.sshAddr, "--stop-grace", "2s"}
 	s.cmd = exec.Command(quaysideBin, append(args, s.flags...)...)
 	s.cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+s.data)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
@@ -232,7 +249,7 @@ func (s *server) get(app, path string) (int, string, error) {
 	if err != nil {
 		return 0, "", err
 	}
-	req.Host = app + ".localhost"
+	req.Host = app + "." + s.domain
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return 0, "", err

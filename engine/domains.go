@@ -81,8 +81,11 @@ func (e *Engine) AddDomain(ctx context.Context, name, host string) (d *Domain, e
 	if err := e.cfg.Store.AddDomain(ctx, d); err != nil {
 		return nil, err
 	}
-	e.manageCerts(ctx, host)
-	return d, e.refreshRoute(ctx, app)
+	if err := e.refreshRoute(ctx, app); err != nil {
+		return nil, err
+	}
+	e.manageCerts(ctx, host) // after the route: only routed hosts get certificates
+	return d, nil
 }
 
 func (e *Engine) checkDomainRoom(ctx context.Context, app string) error {

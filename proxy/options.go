@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 )
 
@@ -38,6 +39,15 @@ type Options struct {
 	// RetryAfter is sent with the 503 page, rounded to whole seconds, at
 	// least 1 (DefaultRetryAfter).
 	RetryAfter time.Duration
+	// HasCertificate reports whether host has a TLS certificate; plain
+	// HTTP requests of apps that ask for it are redirected to HTTPS only
+	// then. Nil never redirects.
+	HasCertificate func(host string) bool
+	// HTTPSPort is the port HTTPS redirects go to; "" or "443" leaves it out.
+	HTTPSPort string
+	// ControlHost, when set, is served by Control instead of an app.
+	ControlHost string
+	Control     http.Handler
 }
 
 // withDefaults returns o with zero fields replaced by the defaults.

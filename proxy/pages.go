@@ -43,14 +43,23 @@ func writePage(w http.ResponseWriter, pg *page) {
 
 // writePageRetry is writePage with a Retry-After header when retryAfter is set.
 func writePageRetry(w http.ResponseWriter, pg *page, retryAfter []string) {
+	if retryAfter != nil {
+		writePageWith(w, pg, "Retry-After", retryAfter[0])
+		return
+	}
+	writePageWith(w, pg, "", "")
+}
+
+// writePageWith answers with pg and one more header field when key is set.
+func writePageWith(w http.ResponseWriter, pg *page, key, value string) {
 	h := w.Header()
 	clear(h)
 	h["Content-Type"] = htmlType
 	h["X-Content-Type-Options"] = nosniff
 	h["Cache-Control"] = noStore
 	h["Content-Length"] = pg.length
-	if retryAfter != nil {
-		h["Retry-After"] = retryAfter
+	if key != "" {
+		h[key] = []string{value}
 	}
 	w.WriteHeader(pg.status)
 	_, _ = w.Write(pg.body)

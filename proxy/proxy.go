@@ -27,6 +27,11 @@ type Proxy struct {
 	maxIdle    int           // per backend, each path
 	idleTime   time.Duration // before an idle backend connection is closed
 
+	certOK      func(string) bool
+	httpsPort   string
+	controlHost string
+	control     http.Handler
+
 	// table is read by every request without a lock.
 	table atomic.Pointer[table]
 	// mu serialises route changes and guards backends.
@@ -52,6 +57,12 @@ func New(opts Options) *Proxy {
 		maxIdle:    o.MaxIdleConnsPerHost,
 		idleTime:   o.IdleConnTimeout,
 		backends:   map[string]*backend{},
+		certOK:     o.HasCertificate,
+		httpsPort:  o.HTTPSPort,
+		control:    o.Control,
+	}
+	if o.Control != nil {
+		p.controlHost = hostKey(o.ControlHost)
 	}
 	p.table.Store(emptyTable())
 	return p
@@ -84,6 +95,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve does the work of ServeHTTP, filling info when it is not nil.
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
 	host := hostKey(r.Host)
+	if p.control != nil && host == p.controlHost {
+		p.serveControl(w, r, host)
+		return
+	}
 	rt, b := p.acquire(host)
 	if info != nil {
 		info.Host = host
@@ -97,6 +112,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, info *RequestInfo)
 	switch {
 	case rt == nil:
 		writePage(w, &pageNotFound)
+	case rt.edge != nil && p.apply(rt.edge, w, r, host):
+		if b != nil {
+			b.release()
+		}
 	case b == nil:
 		writePageRetry(w, &pageUnavailable, p.retryAfter)
 	default:

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net"
+	"slices"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -18,7 +19,7 @@ var _ engine.Router = (*Proxy)(nil)
 func (p *Proxy) SetRoute(r engine.Route) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rt := &route{app: r.App, hosts: p.hostKeys(r), backends: p.refBackends(r)}
+	rt := &route{app: r.App, hosts: p.hostKeys(r), backends: p.refBackends(r), edge: newEdgeRules(r.App, r.Edge)}
 	old := p.table.Load()
 	for _, h := range rt.hosts {
 		if o := old.hosts[h]; o != nil && o.app != r.App {
@@ -30,6 +31,10 @@ func (p *Proxy) SetRoute(r engine.Route) {
 		p.unrefBackends(prev.backends)
 	}
 	p.sweep()
+	if prev := old.apps[r.App]; prev != nil && sameRoute(prev, rt) {
+		p.log.Debug("route set again", "app", r.App)
+		return
+	}
 	p.log.Info("route set", "app", r.App, "hosts", rt.hosts, "backends", addrs(rt.backends))
 }
 
@@ -123,4 +128,10 @@ func addrs(bs []*backend) []string {
 		out[i] = b.addr
 	}
 	return out
+}
+
+// sameRoute reports whether two routes send the same hosts to the same
+// backends (edge rules aside), so that a repeated SetRoute logs quietly.
+func sameRoute(a, b *route) bool {
+	return slices.Equal(a.hosts, b.hosts) && slices.Equal(addrs(a.backends), addrs(b.backends))
 }

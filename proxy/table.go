@@ -8,7 +8,9 @@ type route struct {
 	app      string
 	hosts    []string
 	backends []*backend
-	next     atomic.Uint32
+	// edge holds the app's edge rules; nil when it has none.
+	edge *edgeRules
+	next atomic.Uint32
 }
 
 // pick returns the next backend in round-robin order that accepts the

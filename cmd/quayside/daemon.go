@@ -22,6 +22,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/proxy"
+	"github.com/quayside/quayside/proxy/certs"
 	"github.com/quayside/quayside/store"
 	"github.com/quayside/quayside/store/logs"
 	"github.com/quayside/quayside/ui"
@@ -39,6 +40,7 @@ type daemon struct {
 	recv     *receive.Server
 	api      *ui.Server
 	cnb      *cnb.Builder
+	certs    *certs.Manager
 	logs     *logs.Store
 	closers  []func() error
 }
@@ -144,7 +146,9 @@ func (d *daemon) build(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("find own binary for the git hook: %w", err)
 	}
-	d.proxy = proxy.New(proxy.Options{Logger: log.With("part", "proxy")})
+	if err := d.buildEdge(); err != nil {
+		return err
+	}
 	repos := &reposRef{}
 	d.engine = engine.New(engine.Config{
 		Store:   d.db,
@@ -152,7 +156,7 @@ func (d *daemon) build(context.Context) error {
 		Builder: d.builder(),
 		Router:  d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
-		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs,
+		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs, Certs: d.certs,
 	})
 	d.recv, err = receive.New(receive.Config{
 		ReposDir:    filepath.Join(d.cfg.data, "repos"),
@@ -169,8 +173,33 @@ func (d *daemon) build(context.Context) error {
 	repos.Server = d.recv
 	d.api = ui.New(ui.Config{
 		Engine: d.engine, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
-		Instance: d.instance, Logger: log.With("part", "api"),
+		Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 	})
+	return nil
+}
+
+// buildEdge makes the proxy and the certificate manager, which need each
+// other: the proxy redirects to HTTPS for hosts with a certificate, and
+// certificates are only obtained for hosts the proxy serves.
+func (d *daemon) buildEdge() error {
+	var hasCert func(string) bool
+	if !d.cfg.local() { // the local CA is not trusted by browsers: no redirects
+		hasCert = func(host string) bool { return d.certs.HasCertificate(host) }
+	}
+	d.proxy = proxy.New(proxy.Options{
+		Logger: d.cfg.log.With("part", "proxy"), HasCertificate: hasCert, HTTPSPort: d.cfg.httpsPort,
+	})
+	m, err := certs.New(certs.Config{
+		Dir: filepath.Join(d.cfg.data, "certs"), Mode: certs.ModeFor(d.cfg.domain),
+		Allowed: d.proxy.Serves, Logger: d.cfg.log.With("part", "certs"),
+		CA: d.cfg.acmeCA, Email: d.cfg.acmeEmail, TrustedRoots: d.cfg.acmeRoot,
+		HTTPAddr: d.cfg.httpAddr, HTTPSAddr: d.cfg.httpsAddr,
+	})
+	if err != nil {
+		return err
+	}
+	d.certs = m
+	d.closers = append(d.closers, m.Close)
 	return nil
 }
 
@@ -214,20 +243,26 @@ type reposRef struct{ *receive.Server }
 func (d *daemon) serve(ctx context.Context) error {
 	log := d.cfg.log
 	d.prepareBuilds(ctx)
-	if err := d.engine.Start(ctx); err != nil {
-		return err
-	}
-	d.closers = append(d.closers, d.engine.Close)
+	// Listen before the engine starts: certificates it asks for are
+	// validated on these ports.
 	ls, err := d.listen()
 	if err != nil {
 		return err
 	}
-	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.proxy)
+	if err := d.engine.Start(ctx); err != nil {
+		ls.closeAll()
+		return err
+	}
+	d.closers = append(d.closers, d.engine.Close)
+	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.certs.HTTPChallengeHandler(d.proxy))
+	httpsSrv := proxy.NewServer(d.cfg.httpsAddr, d.proxy)
+	httpsSrv.TLSConfig = d.certs.TLSConfig()
 	ctlSrv := &http.Server{Handler: d.api.Handler(), ConnContext: ui.ConnContext, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
 	var wg sync.WaitGroup
 	serveAll := map[string]func() error{
 		"http":    func() error { return httpSrv.Serve(ls.http) },
+		"https":   func() error { return httpsSrv.ServeTLS(ls.https, "", "") },
 		"ssh":     func() error { return d.recv.ServeSSH(ls.ssh) },
 		"hooks":   func() error { return d.recv.ServeHooks(ls.hook) },
 		"control": func() error { return ctlSrv.Serve(ls.control) },
@@ -241,14 +276,14 @@ func (d *daemon) serve(ctx context.Context) error {
 			}
 		}()
 	}
-	log.Info("quayside is up", "version", version, "domain", d.cfg.domain, "http", d.cfg.httpAddr,
+	log.Info("quayside is up", "version", version, "domain", d.cfg.domain, "http", d.cfg.httpAddr, "https", d.cfg.httpsAddr,
 		"ssh", d.cfg.sshAddr, "data", d.cfg.data, "instance", d.instance, "push", d.cfg.gitURL()+"<app>")
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 		log.Error("a listener failed; shutting down", "err", err)
 	}
-	d.shutdown(httpSrv, ctlSrv)
+	d.shutdown(httpSrv, httpsSrv, ctlSrv)
 	wg.Wait()
 	return err
 }

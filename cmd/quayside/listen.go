@@ -9,21 +9,27 @@ import (
 )
 
 type listeners struct {
-	http, ssh, hook, control net.Listener
+	http, https, ssh, hook, control net.Listener
+}
+
+func (ls *listeners) closeAll() {
+	for _, l := range []net.Listener{ls.http, ls.https, ls.ssh, ls.hook, ls.control} {
+		if l != nil {
+			l.Close()
+		}
+	}
 }
 
 // listen opens every listener, or none.
 func (d *daemon) listen() (*listeners, error) {
 	var ls listeners
 	var err error
-	closeAll := func() {
-		for _, l := range []net.Listener{ls.http, ls.ssh, ls.hook, ls.control} {
-			if l != nil {
-				l.Close()
-			}
-		}
-	}
+	closeAll := ls.closeAll
 	if ls.http, err = listenTCP("http-addr", d.cfg.httpAddr); err != nil {
+		return nil, err
+	}
+	if ls.https, err = listenTCP("https-addr", d.cfg.httpsAddr); err != nil {
+		closeAll()
 		return nil, err
 	}
 	if ls.ssh, err = listenTCP("ssh-addr", d.cfg.sshAddr); err != nil {

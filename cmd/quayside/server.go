@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/docker/go-units"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/proxy/certs"
 )
 
 // serverCmd runs the daemon. Every flag has a matching environment variable.
@@ -18,6 +20,10 @@ type serverCmd struct {
 	Domain       string        `env:"QUAYSIDE_DOMAIN" default:"localhost" help:"Base domain: apps answer at <app>.<domain>. Use localhost for local use."`
 	HTTPAddr     string        `name:"http-addr" env:"QUAYSIDE_HTTP_ADDR" default:":80" help:"Address of the HTTP proxy in front of the apps."`
 	SSHAddr      string        `name:"ssh-addr" env:"QUAYSIDE_SSH_ADDR" default:":2222" help:"Address of the SSH server that takes git pushes."`
+	HTTPSAddr    string        `name:"https-addr" env:"QUAYSIDE_HTTPS_ADDR" default:":443" help:"Address of the HTTPS proxy in front of the apps (HTTP/2, certificates managed automatically)."`
+	ACMECA       string        `name:"acme-ca" env:"QUAYSIDE_ACME_CA" help:"ACME directory URL for certificates. Default: Let's Encrypt production. Use a staging or private ACME server's directory here."`
+	ACMECARoot   string        `name:"acme-ca-root" env:"QUAYSIDE_ACME_CA_ROOT" type:"existingfile" help:"PEM file of the root that signed a private ACME server's own HTTPS certificate, to trust it."`
+	ACMEEmail    string        `name:"acme-email" env:"QUAYSIDE_ACME_EMAIL" help:"Contact e-mail for the ACME account (the CA warns there about certificates that fail to renew)."`
 	LogLevel     string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
 	LogFormat    string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	StopGrace    time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
@@ -59,6 +65,11 @@ type daemonConfig struct {
 	keepReleases      int
 	logMaxSize        int64
 	httpPort, sshPort string
+	httpsAddr         string
+	httpsPort         string
+	acmeCA            string
+	acmeRoot          []byte
+	acmeEmail         string
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -105,6 +116,19 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 			return nil, fieldErr("builder", "--builder %q is not an image reference such as heroku/builder:24", c.Builder)
 		}
 	}
+	_, httpsPort, err := net.SplitHostPort(c.HTTPSAddr)
+	if err != nil {
+		return nil, fieldErr("https-addr", "--https-addr %q is not host:port (for example :443 or 127.0.0.1:8443)", c.HTTPSAddr)
+	}
+	var acmeRoot []byte
+	if c.ACMECARoot != "" {
+		if acmeRoot, err = os.ReadFile(c.ACMECARoot); err != nil {
+			return nil, fieldErr("acme-ca-root", "cannot read --acme-ca-root %s: %v", c.ACMECARoot, err)
+		}
+	}
+	if c.ACMECA != "" && !strings.HasPrefix(c.ACMECA, "https://") {
+		return nil, fieldErr("acme-ca", "--acme-ca must be an https:// ACME directory URL")
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -113,6 +137,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		data: abs, domain: c.Domain, httpAddr: c.HTTPAddr, sshAddr: c.SSHAddr,
 		log: newLogger(c.LogLevel, c.LogFormat), stopGrace: c.StopGrace, maxPush: maxPush,
 		pushTimeout: c.PushTimeout, httpPort: httpPort, sshPort: sshPort,
+		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
 	}, nil
@@ -128,13 +153,24 @@ func newLogger(level, format string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// appURL returns how users reach an app: http://<app>.<domain>[:port].
+// local reports whether the server runs in local mode: certificates from
+// its own CA, for laptops.
+func (cfg *daemonConfig) local() bool { return certs.ModeFor(cfg.domain) == certs.ModeLocal }
+
+// appURL returns how users reach an app: https://<app>.<domain>[:port]
+// with public certificates, http://<app>.<domain>[:port] in local mode.
 func (cfg *daemonConfig) appURL(app string) string {
 	host := app + "." + cfg.domain
-	if cfg.httpPort != "80" {
-		host = net.JoinHostPort(host, cfg.httpPort)
+	if cfg.local() {
+		if cfg.httpPort != "80" {
+			host = net.JoinHostPort(host, cfg.httpPort)
+		}
+		return "http://" + host
 	}
-	return "http://" + host
+	if cfg.httpsPort != "443" {
+		host = net.JoinHostPort(host, cfg.httpsPort)
+	}
+	return "https://" + host
 }
 
 // gitURL is the prefix of push URLs.
