@@ -46,6 +46,7 @@ bench: docker tools builder ## Run the benchmarks and write docs/benchmarks.md (
 	$(GO) test -run '^$$' -bench . ./proxy/
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestBench' ./e2e/ -v
 	./scripts/bench-builder.sh
+	./scripts/bench-proxy.sh
 
 lint: ## gofmt, go vet.
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
