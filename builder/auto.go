@@ -44,6 +44,9 @@ func (a *Auto) Build(ctx context.Context, req engine.BuildRequest) (*engine.Imag
 		return nil, err
 	}
 	img, err := m.Build(ctx, req)
+	if engine.ErrorCode(err) == engine.EINVALID {
+		return nil, a.withAlternatives(m, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +92,19 @@ func readProcfile(ctx context.Context, src engine.Source) ([]ProcfileEntry, erro
 		return nil, err
 	}
 	return ParseProcfile(data)
+}
+
+// withAlternatives adds the other build methods to the error of a method
+// that could not build the source at all.
+func (a *Auto) withAlternatives(used Method, err error) error {
+	var b strings.Builder
+	b.WriteString(engine.ErrorMessage(err))
+	for _, m := range a.methods {
+		if m != used {
+			b.WriteString("\nOr use " + m.Requirement() + ".")
+		}
+	}
+	return engine.Errorf(engine.EINVALID, "%s", b.String())
 }
 
 // noMethodError names every method Quayside accepts and what it looked for.

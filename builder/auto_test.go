@@ -74,6 +74,21 @@ func TestAutoAppliesTheProcfileToImagesWithoutProcesses(t *testing.T) {
 	assert.Equal(t, own, img.Processes, "processes an image declares win")
 }
 
+// refusing is a method that detects everything and refuses to build it.
+type refusing struct{ fakeMethod }
+
+func (m *refusing) Detect(context.Context, engine.Source) (bool, error) { return true, nil }
+func (m *refusing) Build(context.Context, engine.BuildRequest) (*engine.Image, error) {
+	return nil, engine.Errorf(engine.EINVALID, "no buildpack recognised this app")
+}
+
+func TestAutoNamesTheOtherMethodsWhenOneCannotBuild(t *testing.T) {
+	packs := &refusing{fakeMethod{file: "anything"}}
+	_, err := New(&fakeMethod{file: "Dockerfile"}, packs).Build(context.Background(), engine.BuildRequest{Source: mapSource{"README": ""}})
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	assert.Contains(t, engine.ErrorMessage(err), "no buildpack recognised this app\nOr use a file named Dockerfile.")
+}
+
 func TestAutoRefusesABadProcfileBeforeBuilding(t *testing.T) {
 	docker := &fakeMethod{file: "Dockerfile"}
 	_, err := New(docker).Build(context.Background(), engine.BuildRequest{Source: mapSource{"Dockerfile": "", "Procfile": "web ./x"}})

@@ -98,8 +98,8 @@ func TestBuildFailureRejectsPush(t *testing.T) {
 		commitAll(t, repo, "no dockerfile")
 		out, err := s.push(repo, "app")
 		require.Error(t, err)
-		assert.Contains(t, out, "Quayside does not know how to build this app")
-		assert.Contains(t, out, "a Dockerfile at the root of the repository")
+		assert.Contains(t, out, "no buildpack of the builder quayside/builder:offline recognised this app")
+		assert.Contains(t, out, "Or use a Dockerfile at the root of the repository")
 	})
 }
 

@@ -5,24 +5,35 @@ import (
 	"net/http"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 )
 
 // Get fetches url, retrying until it answers 200 OK, and returns that body.
 // It fails t when no 200 comes within 10 seconds.
 func Get(t testing.TB, url string) string {
 	t.Helper()
-	var body string
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false
+	deadline := time.Now().Add(10 * time.Second)
+	last := "no answer"
+	for time.Now().Before(deadline) {
+		if body, status, err := getOnce(url); err != nil {
+			last = err.Error()
+		} else if status == http.StatusOK {
+			return body
+		} else {
+			last = http.StatusText(status)
 		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return resp.StatusCode == http.StatusOK
-	}, 10*time.Second, 50*time.Millisecond, "GET %s", url)
-	return body
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("GET %s: no 200 within 10s (last: %s)", url, last)
+	t.FailNow()
+	return ""
+}
+
+func getOnce(url string) (string, int, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return "", 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), resp.StatusCode, err
 }
