@@ -85,6 +85,12 @@ func TestBuildpackApps(t *testing.T) {
 			return strings.Contains(s.processLogs("bp-procfile", "worker"), "still working")
 		})
 	})
+	t.Run("destroy removes the build cache too", func(t *testing.T) {
+		s.mustCLI("apps", "destroy", "bp-go", "--confirm", "bp-go")
+		vols, err := execOut("docker", "volume", "ls", "-q", "--filter", "name=qs-"+s.instance+"-bp-go-")
+		require.NoError(t, err)
+		assert.Empty(t, strings.TrimSpace(vols))
+	})
 	t.Run("an app no buildpack recognises is refused with what each looked for", func(t *testing.T) {
 		dir := t.TempDir()
 		writeFile(t, dir, "README.md", "nothing to build")

@@ -19,8 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/ssh"
+
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // Built once by TestMain.
@@ -180,26 +183,13 @@ func (s *server) cleanup() {
 		s.t.Logf("daemon output:\n%s", s.logs.String())
 	}
 	if s.instance != "" {
-		removeInstance(s.instance)
+		cli := dockerClient(s.t)
+		if err := dockertest.RemoveInstance(context.Background(), cli, s.instance); err != nil {
+			s.t.Logf("clean up Docker objects of instance %s: %v", s.instance, err)
+		}
+		cli.Close()
 	}
 	_ = os.RemoveAll(s.data)
-}
-
-// removeInstance deletes every Docker object labelled with instance.
-func removeInstance(instance string) {
-	filter := "label=io.quayside.instance=" + instance
-	ids := lines(exec.Command("docker", "ps", "-aq", "--filter", filter).Output())
-	if len(ids) > 0 {
-		_ = exec.Command("docker", append([]string{"rm", "-f"}, ids...)...).Run()
-	}
-	nets := lines(exec.Command("docker", "network", "ls", "-q", "--filter", filter).Output())
-	if len(nets) > 0 {
-		_ = exec.Command("docker", append([]string{"network", "rm"}, nets...)...).Run()
-	}
-	imgs := lines(exec.Command("docker", "images", "-q", "--filter", filter).Output())
-	if len(imgs) > 0 {
-		_ = exec.Command("docker", append([]string{"rmi", "-f"}, imgs...)...).Run()
-	}
 }
 
 func execOut(name string, args ...string) (string, error) {
@@ -392,3 +382,10 @@ func (b *syncBuffer) String() string {
 }
 
 var _ = context.Background
+
+// dockerClient is a client of the local Docker daemon, for cleaning up.
+func dockerClient(t *testing.T) *client.Client {
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	require.NoError(t, err)
+	return cli
+}

@@ -175,6 +175,9 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Runtime.RemoveApp(ctx, name); err != nil {
 		return err
 	}
+	if err := e.clearCache(ctx, name); err != nil {
+		return err
+	}
 	if e.cfg.Repos != nil {
 		if err := e.cfg.Repos.RemoveRepository(ctx, name); err != nil {
 			return err

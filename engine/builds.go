@@ -36,11 +36,7 @@ func (e *Engine) ClearBuildCache(ctx context.Context, name string) (err error) {
 	if _, err := e.cfg.Store.FindApp(ctx, name); err != nil {
 		return err
 	}
-	c, ok := e.cfg.Builder.(CacheClearer)
-	if !ok {
-		return nil
-	}
-	return c.ClearCache(ctx, name)
+	return e.clearCache(ctx, name)
 }
 
 // Processes lists the containers app runs now, as the runtime sees them.
@@ -49,4 +45,12 @@ func (e *Engine) Processes(ctx context.Context, name string) ([]*Container, erro
 		return nil, err
 	}
 	return e.cfg.Runtime.Containers(ctx, name)
+}
+
+// clearCache forgets the build cache of app, if the builder keeps one.
+func (e *Engine) clearCache(ctx context.Context, app string) error {
+	if c, ok := e.cfg.Builder.(CacheClearer); ok {
+		return c.ClearCache(ctx, app)
+	}
+	return nil
 }

@@ -277,6 +277,7 @@ func TestDestroyRemovesEverything(t *testing.T) {
 	assert.False(t, ok)
 	assert.Empty(t, r.rt.Running("shop"))
 	assert.Equal(t, []string{"shop"}, r.repos.Removed())
+	assert.Equal(t, []string{"shop"}, r.builder.Cleared(), "the build cache goes too")
 	_, err := r.eng.FindApp(ctx, "shop")
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 }

@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 )
 
@@ -27,16 +26,6 @@ func (p *progress) Step(format string, args ...any) { p.line("-----> ", format, 
 
 // Info adds detail to the current step.
 func (p *progress) Info(format string, args ...any) { p.line("       ", format, args...) }
-
-// Warn reports a problem that does not stop the work.
-func (p *progress) Warn(format string, args ...any) { p.line(" !     ", format, args...) }
-
-// Block writes several lines of detail, indented.
-func (p *progress) Block(text string) {
-	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		p.line("       ", "%s", l)
-	}
-}
 
 // Write passes raw output (such as a build log) through.
 func (p *progress) Write(b []byte) (int, error) {

@@ -21,7 +21,6 @@ type rawBackend struct {
 	conns    atomic.Int64 // connections accepted
 	requests atomic.Int64 // requests read
 	mu       sync.Mutex
-	paths    []string
 	open     map[net.Conn]struct{}
 }
 
@@ -67,9 +66,6 @@ func (rb *rawBackend) serveConn(c net.Conn, n int, serve func(c net.Conn, conn, 
 			return
 		}
 		rb.requests.Add(1)
-		rb.mu.Lock()
-		rb.paths = append(rb.paths, r.URL.Path)
-		rb.mu.Unlock()
 		if !serve(c, n, i, r) {
 			return
 		}
@@ -81,12 +77,6 @@ func (rb *rawBackend) forget(c net.Conn) {
 	delete(rb.open, c)
 	rb.mu.Unlock()
 	_ = c.Close()
-}
-
-func (rb *rawBackend) seen() []string {
-	rb.mu.Lock()
-	defer rb.mu.Unlock()
-	return append([]string(nil), rb.paths...)
 }
 
 // answer returns a serve function that writes resp to every request and

@@ -3,9 +3,10 @@ package store
 import (
 	"testing"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestGrantRevokeAccess(t *testing.T) {

@@ -156,20 +156,7 @@ func findApp(ctx context.Context, tx *sql.Tx, name string) (*engine.App, error) 
 }
 
 func listApps(ctx context.Context, tx *sql.Tx) ([]*engine.App, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+appColumns+` FROM apps ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list apps: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	apps := []*engine.App{}
-	for rows.Next() {
-		app, err := scanApp(rows)
-		if err != nil {
-			return nil, err
-		}
-		apps = append(apps, app)
-	}
-	return apps, rows.Err()
+	return queryAll(ctx, tx, "list apps", scanApp, `SELECT `+appColumns+` FROM apps ORDER BY name`)
 }
 
 func scanApp(row rowScanner) (*engine.App, error) {

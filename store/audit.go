@@ -89,20 +89,7 @@ func auditLimit(n int) int {
 func listAudit(ctx context.Context, tx *sql.Tx, q engine.AuditQuery) ([]*engine.AuditEntry, error) {
 	where, args := auditWhere(q)
 	const sel = `SELECT id, at, actor, action, app, target, detail, from_addr, success FROM audit`
-	rows, err := tx.QueryContext(ctx, sel+where+` ORDER BY id DESC LIMIT ?`, append(args, auditLimit(q.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit entries: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	es := []*engine.AuditEntry{}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return queryAll(ctx, tx, "list audit entries", scanAudit, sel+where+` ORDER BY id DESC LIMIT ?`, append(args, auditLimit(q.Limit))...)
 }
 
 func scanAudit(row rowScanner) (*engine.AuditEntry, error) {

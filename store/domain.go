@@ -85,22 +85,16 @@ func listDomains(ctx context.Context, tx *sql.Tx, app string) ([]*engine.Domain,
 		q += ` WHERE a.name = ?`
 		args = append(args, app)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY d.host`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list domains: %w", err)
+	return queryAll(ctx, tx, "list domains", scanDomain, q+` ORDER BY d.host`, args...)
+}
+
+func scanDomain(row rowScanner) (*engine.Domain, error) {
+	var d engine.Domain
+	var created string
+	if err := row.Scan(&d.App, &d.Host, &created); err != nil {
+		return nil, err
 	}
-	defer func() { _ = rows.Close() }()
-	ds := []*engine.Domain{}
-	for rows.Next() {
-		var d engine.Domain
-		var created string
-		if err := rows.Scan(&d.App, &d.Host, &created); err != nil {
-			return nil, err
-		}
-		if d.CreatedAt, err = parseTime(created); err != nil {
-			return nil, err
-		}
-		ds = append(ds, &d)
-	}
-	return ds, rows.Err()
+	var err error
+	d.CreatedAt, err = parseTime(created)
+	return &d, err
 }

@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/quayside/quayside/engine"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // mapError turns an error from a transaction into what callers see:

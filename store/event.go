@@ -71,24 +71,7 @@ func listEvents(ctx context.Context, tx *sql.Tx, app string, before int64, limit
 		q += ` AND app_name = ?`
 		args = append(args, app)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	evs := []*engine.Event{}
-	for rows.Next() {
-		var e engine.Event
-		var created string
-		if err := rows.Scan(&e.ID, &e.App, &e.Kind, &e.Release, &e.Process, &e.Message, &e.Actor, &created); err != nil {
-			return nil, err
-		}
-		if e.Time, err = parseTime(created); err != nil {
-			return nil, err
-		}
-		evs = append(evs, &e)
-	}
-	return evs, rows.Err()
+	return queryAll(ctx, tx, "list events", scanEvent, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 }
 
 // MaxReleaseOutputBytes bounds the output kept per release: the start and
@@ -146,4 +129,15 @@ func capOutput(s string) string {
 	}
 	half := MaxReleaseOutputBytes / 2
 	return s[:half] + "\n[... output cut: it was longer than 1 MiB ...]\n" + s[len(s)-half:]
+}
+
+func scanEvent(row rowScanner) (*engine.Event, error) {
+	var e engine.Event
+	var created string
+	if err := row.Scan(&e.ID, &e.App, &e.Kind, &e.Release, &e.Process, &e.Message, &e.Actor, &created); err != nil {
+		return nil, err
+	}
+	var err error
+	e.Time, err = parseTime(created)
+	return &e, err
 }

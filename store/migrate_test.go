@@ -7,9 +7,10 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestSchemaVersionMatchesEmbeddedMigrations(t *testing.T) {

@@ -207,20 +207,7 @@ func listReleases(ctx context.Context, tx *sql.Tx, appID int64, limit int) ([]*e
 }
 
 func queryReleases(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]*engine.Release, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query releases: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	rs := []*engine.Release{}
-	for rows.Next() {
-		r, err := scanRelease(rows)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, r)
-	}
-	return rs, rows.Err()
+	return queryAll(ctx, tx, "query releases", scanRelease, q, args...)
 }
 
 func scanRelease(row rowScanner) (*engine.Release, error) {

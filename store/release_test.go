@@ -6,9 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestCreateReleaseStoresEveryField(t *testing.T) {

@@ -104,20 +104,7 @@ func findKey(ctx context.Context, tx *sql.Tx, where string, arg any) (*engine.Ke
 }
 
 func listKeys(ctx context.Context, tx *sql.Tx) ([]*engine.Key, error) {
-	rows, err := tx.QueryContext(ctx, keySelect+` ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list keys: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	keys := []*engine.Key{}
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
+	return queryAll(ctx, tx, "list keys", scanKey, keySelect+` ORDER BY name`)
 }
 
 func scanKey(row rowScanner) (*engine.Key, error) {

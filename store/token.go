@@ -110,20 +110,7 @@ func listTokens(ctx context.Context, tx *sql.Tx, user string) ([]*engine.Token, 
 	if user != "" {
 		q, args = q+` WHERE user = ?`, append(args, user)
 	}
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list tokens: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	toks := []*engine.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		toks = append(toks, t)
-	}
-	return toks, rows.Err()
+	return queryAll(ctx, tx, "list tokens", scanToken, q+` ORDER BY id`, args...)
 }
 
 func scanToken(row rowScanner) (*engine.Token, error) {

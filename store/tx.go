@@ -47,3 +47,22 @@ func mustHaveChanged(res sql.Result, notFound error) error {
 	}
 	return nil
 }
+
+// queryAll runs q and scans each row with scan; op names the query in
+// errors. It returns an empty, non-nil slice when there are no rows.
+func queryAll[T any](ctx context.Context, tx *sql.Tx, op string, scan func(rowScanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -145,20 +145,7 @@ func findUser(ctx context.Context, tx *sql.Tx, email string) (*engine.User, erro
 }
 
 func listUsers(ctx context.Context, tx *sql.Tx) ([]*engine.User, error) {
-	rows, err := tx.QueryContext(ctx, userSelect+` ORDER BY email`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer func() { _ = rows.Close() }()
-	users := []*engine.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return queryAll(ctx, tx, "list users", scanUser, userSelect+` ORDER BY email`)
 }
 
 func scanUser(row rowScanner) (*engine.User, error) {

@@ -4,9 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func mustCreateUser(t *testing.T, db *DB, email, role string) *engine.User {

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/docker/docker/api/types/image"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/client"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // entry is one tar entry of a test archive.
@@ -18,7 +19,6 @@ type entry struct {
 	name, body, link string
 	typ              byte
 	mode             int64
-	size             int64 // overrides len(body) in the header when not 0
 }
 
 func file(name, body string) entry {

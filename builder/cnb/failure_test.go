@@ -8,9 +8,10 @@ import (
 	"testing"
 
 	"github.com/docker/docker/client"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestExitStatus(t *testing.T) {

@@ -1,11 +1,7 @@
 package cnb
 
 import (
-	"archive/tar"
 	"context"
-	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,11 +13,11 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/docker/go-connections/nat"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // testCLI is the client of the daemon the integration tests use; nil when
@@ -120,28 +116,6 @@ func assertNoBuildLeftovers(ctx context.Context, t *testing.T, instance string) 
 	assert.Empty(t, nets, "build networks left behind")
 }
 
-// dirSource is an engine.Source over a directory, as a commit's tree.
-type dirSource struct{ dir string }
-
-func (s dirSource) Archive(ctx context.Context, w io.Writer) error {
-	tw := tar.NewWriter(w)
-	if err := tw.AddFS(os.DirFS(s.dir)); err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
-func (s dirSource) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	if !fs.ValidPath(path) {
-		return nil, engine.Errorf(engine.EINVALID, "bad path %q", path)
-	}
-	b, err := fs.ReadFile(os.DirFS(s.dir), path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, engine.Errorf(engine.ENOTFOUND, "%s not found", path)
-	}
-	return b, err
-}
-
 // copyApp copies a sample app into a temporary directory and applies
 // changes (name -> content; "" deletes).
 func copyApp(t *testing.T, src string, changes map[string]string) string {
@@ -184,7 +158,7 @@ func buildApp(ctx context.Context, t *testing.T, b *Builder, app string, release
 	out := &sink{}
 	start := time.Now()
 	img, err := b.Build(ctx, engine.BuildRequest{App: app, Release: release, Commit: "0123456789abcdef",
-		Source: dirSource{dir: dir}, Output: out, ClearCache: clear})
+		Source: dockertest.DirSource{Dir: dir}, Output: out, ClearCache: clear})
 	took := time.Since(start)
 	t.Logf("build of %s v%d took %s", app, release, took.Round(10*time.Millisecond))
 	return img, out.text(), took, err
@@ -201,24 +175,6 @@ func runProcess(ctx context.Context, t *testing.T, b *Builder, img *engine.Image
 		}
 	}
 	require.NotNil(t, proc, "process %s in %v", typ, img.Processes)
-	p := nat.Port("8080/tcp")
-	resp, err := testCLI.ContainerCreate(ctx,
-		&container.Config{Image: img.Ref, Entrypoint: proc.Entrypoint, Cmd: proc.Cmd, Env: []string{"PORT=8080"},
-			ExposedPorts: nat.PortSet{p: {}}, Labels: map[string]string{LabelInstance: b.cfg.Instance}},
-		&container.HostConfig{PortBindings: nat.PortMap{p: {{HostIP: "127.0.0.1"}}}}, nil, nil, "")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = testCLI.ContainerRemove(context.Background(), resp.ID, container.RemoveOptions{Force: true})
-	})
-	require.NoError(t, testCLI.ContainerStart(ctx, resp.ID, container.StartOptions{}))
-	var addr string
-	require.Eventually(t, func() bool {
-		info, err := testCLI.ContainerInspect(ctx, resp.ID)
-		if err != nil || len(info.NetworkSettings.Ports[p]) == 0 {
-			return false
-		}
-		addr = "127.0.0.1:" + info.NetworkSettings.Ports[p][0].HostPort
-		return true
-	}, 10*time.Second, 50*time.Millisecond)
-	return addr
+	return dockertest.RunPublished(ctx, t, testCLI, container.Config{Image: img.Ref, Entrypoint: proc.Entrypoint,
+		Cmd: proc.Cmd, Env: []string{"PORT=8080"}, Labels: map[string]string{LabelInstance: b.cfg.Instance}}, 8080)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/docker/docker/api/types/build"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -11,10 +11,11 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // buildCtx is a context for one integration test.
@@ -243,20 +244,20 @@ func TestBuildChoosesBuilder(t *testing.T) {
 
 	t.Run("the app's builder wins over the server's", func(t *testing.T) {
 		out := &sink{}
-		img, err := b.Build(ctx, engine.BuildRequest{App: "chooser", Release: 1, Source: dirSource{dir}, Output: out, BuilderImage: OfflineBuilder})
+		img, err := b.Build(ctx, engine.BuildRequest{App: "chooser", Release: 1, Source: dockertest.DirSource{Dir: dir}, Output: out, BuilderImage: OfflineBuilder})
 		require.NoError(t, err, out.text())
 		assert.Contains(t, out.text(), "using the app's builder "+OfflineBuilder)
 		assert.Equal(t, "buildpacks", img.Method)
 	})
 	t.Run("a missing app's builder is a clear error", func(t *testing.T) {
 		b2 := New(Config{Docker: testCLI, Instance: instance, DefaultBuilder: OfflineBuilder})
-		_, err := b2.Build(ctx, engine.BuildRequest{App: "chooser", Release: 2, Source: dirSource{dir}, BuilderImage: missing})
+		_, err := b2.Build(ctx, engine.BuildRequest{App: "chooser", Release: 2, Source: dockertest.DirSource{Dir: dir}, BuilderImage: missing})
 		require.Error(t, err)
 		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err))
 		assert.Contains(t, engine.ErrorMessage(err), missing+" (the app's builder) is not in the Docker daemon and could not be pulled")
 	})
 	t.Run("a missing server's builder is a clear error", func(t *testing.T) {
-		_, err := b.Build(ctx, engine.BuildRequest{App: "chooser", Release: 3, Source: dirSource{dir}})
+		_, err := b.Build(ctx, engine.BuildRequest{App: "chooser", Release: 3, Source: dockertest.DirSource{Dir: dir}})
 		require.Error(t, err)
 		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err))
 		assert.Contains(t, engine.ErrorMessage(err), missing+" (the configured builder)")

@@ -3,8 +3,9 @@ package cnb
 import (
 	"testing"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // buildMetadataSample is an io.buildpacks.build.metadata label as the

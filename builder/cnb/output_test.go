@@ -29,12 +29,6 @@ func (r *recorder) Flush() {
 	r.flushes++
 }
 
-func (r *recorder) text() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.writes, "")
-}
-
 func TestOutput(t *testing.T) {
 	rec := &recorder{}
 	o := newOutput(rec)

@@ -3,18 +3,17 @@ package dockerfile
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
-	"github.com/docker/go-connections/nat"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // testCtx is a context for one test.
@@ -57,7 +56,7 @@ func TestBuild(t *testing.T) {
 		assert.Equal(t, len(out.writes), out.flushes)
 	})
 	t.Run("runs", func(t *testing.T) {
-		addr := runImage(ctx, t, img.Ref, img.Port)
+		addr := dockertest.RunPublished(ctx, t, testCLI, container.Config{Image: img.Ref}, img.Port)
 		assert.Equal(t, "hello", dockertest.Get(t, "http://"+addr+"/"))
 	})
 }
@@ -218,36 +217,13 @@ func TestBuildDaemonDown(t *testing.T) {
 	t.Cleanup(func() { _ = cli.Close() })
 	b := New(cli, "deadbeef", nil)
 	_, err = b.Build(testCtx(t), engine.BuildRequest{App: "x", Release: 1,
-		Source: dirSource{dir: t.TempDir()}})
+		Source: dockertest.DirSource{Dir: t.TempDir()}})
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), "no Dockerfile is found before the daemon is asked")
 
 	_, err = b.Build(testCtx(t), engine.BuildRequest{App: "x", Release: 1,
 		Source: newSource(t, map[string]string{"Dockerfile": dockertest.ServerDockerfile})})
 	assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err), "err: %v", err)
 	assert.Contains(t, engine.ErrorMessage(err), "is dockerd running?")
-}
-
-// runImage runs ref with port published on loopback, removed at the end,
-// and returns the published address.
-func runImage(ctx context.Context, t *testing.T, ref string, port int) string {
-	p := nat.Port(strconv.Itoa(port) + "/tcp")
-	resp, err := testCLI.ContainerCreate(ctx, &container.Config{Image: ref, ExposedPorts: nat.PortSet{p: {}}},
-		&container.HostConfig{PortBindings: nat.PortMap{p: {{HostIP: "127.0.0.1"}}}}, nil, nil, "")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = testCLI.ContainerRemove(context.Background(), resp.ID, container.RemoveOptions{Force: true})
-	})
-	require.NoError(t, testCLI.ContainerStart(ctx, resp.ID, container.StartOptions{}))
-	var addr string
-	require.Eventually(t, func() bool {
-		info, err := testCLI.ContainerInspect(ctx, resp.ID)
-		if err != nil || len(info.NetworkSettings.Ports[p]) == 0 {
-			return false
-		}
-		addr = "127.0.0.1:" + info.NetworkSettings.Ports[p][0].HostPort
-		return true
-	}, 10*time.Second, 50*time.Millisecond)
-	return addr
 }
 
 func TestBuildClearCache(t *testing.T) {

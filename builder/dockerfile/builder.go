@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/docker/docker/client"
+
 	"github.com/quayside/quayside/engine"
 )
 

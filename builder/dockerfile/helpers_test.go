@@ -3,9 +3,7 @@ package dockerfile
 import (
 	"archive/tar"
 	"context"
-	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,9 +15,9 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // Shared by the tests: one client and the test server (dockertest.ServerPackage)
@@ -62,50 +60,15 @@ func TestLabelInstanceMatchesDockertest(t *testing.T) {
 	require.Equal(t, LabelInstance, dockertest.LabelInstance, "the test cleanup finds images by this label")
 }
 
-// dirSource is an engine.Source over a directory, as a commit's tree.
-type dirSource struct{ dir string }
-
 // newSource writes files into a temporary directory; "server" gets the
 // test server binary when its content is nil.
-func newSource(t *testing.T, files map[string]string) dirSource {
+func newSource(t *testing.T, files map[string]string) dockertest.DirSource {
 	dir := t.TempDir()
 	for name, content := range files {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "server"), serverBin, 0o755))
-	return dirSource{dir: dir}
-}
-
-func (s dirSource) Archive(ctx context.Context, w io.Writer) error {
-	tw := tar.NewWriter(ctxWriter{ctx, w})
-	if err := tw.AddFS(os.DirFS(s.dir)); err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
-func (s dirSource) ReadFile(ctx context.Context, path string) ([]byte, error) {
-	if !fs.ValidPath(path) {
-		return nil, engine.Errorf(engine.EINVALID, "bad path %q", path)
-	}
-	b, err := fs.ReadFile(os.DirFS(s.dir), path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, engine.Errorf(engine.ENOTFOUND, "%s not found", path)
-	}
-	return b, err
-}
-
-// ctxWriter fails writes once ctx has ended.
-type ctxWriter struct {
-	ctx context.Context
-	w   io.Writer
-}
-
-func (c ctxWriter) Write(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.w.Write(p)
+	return dockertest.DirSource{Dir: dir}
 }
 
 // brokenSource writes the start of a tar stream and then fails.

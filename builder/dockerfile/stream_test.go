@@ -7,9 +7,10 @@ import (
 	"testing"
 
 	"github.com/docker/docker/api/types/build"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestRelay(t *testing.T) {

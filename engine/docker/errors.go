@@ -5,6 +5,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
+
 	"github.com/quayside/quayside/engine"
 )
 

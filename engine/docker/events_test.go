@@ -11,9 +11,10 @@ import (
 
 	"github.com/docker/docker/api/types/events"
 	"github.com/docker/docker/client"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // waitEvent reads events until one matches or 20 s pass, and returns the

@@ -10,10 +10,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 // logSpec runs the test server with args as worker.2 of release 3 of app.

@@ -7,9 +7,10 @@ import (
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
+	"github.com/stretchr/testify/assert"
+
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockertest"
-	"github.com/stretchr/testify/assert"
 )
 
 // Shared by the tests of this package: one client, and one image FROM

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/docker/docker/api/types/filters"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -11,9 +11,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/docker/docker/pkg/stdcopy"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // msg is one message of a synthetic log stream: a frame of stream holding

@@ -5,6 +5,7 @@ import (
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/docker/docker/client"
+
 	"github.com/quayside/quayside/engine"
 )
 

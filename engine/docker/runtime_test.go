@@ -10,10 +10,11 @@ import (
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/dockertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockertest"
 )
 
 func TestStart(t *testing.T) {

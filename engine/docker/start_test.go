@@ -9,8 +9,9 @@ import (
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/go-connections/nat"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestNames(t *testing.T) {

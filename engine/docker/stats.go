@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
+
 	"github.com/quayside/quayside/engine"
 )
 

@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestCPUPercent(t *testing.T) {

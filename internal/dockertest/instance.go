@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 )
@@ -32,12 +34,14 @@ func RandomHex(n int) string {
 }
 
 // RemoveInstance removes, by force, every container, network and image
-// labelled LabelInstance=instance, in that order, and nothing else. Objects
-// that vanish meanwhile are no error; any other failure is returned, after
-// the rest has been tried.
+// labelled LabelInstance=instance, in that order, then the build cache
+// volumes named after the instance ("qs-<instance>-..."), and nothing else.
+// Objects that vanish meanwhile are no error; any other failure is
+// returned, after the rest has been tried.
 func RemoveInstance(ctx context.Context, cli client.APIClient, instance string) error {
 	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
-	return errors.Join(removeContainers(ctx, cli, f), removeNetworks(ctx, cli, f), removeImages(ctx, cli, f))
+	return errors.Join(removeContainers(ctx, cli, f), removeNetworks(ctx, cli, f), removeImages(ctx, cli, f),
+		removeVolumes(ctx, cli, "qs-"+instance+"-"))
 }
 
 func removeContainers(ctx context.Context, cli client.APIClient, f filters.Args) error {
@@ -48,6 +52,21 @@ func removeContainers(ctx context.Context, cli client.APIClient, f filters.Args)
 	var errs []error
 	for _, c := range cs {
 		errs = append(errs, gone(cli.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})))
+	}
+	return errors.Join(errs...)
+}
+
+// removeVolumes removes the volumes whose names start with prefix.
+func removeVolumes(ctx context.Context, cli client.APIClient, prefix string) error {
+	vols, err := cli.VolumeList(ctx, volume.ListOptions{Filters: filters.NewArgs(filters.Arg("name", prefix))})
+	if err != nil {
+		return fmt.Errorf("list volumes: %w", err)
+	}
+	var errs []error
+	for _, v := range vols.Volumes {
+		if strings.HasPrefix(v.Name, prefix) { // the name filter matches substrings
+			errs = append(errs, gone(cli.VolumeRemove(ctx, v.Name, true)))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -218,6 +218,9 @@ type Builder struct {
 	Gate chan struct{}
 	// Processes are the process types every image declares.
 	Processes []engine.Process
+
+	mu      sync.Mutex
+	cleared []string
 }
 
 var _ engine.Builder = (*Builder)(nil)
@@ -236,6 +239,21 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 		return nil, engine.Errorf(engine.EDEPLOYFAILED, "Dockerfile build failed: step 2 exited 1")
 	}
 	return &engine.Image{Ref: req.Commit, Method: "dockerfile", Port: 8080, Processes: b.Processes}, nil
+}
+
+// ClearCache implements engine.CacheClearer, recording the app.
+func (b *Builder) ClearCache(_ context.Context, app string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.cleared = append(b.cleared, app)
+	return nil
+}
+
+// Cleared returns the apps whose build cache was cleared.
+func (b *Builder) Cleared() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.cleared)
 }
 
 // Router is an engine.Router that records routes and drains.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mholt/acmez/v3"
+
 	"github.com/quayside/quayside/engine"
 )
 

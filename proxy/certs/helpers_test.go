@@ -17,9 +17,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/pebbletest"
-	"github.com/stretchr/testify/require"
 )
 
 // hostSet is a mutable Allowed func that counts its calls.

@@ -133,9 +133,6 @@ func rootTemplate(key *ecdsa.PrivateKey) (*x509.Certificate, error) {
 	}, nil
 }
 
-// name is the CA's name as Status reports it.
-func (ca *localCA) name() string { return ca.cert.Subject.CommonName }
-
 // leaf returns host's certificate, issuing a new one when there is none or
 // the one in memory reached 2/3 of its lifetime. fresh is true when it
 // issued.

@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func newLocal(t *testing.T, dir string, hosts *hostSet) *Manager {

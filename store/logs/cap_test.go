@@ -5,9 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestCap(t *testing.T) {

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // clock is a Now for tests: each call is one millisecond after the last.

@@ -4,8 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestRing(t *testing.T) {

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/quayside/quayside/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
 )
 
 func TestRoundTrip(t *testing.T) {
