@@ -87,9 +87,9 @@ func TestBuildpackApps(t *testing.T) {
 	})
 	t.Run("destroy removes the build cache too", func(t *testing.T) {
 		s.mustCLI("apps", "destroy", "bp-go", "--confirm", "bp-go")
-		vols, err := execOut("docker", "volume", "ls", "-q", "--filter", "name=qs-"+s.instance+"-bp-go-")
+		vols, err := execOut("docker", "volume", "ls", "-q", "--filter", "name=qs-"+s.instance+"-bp-go-cache")
 		require.NoError(t, err)
-		assert.Empty(t, strings.TrimSpace(vols))
+		assert.Empty(t, strings.TrimSpace(vols), "the name filter matches substrings: bp-go-vendor's cache is not bp-go's")
 	})
 	t.Run("an app no buildpack recognises is refused with what each looked for", func(t *testing.T) {
 		dir := t.TempDir()

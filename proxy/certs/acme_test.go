@@ -287,7 +287,9 @@ func TestACMERenewal(t *testing.T) {
 
 	t.Run("a failing renewal keeps serving and says why; a restart backs off", func(t *testing.T) {
 		e.pebble.SetDNS(t, "r.test", "127.0.0.2")
-		m := e.manager(t, dir, hosts)
+		// Another ACME account, so that Pebble cannot reuse the earlier
+		// account's valid authorization and must validate again (and fail).
+		m := e.manager(t, dir, hosts, func(c *Config) { c.Email = "other@quayside.test" })
 		require.NoError(t, m.Manage(context.Background(), []string{"r.test"}))
 		var st engine.CertStatus
 		require.Eventually(t, func() bool {
