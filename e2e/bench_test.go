@@ -42,11 +42,19 @@ func TestBenchDeploy(t *testing.T) {
 
 	var rollbacks []time.Duration
 	for i := range benchRuns {
-		target := 2 + i%2 // alternate between two earlier releases
+		// Alternate between the two releases before the last push: recent
+		// enough to keep their images (--keep-releases).
+		target := benchRuns - i%2 // v(benchRuns+1) serves "r<benchRuns>"
 		want := fmt.Sprintf("r%d", target-1)
 		done := make(chan error, 1)
 		rollbacks = append(rollbacks, timed(func() {
-			go func() { _, err := s.cli("rollback", "bench", fmt.Sprintf("v%d", target)); done <- err }()
+			go func() {
+				out, err := s.cli("rollback", "bench", fmt.Sprintf("v%d", target))
+				if err != nil {
+					err = fmt.Errorf("%w: %s", err, out)
+				}
+				done <- err
+			}()
 			waitFor(t, 30*time.Second, "the rolled-back release to serve", func() bool {
 				_, body, err := s.get("bench", "/")
 				return err == nil && body == want
