@@ -39,14 +39,20 @@ func (c *capture) String() string {
 	return string(c.buf)
 }
 
+// ProcessBuild is the process name of build and deploy output in an app's
+// log stream: the dashboard follows a deploy in progress through it.
+const ProcessBuild = "build"
+
 // recordingOutput returns a progress writer that also captures what it
-// writes, and the function that stores the capture with rel once it ends.
-func (e *Engine) recordingOutput(w io.Writer) (*progress, *capture) {
+// writes (finishRelease stores the capture with the release) and shows it
+// in app's log stream as process "build".
+func (e *Engine) recordingOutput(app string, w io.Writer) (*progress, *capture) {
 	c := &capture{}
 	if w == nil {
 		w = io.Discard
 	}
-	return newProgress(io.MultiWriter(w, c)), c
+	live := e.newLogWriter(LogLine{App: app, Process: ProcessBuild, Stream: StreamPlatform})
+	return newProgress(io.MultiWriter(w, c, live)), c
 }
 
 // finishRelease stores rel's output and emits the event that ends it.

@@ -41,7 +41,7 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (rel *Release, 
 	if err := validateChange(ch); err != nil {
 		return nil, err
 	}
-	out, capt := e.recordingOutput(ch.Output)
+	out, capt := e.recordingOutput(ch.App, ch.Output)
 	ctx, unlock, err := e.lockApp(ctx, ch.App, out)
 	if err != nil {
 		return nil, err

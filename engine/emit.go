@@ -17,7 +17,7 @@ func (e *Engine) emit(ctx context.Context, ev Event) {
 	if err := e.cfg.Store.AddEvent(ctx, &ev); err != nil {
 		e.log.Error("record event", "app", ev.App, "kind", ev.Kind, "err", err)
 	}
-	if e.cfg.Logs != nil {
+	if e.cfg.Logs != nil && ev.App != "" {
 		e.cfg.Logs.Append(LogLine{
 			Time: ev.Time, App: ev.App, Process: "platform", Release: ev.Release,
 			Stream: StreamPlatform, Text: "[" + ev.Kind + "] " + ev.Message,
@@ -26,6 +26,13 @@ func (e *Engine) emit(ctx context.Context, ev Event) {
 	for _, s := range e.cfg.Sinks {
 		s.Event(ev)
 	}
+}
+
+// Report records an event seen outside the engine (disk space, a
+// certificate renewal) like the engine's own: stored, shown in the app's
+// log stream when it concerns an app, and passed to the sinks.
+func (e *Engine) Report(ctx context.Context, ev Event) {
+	e.emit(ctx, ev)
 }
 
 // Events lists up to limit events of app (every app when ""), newest first.

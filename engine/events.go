@@ -18,6 +18,9 @@ const (
 	EventOutOfMemory     = "process.oom"
 	EventCrashLooping    = "process.crash_looping"
 	EventDestroyed       = "app.destroyed"
+	// Server events: App is "" unless one app is concerned.
+	EventDiskLow            = "server.disk_low"
+	EventCertificateFailing = "certificate.failing"
 )
 
 // Event is one thing that happened to an app.

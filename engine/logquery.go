@@ -7,7 +7,7 @@ import (
 )
 
 // processesWithLogs are the types that write logs besides the release's own.
-var processesWithLogs = []string{"platform", ProcessRelease, "run"}
+var processesWithLogs = []string{"platform", ProcessBuild, ProcessRelease, "run"}
 
 // Logs returns app's stored log lines that q selects, oldest first.
 func (e *Engine) Logs(ctx context.Context, q LogQuery) ([]LogLine, error) {

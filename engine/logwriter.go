@@ -15,13 +15,15 @@ type logWriter struct {
 	buf  []byte
 }
 
-// newLogWriter returns a writer appending lines like tmpl, or io.Discard
-// when no log store is configured.
+// newLogWriter returns a writer appending lines like tmpl (stdout unless
+// tmpl names a stream), or io.Discard when no log store is configured.
 func (e *Engine) newLogWriter(tmpl LogLine) io.Writer {
 	if e.cfg.Logs == nil {
 		return io.Discard
 	}
-	tmpl.Stream = StreamStdout
+	if tmpl.Stream == "" {
+		tmpl.Stream = StreamStdout
+	}
 	return &logWriter{e: e, tmpl: tmpl}
 }
 

@@ -15,7 +15,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 	}
 	req.Author = actor(ctx, req.Author)
 	defer func() { e.audit(ctx, AuditPush, req.App, req.Ref, "commit "+shortCommit(req.NewCommit), err) }()
-	out, capt := e.recordingOutput(req.Output)
+	out, capt := e.recordingOutput(req.App, req.Output)
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
 		return nil, err

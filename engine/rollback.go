@@ -24,7 +24,7 @@ func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (rel *Releas
 	}
 	req.Author = actor(ctx, req.Author)
 	defer func() { e.audit(ctx, AuditRollback, req.App, "", "to v"+itoa(req.To), err) }()
-	out, capt := e.recordingOutput(req.Output)
+	out, capt := e.recordingOutput(req.App, req.Output)
 	ctx, unlock, err := e.lockApp(ctx, req.App, out)
 	if err != nil {
 		return nil, err

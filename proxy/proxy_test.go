@@ -296,7 +296,8 @@ func TestObserver(t *testing.T) {
 			require.Equal(t, tc.want.Status, r.status)
 			got := obs.last()
 			assert.Positive(t, got.Duration)
-			got.Duration = 0
+			assert.Equal(t, int64(len(r.body)), got.BytesOut)
+			got.Duration, got.BytesOut = 0, 0
 			assert.Equal(t, tc.want, got)
 		})
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"golang.org/x/sys/unix"
+
+	"github.com/quayside/quayside/engine"
 )
 
 type peerKey struct{}
@@ -42,10 +44,24 @@ func userName(uid uint32) string {
 	return "uid " + id
 }
 
+// socketIdentity gives requests on the control socket the identity of
+// the server's owner (admin), named after the Unix user on the other end.
+func socketIdentity(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name := "server"
+		if peer, ok := c.Request().Context().Value(peerKey{}).(string); ok {
+			name = peer + " (server)"
+		}
+		r := c.Request()
+		c.SetRequest(r.WithContext(engine.WithIdentity(r.Context(), engine.ServerIdentity(name))))
+		return next(c)
+	}
+}
+
 // actor names who makes the request, for releases and logs.
 func actor(c echo.Context) string {
-	if name, ok := c.Request().Context().Value(peerKey{}).(string); ok {
-		return name + " (server)"
+	if id, ok := engine.IdentityFrom(c.Request().Context()); ok && id.Name != "" {
+		return id.Name
 	}
 	return "server"
 }

@@ -5,12 +5,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
+	"github.com/quayside/quayside/ui/auth"
+	"github.com/quayside/quayside/ui/metrics"
 )
 
 // MaxBodyBytes caps API request bodies.
@@ -18,9 +22,15 @@ const MaxBodyBytes = 1 << 20
 
 // Config wires the API to the engine.
 type Config struct {
-	Engine  *engine.Engine
-	Version string
-	Domain  string
+	Engine *engine.Engine
+	// Accounts, when set, authenticates callers on the control host and
+	// checks each route's rule. Without it only the socket is served.
+	Accounts *engine.Accounts
+	Version  string
+	Domain   string
+	// ControlURL is where the control host answers ("https://quayside.example.com"):
+	// setup links point there.
+	ControlURL string
 	// GitURL is the prefix of push URLs shown to users ("ssh://git@host:2222/").
 	GitURL string
 	// Instance is the ID that labels this server's Docker objects.
@@ -28,14 +38,32 @@ type Config struct {
 	// CARoot returns the local CA's root certificate (PEM), nil when the
 	// server uses a public CA.
 	CARoot func() []byte
-	Logger *slog.Logger
+	// Series gives apps' metrics history; nil: no history.
+	Series metrics.Series
+	// Prometheus serves /metrics on the control host to MetricsAllowed
+	// addresses or admin tokens; nil: not served.
+	Prometheus     http.Handler
+	MetricsAllowed []netip.Prefix
+	// Pages, when set, adds the dashboard and other pages to the control
+	// host (registered after the API).
+	Pages func(e *echo.Echo, a *auth.Authenticator)
+	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
+	// host, with an API token as the password.
+	Git http.Handler
+	// InstallScript is served at /install.sh on the control host.
+	InstallScript []byte
+	Logger        *slog.Logger
 }
 
-// Server serves the API.
+// Server serves the API: on the control socket to the server's owner, and
+// on the control host to signed-in users.
 type Server struct {
-	cfg  Config
-	echo *echo.Echo
-	log  *slog.Logger
+	cfg    Config
+	local  *echo.Echo
+	remote *echo.Echo
+	auth   *auth.Authenticator
+	log    *slog.Logger
+	routes []route
 }
 
 // New returns a Server with every route registered.
@@ -43,55 +71,53 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cfg: cfg, echo: echo.New(), log: cfg.Logger}
-	s.echo.HideBanner, s.echo.HidePort = true, true
-	s.echo.HTTPErrorHandler = errorHandler(cfg.Logger)
-	s.echo.Use(middleware.BodyLimit("1M"))
-	s.routes(s.echo.Group("/api/v1"))
+	s := &Server{cfg: cfg, log: cfg.Logger, routes: apiRoutes}
+	s.local = s.newEcho()
+	s.local.Use(socketIdentity)
+	s.register(s.local.Group(APIPrefix))
+	if cfg.Accounts != nil {
+		s.auth = auth.New(cfg.Accounts)
+		s.remote = s.newRemote()
+	}
 	return s
 }
 
-// Handler returns the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = errorHandler(s.cfg.Logger)
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: "1M",
+		// A push's size is git's business: the receiver caps it (--max-push-size).
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Request().URL.Path, "/git-receive-pack") },
+	}))
+	return e
+}
 
-// Routes lists the registered routes as "METHOD path".
+// Handler returns the API of the control socket.
+func (s *Server) Handler() http.Handler { return s.local }
+
+// RemoteHandler returns what the control host serves: the API (with
+// sessions and tokens), /metrics, git over HTTPS, the install script and
+// the pages. Nil without Accounts.
+func (s *Server) RemoteHandler() http.Handler {
+	if s.remote == nil {
+		return nil
+	}
+	return s.remote
+}
+
+// Auth returns the authenticator of the control host (nil without Accounts).
+func (s *Server) Auth() *auth.Authenticator { return s.auth }
+
+// Routes lists the registered API routes as "METHOD path".
 func (s *Server) Routes() []string {
 	var out []string
-	for _, r := range s.echo.Routes() {
+	for _, r := range s.local.Routes() {
 		out = append(out, r.Method+" "+r.Path)
 	}
 	return out
-}
-
-func (s *Server) routes(g *echo.Group) {
-	g.GET("/status", s.status)
-	g.GET("/apps", s.listApps)
-	g.POST("/apps", s.createApp)
-	g.GET("/apps/:app", s.getApp)
-	g.PATCH("/apps/:app", s.updateApp)
-	g.DELETE("/apps/:app", s.destroyApp)
-	g.GET("/apps/:app/releases", s.listReleases)
-	g.GET("/apps/:app/releases/:number/output", s.releaseOutput)
-	g.GET("/apps/:app/events", s.listEvents)
-	g.GET("/apps/:app/logs", s.getLogs)
-	g.GET("/apps/:app/logs/ws", s.logsWebSocket)
-	g.GET("/apps/:app/config", s.getConfig)
-	g.PATCH("/apps/:app/config", s.changeConfig)
-	g.POST("/apps/:app/rollback", s.rollback)
-	g.GET("/apps/:app/ps", s.listProcesses)
-	g.POST("/apps/:app/scale", s.scale)
-	g.POST("/apps/:app/run", s.runOneOff)
-	g.DELETE("/apps/:app/build-cache", s.clearBuildCache)
-	g.GET("/apps/:app/domains", s.listDomains)
-	g.POST("/apps/:app/domains", s.addDomain)
-	g.DELETE("/apps/:app/domains/:host", s.removeDomain)
-	g.PATCH("/apps/:app/edge", s.changeEdge)
-	g.PUT("/apps/:app/basic-auth", s.setBasicAuth)
-	g.DELETE("/apps/:app/basic-auth", s.removeBasicAuth)
-	g.GET("/ca/root.pem", s.caRoot)
-	g.GET("/keys", s.listKeys)
-	g.POST("/keys", s.addKey)
-	g.DELETE("/keys/:name", s.removeKey)
 }
 
 func (s *Server) status(c echo.Context) error {

@@ -57,6 +57,10 @@ type Config struct {
 	Keys KeyFinder
 	// Deployer builds and deploys pushes.
 	Deployer Deployer
+	// Identify, when set, turns the key of an SSH push into the identity
+	// the push acts as (the key's user and role); its error refuses the
+	// push. Without it a push carries no identity.
+	Identify func(ctx context.Context, k *engine.Key, from string) (engine.Identity, error)
 	// MaxPushBytes caps the pack a push may send (git's receive.maxInputSize);
 	// DefaultMaxPushBytes when zero.
 	MaxPushBytes int64

@@ -20,15 +20,24 @@ import (
 // quarantine) after SIGTERM before it is killed.
 const receivePackWaitDelay = 10 * time.Second
 
-// receivePack runs one push to app: one push per app at a time, the
-// Deployer's consent, the repository, then git-receive-pack whose
-// pre-receive hook deploys.
-func (s *Server) receivePack(sess ssh.Session, author, app string) int {
-	ctx, cancel := s.pushContext(sess.Context())
+// pushIO is where one push's git streams go: an SSH session's channels,
+// or an HTTP request and its response.
+type pushIO struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+	// args are extra arguments of git-receive-pack (--stateless-rpc).
+	args []string
+}
+
+// receivePack runs one push to app over SSH.
+func (s *Server) receivePack(ctx context.Context, sess ssh.Session, author, app string) int {
+	ctx, cancel := s.pushContext(ctx)
 	defer cancel()
 	go keepAlive(ctx, sess)
 	log := s.log.With("app", app, "author", author, "remote", sess.RemoteAddr().String())
-	code := s.lockedReceive(ctx, sess, log, author, app)
+	pio := pushIO{in: sess, out: sess, errOut: sess.Stderr()}
+	code := s.lockedReceive(ctx, pio, log, author, app)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		fmt.Fprintf(sess.Stderr(), "! Push timed out after %s.\n", s.cfg.PushTimeout)
 	}
@@ -36,15 +45,15 @@ func (s *Server) receivePack(sess ssh.Session, author, app string) int {
 }
 
 // lockedReceive waits for other pushes to app, asks the Deployer and
-// receives.
-func (s *Server) lockedReceive(ctx context.Context, sess ssh.Session, log *slog.Logger, author, app string) int {
-	stderr := sess.Stderr()
+// receives: one push per app at a time, the Deployer's consent, the
+// repository, then git-receive-pack whose pre-receive hook deploys.
+func (s *Server) lockedReceive(ctx context.Context, pio pushIO, log *slog.Logger, author, app string) int {
 	unlock, err := s.locks.lock(ctx, app, func() {
-		fmt.Fprintf(stderr, "Another push to %s is in progress: waiting for it to finish...\n", app)
+		fmt.Fprintf(pio.errOut, "Another push to %s is in progress: waiting for it to finish...\n", app)
 	})
 	if errors.Is(err, errSuperseded) {
 		log.Info("push superseded by a newer one")
-		fmt.Fprintf(stderr, "! A newer push to %s arrived while this one waited: this one was not deployed.\n", app)
+		fmt.Fprintf(pio.errOut, "! A newer push to %s arrived while this one waited: this one was not deployed.\n", app)
 		return 1
 	}
 	if err != nil {
@@ -53,31 +62,31 @@ func (s *Server) lockedReceive(ctx context.Context, sess ssh.Session, log *slog.
 	defer unlock()
 	if err := s.cfg.Deployer.PreparePush(ctx, app, author); err != nil {
 		logRejection(log, "push refused", err)
-		printRejection(stderr, err)
+		printRejection(pio.errOut, err)
 		return 1
 	}
-	return s.receiveInto(ctx, sess, log, author, app)
+	return s.receiveInto(ctx, pio, log, author, app)
 }
 
 // receiveInto prepares app's repository, registers the push and runs
 // git-receive-pack on it.
-func (s *Server) receiveInto(ctx context.Context, sess ssh.Session, log *slog.Logger, author, app string) int {
+func (s *Server) receiveInto(ctx context.Context, pio pushIO, log *slog.Logger, author, app string) int {
 	gitDir, err := s.repos.ensure(ctx, app)
 	if err != nil {
 		log.Error("prepare repository", "err", err)
-		printRejection(sess.Stderr(), err)
+		printRejection(pio.errOut, err)
 		return 1
 	}
 	p, err := s.pushes.add(ctx, app, author, gitDir)
 	if err != nil {
 		log.Error("register push", "err", err)
-		printRejection(sess.Stderr(), err)
+		printRejection(pio.errOut, err)
 		return 1
 	}
 	defer s.pushes.remove(p.id)
 	log = log.With("push", p.logID())
 	log.Info("push started")
-	code, err := s.runReceivePack(ctx, sess, gitDir, p.id)
+	code, err := s.runReceivePack(ctx, pio, gitDir, p.id)
 	log.Info("push finished", "status", code, "err", err)
 	return code
 }
@@ -89,14 +98,15 @@ func (s *Server) pushContext(parent context.Context) (context.Context, context.C
 	return ctx, func() { stop(); cancel() }
 }
 
-// runReceivePack runs git-receive-pack on gitDir wired to the session. On
+// runReceivePack runs git-receive-pack on gitDir wired to pio. On
 // cancellation its process group (the hook included) gets SIGTERM.
-func (s *Server) runReceivePack(ctx context.Context, sess ssh.Session, gitDir, pushID string) (int, error) {
-	cmd := exec.CommandContext(ctx, s.git, "receive-pack", gitDir)
+func (s *Server) runReceivePack(ctx context.Context, pio pushIO, gitDir, pushID string) (int, error) {
+	args := append(append([]string{"receive-pack"}, pio.args...), gitDir)
+	cmd := exec.CommandContext(ctx, s.git, args...)
 	cmd.Dir = gitDir
 	cmd.Env = gitEnv(EnvPushID + "=" + pushID)
-	cmd.Stdout = sess
-	cmd.Stderr = sess.Stderr()
+	cmd.Stdout = pio.out
+	cmd.Stderr = pio.errOut
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = receivePackWaitDelay
@@ -107,10 +117,10 @@ func (s *Server) runReceivePack(ctx context.Context, sess ssh.Session, gitDir, p
 	if err := cmd.Start(); err != nil {
 		return 1, fmt.Errorf("start receive-pack: %w", err)
 	}
-	// Not waited for: the copy ends when the session's input does, which
+	// Not waited for: the copy ends when the client's input does, which
 	// may be after git exits.
 	go func() {
-		_, _ = io.Copy(stdin, sess)
+		_, _ = io.Copy(stdin, pio.in)
 		stdin.Close()
 	}()
 	err = cmd.Wait()

@@ -78,7 +78,17 @@ func (s *Server) runSession(sess ssh.Session) int {
 		greet(stderr, key.Name, sess.User())
 		return 1
 	}
-	return s.receivePack(sess, key.Name, cmd.app)
+	var ctx context.Context = sess.Context()
+	author := key.Name
+	if s.cfg.Identify != nil {
+		id, err := s.cfg.Identify(ctx, key, sess.RemoteAddr().String())
+		if err != nil {
+			printRefusal(stderr, err)
+			return 1
+		}
+		ctx, author = engine.WithIdentity(ctx, id), id.Name
+	}
+	return s.receivePack(ctx, sess, author, cmd.app)
 }
 
 // greet answers a login without a command: no shell here, but this is how

@@ -2,33 +2,15 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
 	"time"
-
-	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/ui/api"
 )
 
 // controlSocket is where the daemon listens for the CLI, inside the data dir.
 func controlSocket(data string) string { return filepath.Join(data, "control.sock") }
-
-// client returns an API client for the local daemon, or a clear error when
-// there is no daemon to talk to.
-func (g *globals) client() (*api.Client, error) {
-	sock := controlSocket(g.data)
-	if _, err := os.Stat(sock); err != nil {
-		if errors.Is(err, fs.ErrPermission) {
-			return nil, engine.Errorf(engine.EFORBIDDEN, "cannot open %s: run this command as the user that runs `quayside server`", sock)
-		}
-		return nil, engine.Errorf(engine.EUNAVAILABLE, "no Quayside daemon at %s: start it with `quayside server`, or point --data / QUAYSIDE_DATA at its data directory", sock)
-	}
-	return api.NewUnixClient(sock), nil
-}
 
 // table writes aligned columns to stdout.
 func table(header ...any) *tabwriter.Writer {

@@ -21,11 +21,14 @@ import (
 	"github.com/quayside/quayside/builder/receive"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
+	"github.com/quayside/quayside/engine/notify"
+	"github.com/quayside/quayside/install"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/proxy/certs"
 	"github.com/quayside/quayside/store"
 	"github.com/quayside/quayside/store/logs"
 	"github.com/quayside/quayside/ui"
+	"github.com/quayside/quayside/ui/metrics"
 )
 
 // daemon is a running Quayside server: every part, wired together.
@@ -42,6 +45,10 @@ type daemon struct {
 	cnb      *cnb.Builder
 	certs    *certs.Manager
 	logs     *logs.Store
+	accounts *engine.Accounts
+	metrics  *metrics.Metrics
+	notify   *notify.Notifier
+	control  *lateHandler
 	closers  []func() error
 }
 
@@ -146,11 +153,15 @@ func (d *daemon) build(context.Context) error {
 	if err != nil {
 		return fmt.Errorf("find own binary for the git hook: %w", err)
 	}
+	d.openAccounts()
+	d.newMetrics()
+	d.newNotifier()
 	if err := d.buildEdge(); err != nil {
 		return err
 	}
 	repos := &reposRef{}
 	d.engine = engine.New(engine.Config{
+		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
 		Store:   d.db,
 		Runtime: docker.New(d.docker, d.instance, log.With("part", "docker")),
 		Builder: d.builder(),
@@ -163,7 +174,7 @@ func (d *daemon) build(context.Context) error {
 		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
 		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
 		HookCommand: []string{exe, "hook", "pre-receive"},
-		Keys:        d.db, Deployer: d.engine,
+		Keys:        d.db, Deployer: d.engine, Identify: d.accounts.KeyIdentity,
 		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
 		Logger: log.With("part", "git"),
 	})
@@ -172,9 +183,12 @@ func (d *daemon) build(context.Context) error {
 	}
 	repos.Server = d.recv
 	d.api = ui.New(ui.Config{
-		Engine: d.engine, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
-		Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
+		Engine: d.engine, Accounts: d.accounts, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
+		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
+		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
+		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages,
 	})
+	d.control.set(d.api.RemoteHandler())
 	return nil
 }
 
@@ -186,8 +200,10 @@ func (d *daemon) buildEdge() error {
 	if !d.cfg.local() { // the local CA is not trusted by browsers: no redirects
 		hasCert = func(host string) bool { return d.certs.HasCertificate(host) }
 	}
+	d.control = &lateHandler{}
 	d.proxy = proxy.New(proxy.Options{
 		Logger: d.cfg.log.With("part", "proxy"), HasCertificate: hasCert, HTTPSPort: d.cfg.httpsPort,
+		ControlHost: d.cfg.controlHost(), Control: d.control, Observer: observer{d.metrics},
 	})
 	m, err := certs.New(certs.Config{
 		Dir: filepath.Join(d.cfg.data, "certs"), Mode: certs.ModeFor(d.cfg.domain),
@@ -253,7 +269,9 @@ func (d *daemon) serve(ctx context.Context) error {
 		ls.closeAll()
 		return err
 	}
-	d.closers = append(d.closers, d.engine.Close)
+	d.closers = append(d.closers, d.engine.Close, d.metrics.Close, d.notify.Close)
+	d.runWatchers(ctx)
+	go d.manageControlHost(ctx)
 	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.certs.HTTPChallengeHandler(d.proxy))
 	httpsSrv := proxy.NewServer(d.cfg.httpsAddr, d.proxy)
 	httpsSrv.TLSConfig = d.certs.TLSConfig()

@@ -24,7 +24,9 @@ var version = "dev"
 
 // cli is the whole command line. Each command lives in its own file.
 type cli struct {
-	Data string `env:"QUAYSIDE_DATA" default:"/var/lib/quayside" type:"path" help:"Data directory: the SQLite file, git repositories, keys and the control socket."`
+	Data   string `env:"QUAYSIDE_DATA" default:"/var/lib/quayside" type:"path" help:"Data directory: the SQLite file, git repositories, keys and the control socket."`
+	Remote string `name:"server" env:"QUAYSIDE_URL" placeholder:"URL" help:"Talk to the Quayside server at URL (https://quayside.example.com) instead of the local daemon; its token comes from QUAYSIDE_TOKEN or quayside login."`
+	App    string `short:"a" name:"app" placeholder:"APP" help:"The app, for commands that take one; inferred from the git remote named quayside when left out."`
 
 	Server      serverCmd      `cmd:"" help:"Run the Quayside daemon."`
 	Apps        appsCmd        `cmd:"" help:"List, create and destroy apps."`
@@ -44,6 +46,13 @@ type cli struct {
 	HTTPS       httpsCmd       `cmd:"" name:"https" help:"Show or change an app's HTTPS redirect and HSTS."`
 	CA          caCmd          `cmd:"" name:"ca" help:"The local certificate authority (local mode)."`
 	Keys        keysCmd        `cmd:"" help:"Manage the SSH keys allowed to push."`
+	Users       usersCmd       `cmd:"" help:"Manage user accounts and their roles (admins)."`
+	Members     membersCmd     `cmd:"" help:"Manage who may see an app."`
+	Tokens      tokensCmd      `cmd:"" help:"Manage API tokens: for the CLI on another machine, CI, git over HTTPS."`
+	Audit       auditCmd       `cmd:"" help:"Show who changed what, when and from where."`
+	Alerts      alertsCmd      `cmd:"" help:"Send alerts (deploy failed, crash loop, disk, certificates) to webhooks."`
+	Login       loginCmd       `cmd:"" help:"Sign in to a remote Quayside server and keep a token for the CLI."`
+	Logout      logoutCmd      `cmd:"" help:"Forget the remote server's token."`
 	Hook        hookCmd        `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
 	Status      statusCmd      `cmd:"" help:"Show what the daemon serves and where to push."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`
@@ -51,7 +60,7 @@ type cli struct {
 
 func main() {
 	var c cli
-	kctx := kong.Parse(&c,
+	parser := kong.Must(&c,
 		kong.Name("quayside"),
 		kong.Description("Quayside: git push deploys to your own server."),
 		kong.UsageOnError(),
@@ -64,9 +73,11 @@ func main() {
 		}),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
+	kctx, err := parser.Parse(withApp(parser.Model.Node, os.Args[1:], appFromGitRemote))
+	parser.FatalIfErrorf(err)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := kctx.Run(&globals{ctx: ctx, data: c.Data})
+	err = kctx.Run(&globals{ctx: ctx, data: c.Data, remote: c.Remote})
 	var status exitStatus
 	if errors.As(err, &status) {
 		os.Exit(int(status))
@@ -81,4 +92,6 @@ func main() {
 type globals struct {
 	ctx  context.Context
 	data string
+	// remote is the server URL given with --server or QUAYSIDE_URL.
+	remote string
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,8 @@ type serverCmd struct {
 	BuildTimeout time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
 	KeepReleases int           `env:"QUAYSIDE_KEEP_RELEASES" default:"5" help:"How many of each app's newest releases keep their images for rollbacks; older images are removed."`
 	LogMaxSize   string        `env:"QUAYSIDE_LOG_MAX_SIZE" default:"50MiB" help:"Log history kept per app; the oldest lines go first."`
+	MetricsAllow []string      `env:"QUAYSIDE_METRICS_ALLOW" default:"127.0.0.1/32,::1/128" help:"Addresses (CIDR) that may scrape https://quayside.<domain>/metrics without a token; admins' tokens always may."`
+	DiskAlert    float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -70,6 +73,8 @@ type daemonConfig struct {
 	acmeCA            string
 	acmeRoot          []byte
 	acmeEmail         string
+	metricsAllow      []netip.Prefix
+	diskAlert         float64
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -129,6 +134,13 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.ACMECA != "" && !strings.HasPrefix(c.ACMECA, "https://") {
 		return nil, fieldErr("acme-ca", "--acme-ca must be an https:// ACME directory URL")
 	}
+	allow, err := parsePrefixes(c.MetricsAllow)
+	if err != nil {
+		return nil, err
+	}
+	if c.DiskAlert <= 0 || c.DiskAlert >= 100 {
+		return nil, fieldErr("disk-alert", "--disk-alert must be a percentage between 0 and 100, such as 90")
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -140,6 +152,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
+		metricsAllow: allow, diskAlert: c.DiskAlert,
 	}, nil
 }
 
@@ -188,4 +201,25 @@ func parseSize(flag, v string, zeroOK bool) (int64, error) {
 		return 0, fieldErr(flag, "--%s %q is not a size such as 500MiB or 2GiB", flag, v)
 	}
 	return n, nil
+}
+
+// parsePrefixes reads --metrics-allow: CIDR prefixes or single addresses.
+func parsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, v := range list {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(v); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return nil, fieldErr("metrics-allow", "--metrics-allow %q is not an address or CIDR prefix such as 10.0.0.0/8", v)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/engine/notify"
+	"github.com/quayside/quayside/internal/password"
+	"github.com/quayside/quayside/proxy"
+	"github.com/quayside/quayside/ui/auth"
+	"github.com/quayside/quayside/ui/dashboard"
+	"github.com/quayside/quayside/ui/metrics"
+)
+
+// controlHost is Quayside's own host: the API, the dashboard, git over
+// HTTPS and /metrics. The app name "quayside" is reserved for it.
+func (cfg *daemonConfig) controlHost() string { return "quayside." + cfg.domain }
+
+// controlURL is how users reach the control host.
+func (cfg *daemonConfig) controlURL() string { return cfg.appURL("quayside") }
+
+// lateHandler lets the proxy, built first, serve the control host's
+// handler, built last.
+type lateHandler struct{ h atomic.Pointer[http.Handler] }
+
+func (l *lateHandler) set(h http.Handler) { l.h.Store(&h) }
+
+func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := l.h.Load(); h != nil {
+		(*h).ServeHTTP(w, r)
+		return
+	}
+	http.Error(w, "Quayside is starting", http.StatusServiceUnavailable)
+}
+
+// hasher hashes passwords with the memory-hard hash of internal/password.
+type hasher struct{}
+
+func (hasher) Hash(pw string) (string, error) { return password.Hash(pw) }
+func (hasher) Check(hash, pw string) error    { return password.Check(hash, pw) }
+
+func (d *daemon) openAccounts() {
+	d.accounts = engine.NewAccounts(engine.AccountsConfig{
+		Store: d.db, Hasher: hasher{}, Logger: d.cfg.log.With("part", "accounts"),
+	})
+}
+
+// newMetrics makes the metrics; the proxy reports to them.
+func (d *daemon) newMetrics() {
+	d.metrics = metrics.New(metrics.Config{
+		Logger: d.cfg.log.With("part", "metrics"), Dir: d.cfg.data, CertExpiry: d.certExpiry,
+	})
+}
+
+// certExpiry lists the certificates' expiry for the metrics.
+func (d *daemon) certExpiry() map[string]time.Time {
+	if d.engine == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	hosts, err := d.engine.AllHosts(ctx)
+	if err != nil {
+		return nil
+	}
+	out := map[string]time.Time{}
+	for _, st := range d.certs.Status(ctx, append(hosts, d.cfg.controlHost())) {
+		if !st.NotAfter.IsZero() {
+			out[st.Host] = st.NotAfter
+		}
+	}
+	return out
+}
+
+// observer adapts the proxy's request reports to the metrics.
+type observer struct{ m *metrics.Metrics }
+
+func (o observer) ObserveRequest(i proxy.RequestInfo) {
+	o.m.ObserveRequest(i.App, i.Status, i.Duration, i.BytesIn, i.BytesOut)
+}
+func (o observer) RequestStarted(app string) { o.m.RequestStarted(app) }
+func (o observer) RequestDone(app string)    { o.m.RequestDone(app) }
+
+// newNotifier makes the webhook alerts, reading targets from the engine.
+func (d *daemon) newNotifier() {
+	host, _ := os.Hostname()
+	d.notify = notify.New(notify.Config{
+		Targets: d.alertTargets, Logger: d.cfg.log.With("part", "alerts"),
+		ServerName: host + " (" + d.cfg.domain + ")", BaseURL: d.cfg.controlURL(),
+	})
+}
+
+func (d *daemon) alertTargets(ctx context.Context, app string) ([]notify.Target, error) {
+	var out []notify.Target
+	for _, w := range d.engine.AlertTargets(ctx, app) {
+		out = append(out, notify.Target{URL: w.URL, Format: w.Format})
+	}
+	return out, nil
+}
+
+// runWatchers starts the background work that reports on the server: the
+// metrics sampler, the alert sender, the disk and certificate watchers.
+// They end with ctx.
+func (d *daemon) runWatchers(ctx context.Context) {
+	go d.metrics.Run(ctx, d.engine)
+	go func() { _ = d.notify.Run(ctx) }()
+	dw, err := notify.NewDiskWatcher(notify.DiskConfig{
+		Paths: []string{d.cfg.data, dockerRoot(ctx, d)}, Threshold: d.cfg.diskAlert,
+		Report: d.engine.Report, Logger: d.cfg.log.With("part", "disk"),
+	})
+	if err != nil {
+		d.cfg.log.Error("disk watcher", "err", err)
+	} else {
+		go func() { _ = dw.Run(ctx) }()
+	}
+	go d.watchCertificates(ctx)
+}
+
+// dockerRoot is Docker's data directory, where images and containers
+// take disk; the data dir's when Docker does not say.
+func dockerRoot(ctx context.Context, d *daemon) string {
+	info, err := d.docker.Info(ctx)
+	if err != nil || info.DockerRootDir == "" {
+		return d.cfg.data
+	}
+	if _, err := os.Stat(info.DockerRootDir); err != nil {
+		return filepath.Dir(d.cfg.data)
+	}
+	return info.DockerRootDir
+}
+
+// manageControlHost gets the control host its certificate.
+func (d *daemon) manageControlHost(ctx context.Context) {
+	if err := d.certs.Manage(ctx, []string{d.cfg.controlHost()}); err != nil {
+		d.cfg.log.Warn("certificate for the control host", "host", d.cfg.controlHost(), "err", engine.ErrorMessage(err))
+	}
+}
+
+// pages adds the dashboard to the control host.
+func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) {
+	dashboard.New(dashboard.Config{
+		Engine: d.engine, Accounts: d.accounts, Auth: a, Series: d.metrics,
+		Version: version, Logger: d.cfg.log.With("part", "dashboard"),
+	}).Register(e)
+}

@@ -1,0 +1,125 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+)
+
+// Webhook is where alerts (deploy failed, crash loop, disk, certificates)
+// are sent: a URL and the body's format.
+type Webhook struct {
+	URL string `json:"url"`
+	// Format is WebhookJSON or WebhookSlack.
+	Format string `json:"format"`
+}
+
+// Webhook body formats.
+const (
+	WebhookJSON  = "json"
+	WebhookSlack = "slack"
+)
+
+// MaxWebhooks bounds the webhooks of the server and of each app.
+const MaxWebhooks = 10
+
+// maxWebhookURL bounds a webhook URL.
+const maxWebhookURL = 2048
+
+// ValidateWebhook checks a webhook: an http or https URL with a host and
+// no user info, and a known format ("" means json).
+func ValidateWebhook(w *Webhook) error {
+	if w.Format == "" {
+		w.Format = WebhookJSON
+	}
+	if w.Format != WebhookJSON && w.Format != WebhookSlack {
+		return FieldError("format", "unknown webhook format %q: use json or slack", w.Format)
+	}
+	if len(w.URL) > maxWebhookURL {
+		return FieldError("url", "the webhook URL is longer than %d characters", maxWebhookURL)
+	}
+	u, err := url.Parse(strings.TrimSpace(w.URL))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") {
+		return FieldError("url", "the webhook URL must be an http:// or https:// URL with a host, such as https://hooks.slack.com/services/...")
+	}
+	if u.User != nil {
+		return FieldError("url", "put no user name or password in the webhook URL: use a secret path or query instead")
+	}
+	w.URL = u.String()
+	return nil
+}
+
+// webhookSetting is the setting that keeps the webhooks of app ("" for
+// the server).
+func webhookSetting(app string) string {
+	if app == "" {
+		return "webhooks"
+	}
+	return "webhooks:" + app
+}
+
+// Webhooks returns the webhooks of app, or of the server when app is "".
+func (e *Engine) Webhooks(ctx context.Context, app string) ([]Webhook, error) {
+	if err := e.authorizeWebhooks(ctx, ActReadApp, app); err != nil {
+		return nil, err
+	}
+	return e.webhooks(ctx, app)
+}
+
+func (e *Engine) webhooks(ctx context.Context, app string) ([]Webhook, error) {
+	raw, ok, err := e.cfg.Store.Setting(ctx, webhookSetting(app))
+	if err != nil || !ok {
+		return nil, err
+	}
+	var hooks []Webhook
+	if err := json.Unmarshal([]byte(raw), &hooks); err != nil {
+		return nil, Errorf(EINTERNAL, "the stored webhooks of %q are unreadable: %v", app, err)
+	}
+	return hooks, nil
+}
+
+// SetWebhooks replaces the webhooks of app (the server's when app is "").
+func (e *Engine) SetWebhooks(ctx context.Context, app string, hooks []Webhook) (err error) {
+	if err := e.authorizeWebhooks(ctx, ActSettings, app); err != nil {
+		return err
+	}
+	if len(hooks) > MaxWebhooks {
+		return FieldError("webhooks", "at most %d webhooks", MaxWebhooks)
+	}
+	for i := range hooks {
+		if err := ValidateWebhook(&hooks[i]); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(hooks)
+	if err != nil {
+		return err
+	}
+	defer func() { e.audit(ctx, "webhooks.set", app, "", itoa(len(hooks))+" webhook(s)", err) }()
+	return e.cfg.Store.SetSetting(ctx, webhookSetting(app), string(raw))
+}
+
+// AlertTargets returns where an alert about app goes: the server's
+// webhooks and, for an app, its own. It is the engine's own work: no
+// identity is checked. Unreadable settings are skipped.
+func (e *Engine) AlertTargets(ctx context.Context, app string) []Webhook {
+	out, _ := e.webhooks(ctx, "")
+	if app != "" {
+		own, _ := e.webhooks(ctx, app)
+		out = append(out, own...)
+	}
+	return out
+}
+
+// authorizeWebhooks checks act on app's webhooks; the server's are for
+// admins (ActServer).
+func (e *Engine) authorizeWebhooks(ctx context.Context, act Action, app string) error {
+	if app == "" {
+		return e.authorize(ctx, ActServer, "")
+	}
+	if _, err := e.FindApp(ctx, app); err != nil {
+		return err
+	}
+	return e.authorize(ctx, act, app)
+}

@@ -1,0 +1,266 @@
+package install
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Where the installer puts things (install.sh).
+const (
+	binPath   = "/usr/local/bin/quayside"
+	dataDir   = "/var/lib/quayside"
+	confPath  = "/etc/quayside/quayside.env"
+	unitPath  = "/etc/systemd/system/quayside.service"
+	wantsLink = "/etc/systemd/system/multi-user.target.wants/quayside.service"
+	localBin  = "QUAYSIDE_BINARY=/tmp/quayside"
+	newBin    = "QUAYSIDE_BINARY=/tmp/quayside-new"
+)
+
+// TestInstall runs install.sh for real, as root, in containers made from a
+// debootstrapped Debian bookworm root file system, with a local binary and
+// Docker present. Most boxes have no systemd running (as in any container):
+// the installer must then write and enable the unit and say it could not
+// start it. One box boots systemd, when this machine allows it, and the
+// daemon really starts under the unit.
+func TestInstall(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the test image is made with debootstrap (run: sudo go test ./install/)")
+	}
+	if err := exec.Command("docker", "info").Run(); err != nil {
+		t.Skip("no Docker daemon answers (start one: make docker)")
+	}
+	binc := buildBinary(t)
+	start := time.Now()
+	image := testImage(t)
+	t.Logf("test image %s ready in %s", image, time.Since(start).Round(100*time.Millisecond))
+	bin := <-binc
+	require.NotEmpty(t, bin, "the quayside binary did not build")
+	bin2 := upgradedBinary(t, bin)
+	var times benchTimes
+
+	t.Run("install, upgrade, uninstall and purge without systemd", func(t *testing.T) {
+		testLifecycle(t, image, bin, bin2, &times)
+	})
+	t.Run("sslip.io domain by default and a re-run completes an interrupted install", func(t *testing.T) {
+		testInterrupted(t, image, bin)
+	})
+	t.Run("downloads the release and checks it against SHA256SUMS", func(t *testing.T) {
+		testDownload(t, image, bin)
+	})
+	t.Run("refuses bad input and changes nothing", func(t *testing.T) {
+		testBadInput(t, image, bin)
+	})
+	t.Run("under systemd the daemon starts, restarts on upgrade and stops", func(t *testing.T) {
+		testSystemd(t, image, bin, bin2, &times)
+	})
+	times.report(t)
+}
+
+// buildBinary builds the quayside binary in the background and sends its
+// path (empty when the build failed). QUAYSIDE_INSTALL_TEST_BINARY names a
+// binary to use instead.
+func buildBinary(t *testing.T) <-chan string {
+	c := make(chan string, 1)
+	if p := os.Getenv("QUAYSIDE_INSTALL_TEST_BINARY"); p != "" {
+		c <- p
+		return c
+	}
+	out := filepath.Join(t.TempDir(), "quayside")
+	go func() {
+		start := time.Now()
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=install-test",
+			"-o", out, "./cmd/quayside")
+		cmd.Dir = ".."
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Logf("CGO_ENABLED=0 go build ./cmd/quayside: %v\n%s", err, msg)
+			c <- ""
+			return
+		}
+		t.Logf("built the binary in %s", time.Since(start).Round(100*time.Millisecond))
+		c <- out
+	}()
+	return c
+}
+
+// upgradedBinary returns a copy of bin with bytes appended: it runs the same
+// and has another SHA-256, which tells the upgrade replaced the file.
+func upgradedBinary(t *testing.T, bin string) string {
+	data, err := os.ReadFile(bin)
+	require.NoError(t, err)
+	out := filepath.Join(t.TempDir(), "quayside-new")
+	require.NoError(t, os.WriteFile(out, append(data, "\n# quayside install test: the upgrade\n"...), 0o755))
+	return out
+}
+
+func testLifecycle(t *testing.T, image, bin, bin2 string, times *benchTimes) {
+	b := newBox(t, image, boxOptions{})
+	b.cp(bin, "/tmp/quayside")
+	b.cp(bin2, "/tmp/quayside-new")
+
+	r := b.install([]string{localBin}, "--domain", "Example.COM", "--email", "ops@example.com")
+	require.Equal(t, 0, r.code, r.String())
+	times.fresh = r.took
+	t.Logf("install took %s (no systemd: checks, user, files, unit)", r.took.Round(time.Millisecond))
+	assert.Contains(t, r.stderr, "systemd is not running here")
+	assert.Contains(t, r.stderr, "systemctl start quayside")
+	assert.Contains(t, r.stdout, "Dashboard:  https://quayside.example.com/")
+	assert.Contains(t, r.stdout, "git remote add quayside ssh://git@example.com:2222/myapp")
+	assert.Contains(t, r.stdout, "sudo quayside users add ops@example.com --role admin")
+	assertInstalled(t, b, sha256File(t, bin), "example.com", "ops@example.com")
+	uid := b.mustSh("id -u quayside")
+
+	b.mustSh("echo keep > " + dataDir + "/marker && chown quayside: " + dataDir + "/marker")
+	b.mustSh("echo QUAYSIDE_LOG_LEVEL=debug >> " + confPath)
+	r = b.install([]string{newBin}) // no flags: the settings of the first run stay
+	require.Equal(t, 0, r.code, r.String())
+	times.upgrade = r.took
+	t.Logf("upgrade took %s (no systemd)", r.took.Round(time.Millisecond))
+	assert.Contains(t, r.stdout, "upgraded "+binPath)
+	assertInstalled(t, b, sha256File(t, bin2), "example.com", "ops@example.com")
+	assert.Equal(t, "keep", b.file(dataDir+"/marker"), "the upgrade keeps the data")
+	assert.Contains(t, b.file(confPath), "\nQUAYSIDE_LOG_LEVEL=debug\n", "the upgrade keeps settings added by hand")
+	assert.Equal(t, uid, b.mustSh("id -u quayside"))
+
+	r = b.install(nil, "--uninstall")
+	require.Equal(t, 0, r.code, r.String())
+	times.uninstall = r.took
+	for _, p := range []string{binPath, unitPath, wantsLink} {
+		assert.False(t, b.exists(p), "--uninstall removes %s", p)
+	}
+	assert.Equal(t, "keep", b.file(dataDir+"/marker"), "--uninstall keeps the data")
+	assert.True(t, b.exists(confPath), "--uninstall keeps the settings")
+	assert.Equal(t, uid, b.mustSh("id -u quayside"), "--uninstall keeps the user")
+
+	r = b.install(nil, "--uninstall", "--purge")
+	require.Equal(t, 0, r.code, r.String())
+	assert.Contains(t, r.stdout, "docker ps -a --filter label=io.quayside.instance", "no daemon answered: it says how to find the containers")
+	assert.Empty(t, leftovers(b), "--uninstall --purge leaves nothing")
+}
+
+// testInterrupted kills the installer half-way (a systemctl that kills its
+// parent, like a lost SSH session or power), then runs it again.
+func testInterrupted(t *testing.T, image, bin string) {
+	b := newBox(t, image, boxOptions{})
+	b.cp(bin, "/tmp/quayside")
+	b.cp(writeExecutable(t, "systemctl", "#!/bin/sh\nkill -KILL $PPID\nexit 1\n"), "/tmp/crash/systemctl")
+	env := []string{localBin, "QUAYSIDE_PUBLIC_IP=203.0.113.7"}
+
+	r := b.install(append(env, "PATH=/tmp/crash:"+defaultPath))
+	require.Equal(t, 137, r.code, "the installer was killed at systemctl enable\n%s", r)
+	assert.True(t, b.exists(unitPath), "killed after writing the unit")
+	assert.False(t, b.exists(wantsLink), "killed before enabling it")
+
+	r = b.install(env)
+	require.Equal(t, 0, r.code, r.String())
+	assert.Contains(t, r.stdout, "domain: 203.0.113.7.sslip.io")
+	assert.NotContains(t, r.stdout, "DNS: point", "sslip.io names need no DNS records")
+	assert.Contains(t, r.stdout, "sudo quayside users add admin@203.0.113.7.sslip.io --role admin",
+		"without an e-mail the first admin is admin@<domain>")
+	assertInstalled(t, b, sha256File(t, bin), "203.0.113.7.sslip.io", "")
+}
+
+func testDownload(t *testing.T, image, bin string) {
+	b := newBox(t, image, boxOptions{})
+	sum := sha256File(t, bin)
+	release(b, bin, sum+"  quayside-linux-"+runtime.GOARCH+"\n"+strings.Repeat("ab", 32)+"  quayside-linux-other\n")
+	r := b.install([]string{"QUAYSIDE_RELEASE_URL=file:///srv/release/"}, "--domain", "example.com", "--version", "v9.9.9")
+	require.Equal(t, 0, r.code, r.String())
+	assert.Contains(t, r.stdout, "downloading file:///srv/release/quayside-linux-"+runtime.GOARCH)
+	assert.Contains(t, r.stdout, "SHA-256 verified: "+sum)
+	assertInstalled(t, b, sum, "example.com", "")
+}
+
+// release puts bin into /srv/release of the box as a release for this
+// architecture, with the SHA256SUMS given.
+func release(b *box, bin, sums string) {
+	b.mustSh("mkdir -p /srv/release")
+	b.cp(bin, "/srv/release/quayside-linux-"+runtime.GOARCH)
+	b.cp(writeExecutable(b.t, "SHA256SUMS", sums), "/srv/release/SHA256SUMS")
+}
+
+// assertInstalled checks what an install leaves: the binary, the user, the
+// data dir, the settings and the unit, enabled, that systemd accepts.
+func assertInstalled(t *testing.T, b *box, sha, domain, email string) {
+	t.Helper()
+	assert.Equal(t, "755 root root", b.mustSh("stat -c '%a %U %G' "+binPath))
+	assert.Equal(t, sha, strings.Fields(b.mustSh("sha256sum " + binPath))[0])
+	pw := strings.Split(b.mustSh("getent passwd quayside"), ":")
+	require.Len(t, pw, 7)
+	uid, err := strconv.Atoi(pw[2])
+	require.NoError(t, err)
+	assert.Less(t, uid, 1000, "quayside is a system user")
+	assert.Equal(t, dataDir, pw[5], "home")
+	assert.Equal(t, "/usr/sbin/nologin", pw[6], "shell")
+	assert.ElementsMatch(t, []string{"quayside", "docker"}, strings.Fields(b.mustSh("id -nG quayside")))
+	assert.Equal(t, "700 quayside quayside", b.mustSh("stat -c '%a %U %G' "+dataDir))
+	assert.Equal(t, "600 root root", b.mustSh("stat -c '%a %U %G' "+confPath))
+	conf := b.file(confPath) + "\n"
+	assert.Contains(t, conf, "\nQUAYSIDE_DATA="+dataDir+"\n")
+	assert.Contains(t, conf, "\nQUAYSIDE_DOMAIN="+domain+"\n")
+	if email != "" {
+		assert.Contains(t, conf, "\nQUAYSIDE_ACME_EMAIL="+email+"\n")
+	} else {
+		assert.NotContains(t, conf, "QUAYSIDE_ACME_EMAIL=")
+	}
+	assertUnit(t, b)
+	assert.Equal(t, unitPath, b.mustSh("readlink "+wantsLink), "enabled")
+	assert.Empty(t, b.mustSh("ls -A /usr/local/bin /etc/systemd/system /etc/quayside | grep '^\\.quayside' || true"),
+		"no temporary files left")
+}
+
+// wantUnit are lines the unit must have.
+var wantUnit = []string{
+	"User=quayside", "Group=quayside", "EnvironmentFile=" + confPath, "ExecStart=" + binPath + " server",
+	"Restart=always", "RestartSec=2s", "AmbientCapabilities=CAP_NET_BIND_SERVICE",
+	"CapabilityBoundingSet=CAP_NET_BIND_SERVICE", "NoNewPrivileges=yes", "ProtectSystem=strict",
+	"ReadWritePaths=" + dataDir, "ProtectHome=yes", "PrivateTmp=yes", "LimitNOFILE=1048576",
+	"WantedBy=multi-user.target",
+}
+
+func assertUnit(t *testing.T, b *box) {
+	t.Helper()
+	unit := b.file(unitPath) + "\n"
+	for _, line := range wantUnit {
+		assert.Contains(t, unit, "\n"+line+"\n")
+	}
+	assert.Equal(t, "644 root root", b.mustSh("stat -c '%a %U %G' "+unitPath))
+	r := b.sh("systemd-analyze verify " + unitPath)
+	assert.Equal(t, 0, r.code, "systemd-analyze verify %s\n%s", unitPath, r)
+	assert.NotContains(t, r.stdout+r.stderr, "quayside.service", "systemd-analyze has something to say about the unit")
+}
+
+// leftovers lists what of an install is on the box.
+func leftovers(b *box) string {
+	b.t.Helper()
+	return b.mustSh(fmt.Sprintf(`for p in %s %s %s %s /etc/quayside; do
+		if [ -e "$p" ] || [ -L "$p" ]; then echo "$p"; fi
+	done
+	if id quayside >/dev/null 2>&1; then echo "user quayside"; fi
+	if getent group quayside >/dev/null; then echo "group quayside"; fi
+	ls -A /usr/local/bin /etc/systemd/system | grep '^\.quayside' || true`, binPath, unitPath, wantsLink, dataDir))
+}
+
+// statusJSON is what `quayside status --json` prints, in part.
+type statusJSON struct {
+	Instance string `json:"instance"`
+	Domain   string `json:"domain"`
+}
+
+func daemonStatus(t *testing.T, b *box) statusJSON {
+	t.Helper()
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(b.mustSh("quayside status --json")), &st))
+	return st
+}
