@@ -49,7 +49,7 @@ func (s *server) scrape() map[string]*dto.MetricFamily {
 func counter(fams map[string]*dto.MetricFamily, fam string, want map[string]string) float64 {
 	f := fams[fam]
 	if f == nil {
-		return -1
+		return 0
 	}
 next:
 	for _, m := range f.GetMetric() {
@@ -85,8 +85,10 @@ func TestMetricsCountWhatTheProxyServes(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, code)
 	}
+	var got float64
 	waitFor(t, 10*time.Second, "the counter to include every request", func() bool {
-		return counter(s.scrape(), "quayside_http_requests_total", map[string]string{"app": "web", "code": "2xx"})-before == n+5
+		got = counter(s.scrape(), "quayside_http_requests_total", map[string]string{"app": "web", "code": "2xx"}) - before
+		return got == n+5
 	})
 	fams := s.scrape()
 	for _, name := range []string{"quayside_http_request_duration_seconds", "go_goroutines", "quayside_deploys_total"} {

@@ -51,6 +51,21 @@ type EventSink interface {
 	Event(ev Event)
 }
 
+// BuildSink is an EventSink that also wants each build's result and
+// duration (metrics). BuildFinished must not block.
+type BuildSink interface {
+	BuildFinished(app string, took time.Duration, err error)
+}
+
+// buildFinished tells the sinks that want it how a build went.
+func (e *Engine) buildFinished(app string, took time.Duration, err error) {
+	for _, s := range e.cfg.Sinks {
+		if b, ok := s.(BuildSink); ok {
+			b.BuildFinished(app, took, err)
+		}
+	}
+}
+
 // ReleaseOutputStore keeps what each release printed: the build output and
 // the deploy steps.
 type ReleaseOutputStore interface {

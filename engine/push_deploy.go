@@ -63,11 +63,13 @@ func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequ
 	defer release()
 	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, shortCommit(rel.Commit))
 	_, clear := req.Options["clear-cache"]
+	start := e.now()
 	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
 		App: rel.App, Release: rel.Number, Commit: rel.Commit,
 		Source: req.Source, Options: req.Options, Output: out,
 		ClearCache: clear, BuilderImage: app.Builder,
 	})
+	e.buildFinished(rel.App, e.now().Sub(start), err)
 	if err != nil {
 		msg := "build failed: " + ErrorMessage(err)
 		code := ErrorCode(err)

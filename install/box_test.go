@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +50,9 @@ func newBox(t *testing.T, image string, opt boxOptions) *box {
 	out, err := exec.Command("docker", args...).CombinedOutput()
 	require.NoError(t, err, "docker run: %s", out)
 	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", "-v", b.name).Run() })
+	if opt.systemd {
+		waitForBoot(t, b) // before copying: systemd mounts a new /tmp
+	}
 	b.cp("install.sh", "/tmp/install.sh")
 	b.addDocker()
 	return b
@@ -74,9 +78,10 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
-// cp copies a file of the host into the box.
+// cp copies a file of the host into the box, making its directory.
 func (b *box) cp(src, dst string) {
 	b.t.Helper()
+	b.mustSh("mkdir -p '" + path.Dir(dst) + "'")
 	out, err := exec.Command("docker", "cp", src, b.name+":"+dst).CombinedOutput()
 	require.NoError(b.t, err, "docker cp %s: %s", src, out)
 }

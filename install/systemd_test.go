@@ -17,7 +17,6 @@ import (
 // so it touches nothing of anybody else's.
 func testSystemd(t *testing.T, image, bin, bin2 string, times *benchTimes) {
 	b := newBox(t, image, boxOptions{systemd: true})
-	waitForBoot(t, b)
 	b.cp(bin, "/tmp/quayside")
 	b.cp(bin2, "/tmp/quayside-new")
 

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +78,7 @@ func buildCharts(pts []metrics.Point, span time.Duration) []chart {
 	}
 	to := pts[len(pts)-1].Time
 	from := to.Add(-span)
+	pts = slices.DeleteFunc(slices.Clone(pts), func(p metrics.Point) bool { return p.Time.Before(from) })
 	out := make([]chart, 0, len(chartDefs))
 	for _, def := range chartDefs {
 		out = append(out, drawChart(def, pts, from, to, span))
