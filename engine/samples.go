@@ -17,7 +17,8 @@ type ContainerSample struct {
 
 // SampleContainers reads the resource use of every running app container.
 // It is the engine's own work: no identity is checked. A container that
-// stops while it is read is left out. Without a runtime that samples
+// stops while it is read is left out; when ctx ends, what was read so far
+// is returned with ctx's error. Without a runtime that samples
 // stats it returns nothing.
 func (e *Engine) SampleContainers(ctx context.Context) ([]ContainerSample, error) {
 	lf, ok := e.cfg.Runtime.(LogFollower)
@@ -34,6 +35,9 @@ func (e *Engine) SampleContainers(ctx context.Context) ([]ContainerSample, error
 			continue
 		}
 		st, err := lf.Stats(ctx, c.ID)
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
 		if err != nil {
 			continue
 		}

@@ -39,6 +39,13 @@ func badCases(bin string) []badCase {
 			wantErr: "Fedora Linux 40 is not supported by this installer"},
 		{name: "port taken", setup: takePort2222, env: []string{localBin}, args: domain,
 			wantErr: "ports in use: 2222 (git-daemon)"},
+		{name: "port taken, seen without ss",
+			setup: func(b *box) {
+				b.mustSh("mv /usr/bin/ss /usr/bin/ss.off || mv /bin/ss /bin/ss.off")
+				takePort2222(b)
+			},
+			env: []string{localBin}, args: domain,
+			wantErr: "ports in use: 2222 (another program)"},
 		{name: "checksum mismatch, local binary", env: []string{localBin, "QUAYSIDE_SHA256=" + zeros}, args: domain,
 			wantErr: "the binary's SHA-256 does not match, so it was not installed"},
 		{name: "checksum mismatch, SHA256SUMS of the release",
@@ -71,6 +78,7 @@ func badCases(bin string) []badCase {
 func testBadInput(t *testing.T, image, bin string) {
 	for _, tc := range badCases(bin) {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			b := newBox(t, image, boxOptions{})
 			b.cp(bin, "/tmp/quayside")
 			if tc.setup != nil {
@@ -90,6 +98,6 @@ func takePort2222(b *box) {
 	b.mustSh("mkdir -p /srv/git")
 	b.exec(execOptions{}, "sh", "-c", "git daemon --reuseaddr --port=2222 --base-path=/srv/git /srv/git >/dev/null 2>&1 &")
 	waitFor(b.t, 10*time.Second, "git daemon listens on 2222", func() bool {
-		return strings.TrimSpace(b.sh("ss -Hltn 'sport = :2222'").stdout) != ""
+		return b.sh("grep -q ':08AE [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6").code == 0
 	})
 }

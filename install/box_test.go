@@ -33,14 +33,24 @@ type boxOptions struct {
 	// systemd runs systemd as PID 1, as on a real server; otherwise PID 1 is
 	// sleep and there is no systemd.
 	systemd bool
+	// network puts the box on Docker's default bridge, to reach the Debian
+	// mirror; otherwise it has no network at all.
+	network bool
+	// noDocker leaves Docker out: no socket, no CLI.
+	noDocker bool
 }
 
 // newBox starts a box and removes it when the test ends.
 func newBox(t *testing.T, image string, opt boxOptions) *box {
 	t.Helper()
 	b := &box{t: t, name: "quayside-install-test-" + randomSuffix()}
-	args := []string{"run", "-d", "--name", b.name, "--label", "io.quayside.test=install",
-		"--network", "none", "-v", "/var/run/docker.sock:/var/run/docker.sock"}
+	args := []string{"run", "-d", "--name", b.name, "--label", "io.quayside.test=install"}
+	if !opt.network {
+		args = append(args, "--network", "none")
+	}
+	if !opt.noDocker {
+		args = append(args, "-v", "/var/run/docker.sock:/var/run/docker.sock")
+	}
 	if opt.systemd {
 		args = append(args, "--tmpfs", "/run", "--tmpfs", "/run/lock",
 			"-v", "/sys/fs/cgroup:/sys/fs/cgroup:ro", image, "/lib/systemd/systemd")
@@ -54,7 +64,9 @@ func newBox(t *testing.T, image string, opt boxOptions) *box {
 		waitForBoot(t, b) // before copying: systemd mounts a new /tmp
 	}
 	b.cp("install.sh", "/tmp/install.sh")
-	b.addDocker()
+	if !opt.noDocker {
+		b.addDocker()
+	}
 	return b
 }
 

@@ -65,6 +65,8 @@ Environment only:
   QUAYSIDE_SHA256         Expected SHA-256 of the binary (instead of SHA256SUMS; checked for
                           QUAYSIDE_BINARY too).
   QUAYSIDE_PUBLIC_IP      This server's public IPv4 address, for the sslip.io default domain.
+  sudo drops the environment: put the variables after it, such as
+  curl -fsSL <url> | sudo QUAYSIDE_VERSION=v1.2.0 sh
 
 Files: /usr/local/bin/quayside, /etc/systemd/system/quayside.service,
 /etc/quayside/quayside.env (settings: lines you add there are kept on upgrades),
@@ -108,7 +110,7 @@ ask() {
 logged() {
 	name=$1 hint=$2
 	shift 2
-	if ! "$@" >"$WORK/$name.log" 2>&1; then
+	if ! "$@" </dev/null >"$WORK/$name.log" 2>&1; then
 		tail -n 30 "$WORK/$name.log" >&2
 		die "$name failed (the last lines of its output are above). $hint"
 	fi
@@ -689,7 +691,7 @@ create_admin() {
 	[ "$STARTED" = 1 ] || return 0
 	step "creating the first admin $ADMIN_EMAIL"
 	rc=0
-	ADMIN_OUT=$("$BIN" --data "$DATA" users add "$ADMIN_EMAIL" --role admin 2>&1) || rc=$?
+	ADMIN_OUT=$("$BIN" --data "$DATA" users add "$ADMIN_EMAIL" --role admin </dev/null 2>&1) || rc=$?
 	case $rc in
 	0) ;;
 	4) note "$ADMIN_EMAIL is a user already" && ADMIN_OUT='' ;;

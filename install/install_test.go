@@ -55,11 +55,17 @@ func TestInstall(t *testing.T) {
 	t.Run("sslip.io domain by default and a re-run completes an interrupted install", func(t *testing.T) {
 		testInterrupted(t, image, bin)
 	})
+	t.Run("asks for the domain and the e-mail on a terminal", func(t *testing.T) {
+		testTerminal(t, image, bin)
+	})
 	t.Run("downloads the release and checks it against SHA256SUMS", func(t *testing.T) {
 		testDownload(t, image, bin)
 	})
 	t.Run("refuses bad input and changes nothing", func(t *testing.T) {
 		testBadInput(t, image, bin)
+	})
+	t.Run("installs git and Docker from apt when they are missing", func(t *testing.T) {
+		testAptPackages(t, image, bin)
 	})
 	t.Run("under systemd the daemon starts, restarts on upgrade and stops", func(t *testing.T) {
 		testSystemd(t, image, bin, bin2, &times)
@@ -171,11 +177,43 @@ func testInterrupted(t *testing.T, image, bin string) {
 	assertInstalled(t, b, sha256File(t, bin), "203.0.113.7.sslip.io", "")
 }
 
+// testTerminal answers the installer's questions through a terminal
+// (script(1) gives it one; the answers come in on the terminal).
+func testTerminal(t *testing.T, image, bin string) {
+	b := newBox(t, image, boxOptions{})
+	b.cp(bin, "/tmp/quayside")
+	env := []string{localBin, "QUAYSIDE_PUBLIC_IP=198.51.100.4"}
+	onTerminal := func(answers string, args ...string) result {
+		cmd := strings.Join(append([]string{"sh", "/tmp/install.sh"}, args...), " ")
+		return b.exec(execOptions{env: env}, "sh", "-c", "printf '"+answers+"' | script -qec '"+cmd+"' /dev/null")
+	}
+	const question = "Domain for Quayside: apps at <app>.<domain>, the dashboard at quayside.<domain> [198.51.100.4.sslip.io]:"
+
+	r := onTerminal(`Example.ORG\nops@example.org\n`)
+	require.Equal(t, 0, r.code, r.String())
+	assert.Contains(t, r.stdout, question)
+	assert.Contains(t, r.stdout, "E-mail for Let's Encrypt and the first admin (empty: none):")
+	assertInstalled(t, b, sha256File(t, bin), "example.org", "ops@example.org")
+
+	require.Equal(t, 0, b.install(nil, "--uninstall", "--purge").code)
+	r = onTerminal(`\n\n`) // Enter, Enter: the defaults
+	require.Equal(t, 0, r.code, r.String())
+	assertInstalled(t, b, sha256File(t, bin), "198.51.100.4.sslip.io", "")
+
+	require.Equal(t, 0, b.install(nil, "--uninstall", "--purge").code)
+	r = onTerminal(``, "--yes")
+	require.Equal(t, 0, r.code, r.String())
+	assert.NotContains(t, r.stdout, "Domain for Quayside", "--yes asks nothing")
+	assertInstalled(t, b, sha256File(t, bin), "198.51.100.4.sslip.io", "")
+}
+
 func testDownload(t *testing.T, image, bin string) {
 	b := newBox(t, image, boxOptions{})
 	sum := sha256File(t, bin)
 	release(b, bin, sum+"  quayside-linux-"+runtime.GOARCH+"\n"+strings.Repeat("ab", 32)+"  quayside-linux-other\n")
-	r := b.install([]string{"QUAYSIDE_RELEASE_URL=file:///srv/release/"}, "--domain", "example.com", "--version", "v9.9.9")
+	// As `curl -fsSL .../install.sh | sh -s -- ...`: the script on standard input.
+	r := b.exec(execOptions{env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/release/"}}, "sh", "-c",
+		"cat /tmp/install.sh | sh -s -- --domain example.com --version v9.9.9")
 	require.Equal(t, 0, r.code, r.String())
 	assert.Contains(t, r.stdout, "downloading file:///srv/release/quayside-linux-"+runtime.GOARCH)
 	assert.Contains(t, r.stdout, "SHA-256 verified: "+sum)
@@ -263,4 +301,23 @@ func daemonStatus(t *testing.T, b *box) statusJSON {
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(b.mustSh("quayside status --json")), &st))
 	return st
+}
+
+// testAptPackages runs the installer on a box without git and Docker: it
+// installs both from the Debian mirror. Without systemd, Docker cannot start
+// and the installer says so.
+func testAptPackages(t *testing.T, image, bin string) {
+	b := newBox(t, image, boxOptions{network: true, noDocker: true})
+	if r := b.sh("timeout 60 apt-get update -q"); r.code != 0 {
+		t.Skipf("the Debian mirror cannot be reached from a container here: %s", tail(r.stdout+r.stderr, 5))
+	}
+	b.mustSh("DEBIAN_FRONTEND=noninteractive apt-get remove -y -q git >/dev/null && ! command -v git")
+	b.cp(bin, "/tmp/quayside")
+	r := b.install([]string{localBin}, "--domain", "example.com")
+	require.Equal(t, 0, r.code, r.String())
+	t.Logf("install with git and docker.io from apt took %s", r.took.Round(100*time.Millisecond))
+	assert.Contains(t, r.stdout, "installing git docker.io from Debian GNU/Linux 12 (bookworm)'s packages (apt)")
+	assert.Equal(t, 0, b.sh("command -v git && command -v dockerd && dpkg -s docker.io >/dev/null").code)
+	assert.Contains(t, r.stderr, "Docker does not answer and systemd does not run here")
+	assertInstalled(t, b, sha256File(t, bin), "example.com", "")
 }

@@ -20,9 +20,15 @@ func testSystemd(t *testing.T, image, bin, bin2 string, times *benchTimes) {
 	b.cp(bin, "/tmp/quayside")
 	b.cp(bin2, "/tmp/quayside-new")
 
+	// A setting written before the install stays. This one keeps the daemon
+	// from pulling heroku/builder:24 into the host's Docker: the configured
+	// builder is an image the daemon has.
+	builder := "QUAYSIDE_BUILDER=" + image
+	b.mustSh("mkdir -p /etc/quayside && echo " + builder + " > " + confPath)
 	r := b.install([]string{localBin}, "--domain", "example.com", "--email", "ops@example.com")
 	require.Equal(t, 0, r.code, r.String())
 	times.systemdFresh = r.took
+	assert.Contains(t, b.file(confPath)+"\n", builder+"\n")
 	t.Logf("install took %s (under systemd, until the daemon answers)", r.took.Round(time.Millisecond))
 	assert.Contains(t, r.stdout, "Quayside answers on "+dataDir+"/control.sock")
 	assert.Equal(t, "active", b.mustSh("systemctl is-active quayside"))

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -87,6 +88,36 @@ func findRelease(rels []*engine.Release, n int) *engine.Release {
 		}
 	}
 	return nil
+}
+
+// currentRelease returns the live release of app, nil when it has none.
+func (d *Dashboard) currentRelease(ctx context.Context, app *engine.App) (*engine.Release, error) {
+	if app.CurrentRelease == 0 {
+		return nil, nil
+	}
+	rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 0)
+	if err != nil {
+		return nil, err
+	}
+	return findRelease(rels, app.CurrentRelease), nil
+}
+
+// processTypes lists the long-running process types of rel, sorted.
+func processTypes(rel *engine.Release) []string {
+	if rel == nil {
+		return nil
+	}
+	if len(rel.Processes) == 0 {
+		return []string{engine.ProcessWeb}
+	}
+	var types []string
+	for _, p := range rel.Processes {
+		if p.Type != engine.ProcessRelease {
+			types = append(types, p.Type)
+		}
+	}
+	slices.Sort(types)
+	return types
 }
 
 // loadApp finds the app an app page is about and sets up the view for tab.

@@ -12,9 +12,9 @@ import (
 
 // Chart geometry, in SVG user units.
 const (
-	chartW, chartH = 600, 170
-	chartTop       = 14
-	chartBottom    = chartH - 18
+	chartW, chartH = 600, 220
+	chartTop       = 26
+	chartBottom    = chartH - 30
 	// maxChartPoints bounds the points drawn per line: about one per two
 	// units of width, whatever the span.
 	maxChartPoints = 300
@@ -28,6 +28,7 @@ type chart struct {
 	Lines              []chartLine
 	From, To           string
 	LeftX, RightX      int
+	LabelY             int
 }
 
 // gridLine is a horizontal rule with its value.
@@ -87,7 +88,7 @@ func buildCharts(pts []metrics.Point, span time.Duration) []chart {
 }
 
 func drawChart(def chartDef, pts []metrics.Point, from, to time.Time, span time.Duration) chart {
-	c := chart{ID: "chart-" + def.id, Title: def.title, W: chartW, H: chartH, LeftX: 2, RightX: chartW - 2,
+	c := chart{ID: "chart-" + def.id, Title: def.title, W: chartW, H: chartH, LeftX: 2, RightX: chartW - 2, LabelY: chartH - 6,
 		From: from.UTC().Format(timeLabel(span)), To: to.UTC().Format(timeLabel(span)) + " UTC"}
 	top := 0.0
 	for _, s := range def.lines {
@@ -158,7 +159,7 @@ func grid(top float64, format func(float64) string) []gridLine {
 	var out []gridLine
 	for _, f := range []float64{0, 0.5, 1} {
 		y := chartBottom - (chartBottom-chartTop)*f
-		out = append(out, gridLine{X1: 0, X2: chartW, Y: y, TextY: y - 3, Label: format(top * f)})
+		out = append(out, gridLine{X1: 0, X2: chartW, Y: y, TextY: y - 4, Label: format(top * f)})
 	}
 	return out
 }

@@ -84,25 +84,11 @@ func logCount(s string) int {
 // logProcesses lists what the process filter offers: the current
 // release's process types, then the platform's.
 func (d *Dashboard) logProcesses(ctx context.Context, app *engine.App) ([]string, error) {
-	var types []string
-	if app.CurrentRelease != 0 {
-		rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 10)
-		if err != nil {
-			return nil, err
-		}
-		if rel := findRelease(rels, app.CurrentRelease); rel != nil {
-			for _, p := range rel.Processes {
-				if p.Type != engine.ProcessRelease {
-					types = append(types, p.Type)
-				}
-			}
-			if len(rel.Processes) == 0 {
-				types = append(types, engine.ProcessWeb)
-			}
-		}
+	rel, err := d.currentRelease(ctx, app)
+	if err != nil {
+		return nil, err
 	}
-	slices.Sort(types)
-	return append(types, platformProcesses...), nil
+	return append(processTypes(rel), platformProcesses...), nil
 }
 
 // logLines reads the lines the page asks for: the last N of the process,

@@ -46,4 +46,3 @@ func paginate[T any](items []T, n int, base string) ([]T, pager) {
 func pageURL(base string, n int) string {
 	return base + "?" + url.Values{"page": {strconv.Itoa(n)}}.Encode()
 }
-

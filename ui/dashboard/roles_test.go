@@ -153,8 +153,8 @@ func TestRollback(t *testing.T) {
 	t.Run("the app page offers to roll back to earlier releases", func(t *testing.T) {
 		p := dev.get("/apps/shop")
 		require.Equal(t, http.StatusOK, p.status)
-		assert.Contains(t, p.body, "Roll back to v1")
-		assert.NotContains(t, p.body, "Roll back to v2", "not to the live release")
+		assert.Contains(t, p.body, `Roll back<span class="sr-only"> to v1</span>`)
+		assert.NotContains(t, p.body, "> to v2<", "not to the live release")
 		assert.Contains(t, p.body, `data-confirm="Roll back shop to v1?`)
 	})
 	t.Run("without confirmation it asks first", func(t *testing.T) {

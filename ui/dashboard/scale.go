@@ -1,9 +1,7 @@
 package dashboard
 
 import (
-	"maps"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -37,7 +35,7 @@ func (d *Dashboard) scalePage(c echo.Context, v *view) error {
 func (d *Dashboard) renderScale(c echo.Context, v *view, status int) error {
 	ctx, app := c.Request().Context(), v.App
 	data := scaleData{CanChange: v.Can(engine.ActScale), Max: engine.MaxReplicas, NoRelease: app.CurrentRelease == 0}
-	rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 10)
+	rel, err := d.currentRelease(ctx, app)
 	if err != nil {
 		return err
 	}
@@ -45,7 +43,7 @@ func (d *Dashboard) renderScale(c echo.Context, v *view, status int) error {
 	if err != nil {
 		return err
 	}
-	if rel := findRelease(rels, app.CurrentRelease); rel != nil {
+	if rel != nil {
 		data.Rows = scaleRows(app, rel, cs, v)
 	}
 	v.Title, v.Data = app.Name+" scale", data
@@ -54,28 +52,31 @@ func (d *Dashboard) renderScale(c echo.Context, v *view, status int) error {
 
 // scaleRows lists the release's long-running process types.
 func scaleRows(app *engine.App, rel *engine.Release, cs []*engine.Container, v *view) []scaleRow {
-	procs := rel.Processes
-	if len(procs) == 0 {
-		procs = []engine.Process{{Type: engine.ProcessWeb}}
-	}
 	var rows []scaleRow
-	for _, p := range procs {
-		if p.Type == engine.ProcessRelease {
-			continue
-		}
-		row := scaleRow{Type: p.Type, Command: p.Command(), Count: scaleCount(app.Scale, p.Type)}
-		if s := v.Form.Get("scale." + p.Type); s != "" {
+	for _, typ := range processTypes(rel) {
+		p, _ := findProcess(rel.Processes, typ)
+		row := scaleRow{Type: typ, Command: p.Command(), Count: scaleCount(app.Scale, typ)}
+		if s := v.Form.Get("scale." + typ); s != "" {
 			row.Count, _ = strconv.Atoi(s)
 		}
 		for _, c := range cs {
-			if c.Process == p.Type && c.Release == rel.Number && c.Running {
+			if c.Process == typ && c.Release == rel.Number && c.Running {
 				row.Running++
 			}
 		}
 		rows = append(rows, row)
 	}
-	slices.SortFunc(rows, func(a, b scaleRow) int { return strings.Compare(a.Type, b.Type) })
 	return rows
+}
+
+// findProcess returns the process of type typ in ps.
+func findProcess(ps []engine.Process, typ string) (engine.Process, bool) {
+	for _, p := range ps {
+		if p.Type == typ {
+			return p, true
+		}
+	}
+	return engine.Process{Type: typ}, false
 }
 
 // scaleCount is how many containers of typ app runs: web runs one unless
@@ -128,7 +129,8 @@ func (d *Dashboard) scale(c echo.Context, v *view) error {
 	case "":
 		return redirectDone(c, appPath(app.Name, "scale"), "scaled")
 	case engine.EINVALID, engine.EDEPLOYFAILED, engine.ECONFLICT:
-		v.showError(err, slices.Collect(maps.Keys(change))...)
+		rel, _ := d.currentRelease(c.Request().Context(), app)
+		v.showError(err, processTypes(rel)...)
 		return d.renderScale(c, v, statusByCode[engine.ErrorCode(err)])
 	}
 	return err

@@ -200,6 +200,7 @@
           view.search = search.value.toLowerCase();
         }
       }
+      if (view.box) view.box.scrollTop = view.box.scrollHeight;
       view.connect();
     });
   }
