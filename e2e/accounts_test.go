@@ -216,6 +216,8 @@ func TestGitPushOverHTTPS(t *testing.T) {
 	out, err = push.CombinedOutput()
 	require.Error(t, err, "a revoked token cannot push:\n%s", out)
 	assert.Contains(t, strings.ToLower(string(out)), "authentication failed")
+	assert.NotContains(t, s.logs.String(), token, "the token never reaches the daemon's logs")
+	assert.NotContains(t, s.logs.String(), token[:12], "not even its start")
 }
 
 func lastLine(s string) string {

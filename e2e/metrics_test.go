@@ -161,6 +161,8 @@ func TestCrashLoopRaisesAnEventAndAWebhook(t *testing.T) {
 	s := startServer(t)
 	hook := newHookReceiver(t)
 	s.mustCLI("alerts", "add", hook.srv.URL+"/hook")
+	s.mustCLI("alerts", "test", hook.srv.URL+"/hook")
+	assert.True(t, hook.got("alerts.test"), "the test alert arrives at once")
 	repo := sampleRepo(t, "crashy")
 	writeFile(t, repo, "Procfile", "web: /sampleapp\nworker: /sampleapp exit 1\n")
 	commitAll(t, repo, "a worker that crashes")

@@ -46,3 +46,22 @@ func webhooksJSON(hooks []engine.Webhook) api.WebhookList {
 	}
 	return out
 }
+
+// testAlert sends one test alert and says how the receiver answered.
+func (s *Server) testAlert(c echo.Context) error {
+	var in api.Webhook
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	w := engine.Webhook{URL: in.URL, Format: in.Format}
+	if err := engine.ValidateWebhook(&w); err != nil {
+		return err
+	}
+	if s.cfg.TestWebhook == nil {
+		return engine.Errorf(engine.ENOTIMPLEMENTED, "this server sends no alerts")
+	}
+	if err := s.cfg.TestWebhook(c.Request().Context(), w); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

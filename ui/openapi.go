@@ -50,6 +50,7 @@ var bodies = map[string][2]any{
 	"DELETE /apps/:app/basic-auth":           {nil, api.App{}},
 	"GET /apps/:app/alerts":                  {nil, api.WebhookList{}},
 	"PUT /apps/:app/alerts":                  {api.WebhookList{}, api.WebhookList{}},
+	"POST /alerts/test":                      {api.Webhook{}, nil},
 	"GET /alerts":                            {nil, api.WebhookList{}},
 	"PUT /alerts":                            {api.WebhookList{}, api.WebhookList{}},
 	"GET /ca/root.pem":                       {nil, nil},

@@ -61,6 +61,7 @@ var apiRoutes = []route{
 	{"DELETE", "/apps/:app/members/:email", engine.ActManageAccess, h((*Server).removeMember), "Stop a user seeing an app"},
 	{"GET", "/apps/:app/alerts", engine.ActReadApp, h((*Server).listAppAlerts), "List an app's webhooks"},
 	{"PUT", "/apps/:app/alerts", engine.ActSettings, h((*Server).setAppAlerts), "Replace an app's webhooks"},
+	{"POST", "/alerts/test", engine.ActSettings, h((*Server).testAlert), "Send a test alert to a webhook"},
 	{"GET", "/alerts", engine.ActServer, h((*Server).listServerAlerts), "List the server's webhooks"},
 	{"PUT", "/alerts", engine.ActServer, h((*Server).setServerAlerts), "Replace the server's webhooks"},
 	{"GET", "/ca/root.pem", Public, h((*Server).caRoot), "The local CA's root certificate"},

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -50,6 +51,8 @@ type Config struct {
 	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
 	// host, with an API token as the password.
 	Git http.Handler
+	// TestWebhook sends one test alert to a webhook; nil: not offered.
+	TestWebhook func(ctx context.Context, w engine.Webhook) error
 	// InstallScript is served at /install.sh on the control host.
 	InstallScript []byte
 	Logger        *slog.Logger

@@ -11,6 +11,24 @@ type alertsCmd struct {
 	List   alertsListCmd   `cmd:"" default:"withargs" help:"List the webhooks of the server, or of an app with --for-app."`
 	Add    alertsAddCmd    `cmd:"" help:"Send alerts to a webhook."`
 	Remove alertsRemoveCmd `cmd:"" help:"Stop sending alerts to a webhook."`
+	Test   alertsTestCmd   `cmd:"" help:"Send a test alert to a webhook now."`
+}
+
+type alertsTestCmd struct {
+	URL    string `arg:"" help:"The webhook URL."`
+	Format string `default:"json" enum:"json,slack" help:"json or slack."`
+}
+
+func (c *alertsTestCmd) Run(g *globals) error {
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	if err := cl.TestWebhook(g.ctx, api.Webhook{URL: c.URL, Format: c.Format}); err != nil {
+		return err
+	}
+	fmt.Printf("%s took the test alert.\n", maskURL(c.URL))
+	return nil
 }
 
 type alertsListCmd struct {

@@ -186,7 +186,7 @@ func (d *daemon) build(context.Context) error {
 		Engine: d.engine, Accounts: d.accounts, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
 		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
-		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages,
+		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages, TestWebhook: d.testWebhook,
 	})
 	d.control.set(d.api.RemoteHandler())
 	return nil

@@ -150,3 +150,8 @@ func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) {
 		Version: version, Logger: d.cfg.log.With("part", "dashboard"),
 	}).Register(e)
 }
+
+// testWebhook sends one test alert through the alert sender.
+func (d *daemon) testWebhook(ctx context.Context, w engine.Webhook) error {
+	return d.notify.Test(ctx, notify.Target{URL: w.URL, Format: w.Format})
+}

@@ -144,3 +144,8 @@ func (c *Client) AddMember(ctx context.Context, app, user string) error {
 func (c *Client) RemoveMember(ctx context.Context, app, user string) error {
 	return c.do(ctx, http.MethodDelete, appPath(app, "/members/"+url.PathEscape(user)), nil, nil)
 }
+
+// TestWebhook sends one test alert to a webhook.
+func (c *Client) TestWebhook(ctx context.Context, w Webhook) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/alerts/test", w, nil)
+}
