@@ -59,7 +59,7 @@ func (e *Engine) RemoveKey(ctx context.Context, name string) (err error) {
 		found = found || k.Name == name
 	}
 	if !found {
-		return Errorf(ENOTFOUND, "no SSH key named %q: `quayside keys` lists them", name)
+		return Errorf(ENOTFOUND, "SSH key %q not found: `quayside keys` lists them", name)
 	}
 	defer func() { e.audit(ctx, AuditKeyRemove, "", name, "", err) }()
 	return e.cfg.Store.RemoveKey(ctx, name)

@@ -207,8 +207,8 @@ This installer supports Debian and Ubuntu."
 		;;
 	esac
 	die "$OS_NAME is not supported by this installer: it knows Debian and Ubuntu (apt, their Docker package).
-Quayside itself runs on any Linux with systemd, git and Docker: install those, then the binary
-by hand (see the project's README, 'Install without the installer')."
+Quayside itself runs on any Linux with systemd, git and Docker: install those, put the binary at
+$BIN and run \`quayside server\` as a user in the group docker (this script's unit_text shows how)."
 }
 
 # check_arch sets ARCH to the release name of this CPU architecture.
@@ -330,7 +330,7 @@ public_ip() {
 }
 
 valid_domain() {
-	printf '%s\n' "$1" | grep -Eq '^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$' &&
+	printf '%s\n' "$1" | grep -Eq '^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$' &&
 		[ "${#1}" -le 253 ]
 }
 
@@ -363,6 +363,10 @@ resolve_settings() {
 		die "--domain $DOMAIN is not a domain name such as example.com (letters, digits, inner hyphens and dots; no scheme, port or path)."
 	fi
 	if [ -n "$EMAIL" ]; then valid_email "$EMAIL" || die "--email $EMAIL is not an e-mail address such as you@example.com"; fi
+	old_domain=$(conf_get QUAYSIDE_DOMAIN)
+	if [ -n "$old_domain" ] && [ "$old_domain" != "$DOMAIN" ]; then
+		warn "the domain changes from $old_domain to $DOMAIN: every app's address and the push URL change with it."
+	fi
 	ADMIN_EMAIL=${ADMIN_EMAIL:-$EMAIL}
 	ADMIN_EMAIL=${ADMIN_EMAIL:-admin@$DOMAIN}
 	valid_email "$ADMIN_EMAIL" || die "--admin-email $ADMIN_EMAIL is not an e-mail address such as you@example.com"
