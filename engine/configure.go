@@ -18,13 +18,33 @@ type ConfigChange struct {
 	Output io.Writer
 }
 
-// Config returns the config version in effect for app.
+// Config returns the config version in effect for app. Callers who may
+// not reveal config values (viewers) get the names with empty values.
 func (e *Engine) Config(ctx context.Context, name string) (*ConfigVersion, error) {
 	app, err := e.FindApp(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	return e.cfg.Store.FindConfigVersion(ctx, name, app.ConfigVersion)
+	cv, err := e.cfg.Store.FindConfigVersion(ctx, name, app.ConfigVersion)
+	if err != nil || e.mayReveal(ctx, name) {
+		return cv, err
+	}
+	masked := *cv
+	masked.Vars = make(map[string]string, len(cv.Vars))
+	for k := range cv.Vars {
+		masked.Vars[k] = ""
+	}
+	return &masked, nil
+}
+
+// mayReveal reports whether the caller may read config values (not only
+// their names). A refusal here is not audited: it only hides values.
+func (e *Engine) mayReveal(ctx context.Context, app string) bool {
+	id, ok := IdentityFrom(ctx)
+	if e.cfg.Access == nil || !ok {
+		return true
+	}
+	return e.cfg.Access.Authorize(ctx, id, ActRevealConfig, app) == nil
 }
 
 // SetConfig applies a change as a new config version. If the app has a

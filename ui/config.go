@@ -18,6 +18,12 @@ func (s *Server) getConfig(c echo.Context) error {
 		return err
 	}
 	reveal := c.QueryParam("reveal") == "true"
+	if reveal && s.cfg.Accounts != nil {
+		if err := s.cfg.Accounts.Authorize(c.Request().Context(), identity(c), engine.ActRevealConfig, c.Param("app")); err != nil {
+			s.auditDenial(c, engine.ActRevealConfig, err)
+			return err
+		}
+	}
 	out := api.Config{Version: cv.Version, Vars: make(map[string]string, len(cv.Vars)), Masked: !reveal}
 	for k, v := range cv.Vars {
 		if !reveal {

@@ -152,3 +152,17 @@ func TestRevokedTokenIsRefused(t *testing.T) {
 	require.NoError(t, r.accounts.RevokeToken(ctx, engine.Identity{Role: engine.RoleAdmin}, toks[0].ID))
 	assert.Equal(t, http.StatusUnauthorized, r.do(t, "viewer", "GET", "/api/v1/apps", "").StatusCode)
 }
+
+func TestOnlyThoseWhoMayRevealSeeConfigValues(t *testing.T) {
+	r := newRemoteAPI(t)
+	_, err := r.eng.SetConfig(context.Background(), engine.ConfigChange{App: "shop", Set: map[string]string{"SECRET": "s3cret"}})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, r.do(t, "viewer", "GET", "/api/v1/apps/shop/config?reveal=true", "").StatusCode)
+	assert.Equal(t, http.StatusOK, r.do(t, "developer", "GET", "/api/v1/apps/shop/config?reveal=true", "").StatusCode)
+
+	ctx := engine.WithIdentity(context.Background(), engine.Identity{Name: "v", User: "viewer@example.test", Role: engine.RoleViewer})
+	cv, err := r.eng.Config(ctx, "shop")
+	require.NoError(t, err)
+	assert.Contains(t, cv.Vars, "SECRET", "a viewer sees the names")
+	assert.Empty(t, cv.Vars["SECRET"], "but not the values, whatever asks the engine")
+}

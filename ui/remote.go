@@ -3,6 +3,7 @@ package ui
 import (
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,9 +30,24 @@ func (s *Server) newRemote() *echo.Echo {
 		e.GET("/install.sh", s.installScript)
 	}
 	if s.cfg.Pages != nil {
-		s.cfg.Pages(e, s.auth)
+		if pageErrors := s.cfg.Pages(e, s.auth); pageErrors != nil {
+			e.HTTPErrorHandler = s.splitErrors(e.HTTPErrorHandler, pageErrors)
+		}
 	}
 	return e
+}
+
+// splitErrors answers errors of the API, /metrics and git in the API's
+// JSON shape and the rest (the dashboard's paths) with pages.
+func (s *Server) splitErrors(api, pages echo.HTTPErrorHandler) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		p := c.Request().URL.Path
+		if strings.HasPrefix(p, APIPrefix+"/") || p == "/metrics" || strings.Contains(p, ".git/") {
+			api(err, c)
+			return
+		}
+		pages(err, c)
+	}
 }
 
 // prometheus serves the metrics to allowed addresses and to admins.

@@ -45,9 +45,9 @@ type Config struct {
 	// addresses or admin tokens; nil: not served.
 	Prometheus     http.Handler
 	MetricsAllowed []netip.Prefix
-	// Pages, when set, adds the dashboard and other pages to the control
-	// host (registered after the API).
-	Pages func(e *echo.Echo, a *auth.Authenticator)
+	// Pages, when set, adds the dashboard to the control host (registered
+	// after the API) and returns how errors outside the API are shown.
+	Pages func(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandler
 	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
 	// host, with an API token as the password.
 	Git http.Handler

@@ -144,11 +144,13 @@ func (d *daemon) manageControlHost(ctx context.Context) {
 }
 
 // pages adds the dashboard to the control host.
-func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) {
-	dashboard.New(dashboard.Config{
+func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandler {
+	dash := dashboard.New(dashboard.Config{
 		Engine: d.engine, Accounts: d.accounts, Auth: a, Series: d.metrics,
 		Version: version, Logger: d.cfg.log.With("part", "dashboard"),
-	}).Register(e)
+	})
+	dash.Register(e)
+	return dash.HandleError
 }
 
 // testWebhook sends one test alert through the alert sender.

@@ -13,7 +13,8 @@ import (
 
 // Names shared with the dashboard's forms and scripts.
 const (
-	// CookieName is the session cookie. Its value is the session secret.
+	// CookieName is the session cookie over plain HTTP (local mode); over
+	// TLS it is "__Host-" + CookieName. Its value is the session secret.
 	CookieName = "quayside_session"
 	// CSRFField is the hidden form field carrying the session's CSRF token.
 	CSRFField = "csrf_token"
@@ -69,7 +70,7 @@ func (a *Authenticator) identify(c echo.Context) (*engine.Identity, *engine.Sess
 		id := engine.UserIdentity(u, "token", from)
 		return &id, nil, nil
 	}
-	ck, err := c.Cookie(CookieName)
+	ck, err := SessionCookie(c)
 	if err != nil || ck.Value == "" {
 		return nil, nil, nil
 	}
@@ -150,7 +151,7 @@ func safeMethod(m string) bool {
 // Secure when the request came over TLS, for the whole host.
 func (a *Authenticator) SetCookie(c echo.Context, secret string, expires time.Time) {
 	c.SetCookie(&http.Cookie{
-		Name: CookieName, Value: secret, Path: "/", Expires: expires,
+		Name: cookieName(c), Value: secret, Path: "/", Expires: expires,
 		HttpOnly: true, Secure: c.IsTLS(), SameSite: http.SameSiteLaxMode,
 	})
 }
@@ -158,9 +159,24 @@ func (a *Authenticator) SetCookie(c echo.Context, secret string, expires time.Ti
 // ClearCookie removes the session cookie.
 func (a *Authenticator) ClearCookie(c echo.Context) {
 	c.SetCookie(&http.Cookie{
-		Name: CookieName, Value: "", Path: "/", MaxAge: -1,
+		Name: cookieName(c), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: c.IsTLS(), SameSite: http.SameSiteLaxMode,
 	})
+}
+
+// cookieName is the session cookie's name: over TLS it carries the
+// __Host- prefix, so no app on a sibling host (<app>.<domain>) can set a
+// cookie that reaches the control host under that name.
+func cookieName(c echo.Context) string {
+	if c.IsTLS() {
+		return "__Host-" + CookieName
+	}
+	return CookieName
+}
+
+// SessionCookie returns the session cookie the browser sent.
+func SessionCookie(c echo.Context) (*http.Cookie, error) {
+	return c.Cookie(cookieName(c))
 }
 
 // ClientAddr is the address the request came from: the peer's IP.

@@ -135,6 +135,9 @@ func TestCookieAttributes(t *testing.T) {
 		assert.Equal(t, http.SameSiteLaxMode, ck.SameSite)
 		assert.Equal(t, overTLS, ck.Secure, "Secure over TLS")
 		assert.Equal(t, "/", ck.Path)
+		if overTLS {
+			assert.Equal(t, "__Host-"+auth.CookieName, ck.Name, "apps on sibling hosts cannot set it")
+		}
 	}
 }
 

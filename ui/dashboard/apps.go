@@ -95,11 +95,23 @@ func (d *Dashboard) currentRelease(ctx context.Context, app *engine.App) (*engin
 	if app.CurrentRelease == 0 {
 		return nil, nil
 	}
-	rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 0)
-	if err != nil {
+	return d.release(ctx, app.Name, app.CurrentRelease)
+}
+
+// release returns release n of app, nil when there is none. The engine
+// lists releases newest first, so it reads only as far back as n.
+func (d *Dashboard) release(ctx context.Context, app string, n int) (*engine.Release, error) {
+	const first = 20
+	rels, err := d.cfg.Engine.ListReleases(ctx, app, first)
+	if err != nil || len(rels) == 0 {
 		return nil, err
 	}
-	return findRelease(rels, app.CurrentRelease), nil
+	if back := rels[0].Number - n + 1; back > first && n > 0 {
+		if rels, err = d.cfg.Engine.ListReleases(ctx, app, back); err != nil {
+			return nil, err
+		}
+	}
+	return findRelease(rels, n), nil
 }
 
 // processTypes lists the long-running process types of rel, sorted.

@@ -56,6 +56,7 @@ func TestConfig(t *testing.T) {
 		}
 		p := dev.submit("/apps/shop/config", url.Values{"key": {"BIG"}, "value": {strings.Repeat("x", 200<<10)}})
 		assert.Equal(t, http.StatusRequestEntityTooLarge, p.status, "the body limit holds")
+		assert.Contains(t, p.body, "Too large")
 		assert.NotContains(t, config(), "BIG")
 	})
 	t.Run("removing asks first, then deploys without the value", func(t *testing.T) {
@@ -280,6 +281,10 @@ func TestAssets(t *testing.T) {
 	}
 	assert.NotContains(t, b.get(strings.Split(js, "?")[0]).header.Get("Cache-Control"), "immutable", "unversioned URLs are revalidated")
 	assert.Equal(t, http.StatusNotFound, b.get("/assets/nope.js").status)
+	p = b.get("/no/such/page")
+	assert.Equal(t, http.StatusNotFound, p.status)
+	assert.Contains(t, p.body, "There is no page at this address.")
+	assert.Equal(t, "DENY", p.header.Get("X-Frame-Options"), "error pages carry the security headers")
 	assert.Equal(t, http.StatusNotFound, b.get("/assets/..%2fdashboard.go").status)
 }
 

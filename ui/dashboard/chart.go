@@ -146,6 +146,9 @@ func downsample(pts []metrics.Point, value func(metrics.Point) float64) []xy {
 func polyline(xs []xy, from, to time.Time, top float64) string {
 	var b strings.Builder
 	width := to.Sub(from).Seconds()
+	if len(xs) == 1 { // one point: a short dash, so that it shows
+		xs = []xy{{t: xs[0].t.Add(-time.Duration(width/100) * time.Second), v: xs[0].v}, xs[0]}
+	}
 	for _, p := range xs {
 		x := chartW * p.t.Sub(from).Seconds() / width
 		y := chartBottom - (chartBottom-chartTop)*p.v/top

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -89,10 +90,10 @@ var routes = []route{
 
 // Register mounts the dashboard at the root of e: its pages, and its
 // assets under /assets/. It adds no middleware to e itself: each route
-// carries its own (security headers, a body limit, Auth.Identify), so it
-// does not matter whether e also runs Identify.
+// carries its own (security headers, a body limit, identification), so it
+// does not matter whether e also runs Auth.Identify.
 func (d *Dashboard) Register(e *echo.Echo) {
-	mw := []echo.MiddlewareFunc{secureHeaders, middleware.BodyLimit(maxFormBytes), d.cfg.Auth.Identify}
+	mw := []echo.MiddlewareFunc{d.errorPages, secureHeaders, middleware.BodyLimit(maxFormBytes), d.identify}
 	for _, r := range routes {
 		e.Add(r.method, r.path, r.handler(d), mw...)
 	}
@@ -100,12 +101,60 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.HEAD("/assets/:name", d.serveAsset, secureHeaders)
 }
 
-// NotFound answers with the dashboard's 404 page. The server may use it
-// for unknown paths outside the API (echo.RouteNotFound).
-func (d *Dashboard) NotFound(c echo.Context) error {
-	return secureHeaders(d.cfg.Auth.Identify(func(c echo.Context) error {
+// errorPages shows what the rest of a route's chain fails with (a body over
+// the limit) as an error page.
+func (d *Dashboard) errorPages(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			d.HandleError(err, c)
+		}
+		return nil
+	}
+}
+
+// identify runs Auth.Identify unless a middleware of e already has.
+func (d *Dashboard) identify(next echo.HandlerFunc) echo.HandlerFunc {
+	identified := d.cfg.Auth.Identify(next)
+	return func(c echo.Context) error {
+		if _, ok := auth.Identity(c); ok {
+			return next(c)
+		}
+		return identified(c)
+	}
+}
+
+// HandleError shows err as a dashboard error page, with the dashboard's
+// security headers. It is an echo.HTTPErrorHandler for what happens before
+// a dashboard page runs or outside it: unknown paths, a refused CSRF token
+// (auth.CSRF), a body over the limit. Engine errors map to their status;
+// echo's own errors keep theirs.
+func (d *Dashboard) HandleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		err = fromHTTPError(he)
+	}
+	_ = secureHeaders(d.identify(func(c echo.Context) error {
 		id, ok := auth.Identity(c)
-		v := d.newView(c, id, ok)
-		return d.fail(c, v, engine.Errorf(engine.ENOTFOUND, "there is no page at this address"))
+		return d.fail(c, d.newView(c, id, ok), err)
 	}))(c)
+}
+
+// fromHTTPError turns echo's errors into engine errors for the error page.
+func fromHTTPError(he *echo.HTTPError) error {
+	switch he.Code {
+	case http.StatusNotFound:
+		return engine.Errorf(engine.ENOTFOUND, "there is no page at this address")
+	case http.StatusRequestEntityTooLarge:
+		return engine.Errorf(engine.ETOOLARGE, "what you sent is too large")
+	case http.StatusMethodNotAllowed, http.StatusBadRequest:
+		return engine.Errorf(engine.EINVALID, "this page cannot answer that request")
+	case http.StatusForbidden:
+		return engine.Errorf(engine.EFORBIDDEN, "this is not allowed")
+	case http.StatusUnauthorized:
+		return engine.Errorf(engine.EUNAUTHORIZED, "sign in first")
+	}
+	return he
 }

@@ -47,7 +47,7 @@ func (d *Dashboard) fail(c echo.Context, v *view, err error) error {
 		return toLogin(c)
 	}
 	status, ok := statusByCode[code]
-	msg := engine.ErrorMessage(err)
+	msg := sentence(engine.ErrorMessage(err))
 	if !ok {
 		status = http.StatusInternalServerError
 		msg = "Something went wrong on the server; it has been logged. Try again, and tell the server's admin if it persists."

@@ -84,8 +84,8 @@ func TestTail(t *testing.T) {
 	out, omitted = tail("first line\nsecond\nthird\n", 14)
 	assert.Equal(t, "second\nthird\n", out, "whole lines from the end")
 	assert.Equal(t, float64(len("first line\n")), omitted)
-	out, _ = tail(strings.Repeat("<", 10)+"\n", 20)
-	assert.Empty(t, out, "the budget is counted escaped: 10 < take 40 bytes")
+	out, _ = tail(strings.Repeat("<", 5)+"\n"+strings.Repeat("<", 5)+"\n", 24)
+	assert.Equal(t, "<<<<<\n", out, "the budget is counted escaped: 5 < take 20 bytes")
 	out, _ = tail(strings.Repeat("é", 1000), 60)
 	assert.Equal(t, strings.Repeat("é", 5), out, "an overlong line shows its end, on a character boundary")
 }
@@ -113,4 +113,6 @@ func TestCharts(t *testing.T) {
 	assert.Equal(t, "10.00", req.Grid[2].Label)
 	assert.Contains(t, req.Summary, "over the last 1h")
 	assert.Nil(t, buildCharts(nil, time.Hour))
+	one := buildCharts(pts[:1], time.Hour)
+	assert.Len(t, strings.Fields(one[0].Lines[0].Points), 2, "a single point is drawn as a dash")
 }

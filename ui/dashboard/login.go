@@ -73,7 +73,7 @@ func (d *Dashboard) logout(c echo.Context, v *view) error {
 // endBrowserSession ends the session whose cookie the browser sent, if
 // any, and clears the cookie.
 func (d *Dashboard) endBrowserSession(c echo.Context) {
-	ck, err := c.Cookie(auth.CookieName)
+	ck, err := auth.SessionCookie(c)
 	if err != nil || ck.Value == "" {
 		return
 	}

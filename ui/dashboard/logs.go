@@ -26,7 +26,7 @@ const (
 )
 
 // platformProcesses write to an app's log besides its own process types.
-var platformProcesses = []string{"platform", engine.ProcessRelease, "run", "build"}
+var platformProcesses = []string{"platform", engine.ProcessBuild, engine.ProcessRelease, "run"}
 
 // logsData is the logs page's Data.
 type logsData struct {

@@ -38,11 +38,10 @@ func (d *Dashboard) releasePage(c echo.Context, v *view) error {
 		return engine.Errorf(engine.ENOTFOUND, "there is no release %q: releases are numbered v1, v2, ...", c.Param("number"))
 	}
 	ctx := c.Request().Context()
-	rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 0)
+	rel, err := d.release(ctx, app.Name, n)
 	if err != nil {
 		return err
 	}
-	rel := findRelease(rels, n)
 	if rel == nil {
 		return engine.Errorf(engine.ENOTFOUND, "%s has no release v%d", app.Name, n)
 	}

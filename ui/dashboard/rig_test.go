@@ -107,13 +107,18 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
-// start serves a dashboard with the given series (nil for none).
+// start serves a dashboard with the given series (nil for none) as the
+// control host does: every request identified, changes with a session
+// checked for their CSRF token, errors shown as dashboard pages.
 func (r *rig) start(series metrics.Series) {
 	e := echo.New()
+	a := auth.New(r.acc)
 	d := dashboard.New(dashboard.Config{
-		Engine: r.eng, Accounts: r.acc, Auth: auth.New(r.acc), Series: series, Version: "test",
+		Engine: r.eng, Accounts: r.acc, Auth: a, Series: series, Version: "test",
 		Logger: slog.New(slog.NewTextHandler(r.logged, nil)),
 	})
+	e.Use(a.Identify, auth.CSRF)
+	e.HTTPErrorHandler = d.HandleError
 	d.Register(e)
 	if r.srv != nil {
 		r.srv.Close()

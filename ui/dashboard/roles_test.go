@@ -45,6 +45,7 @@ func TestCSRF(t *testing.T) {
 			for _, path := range []string{"/apps/shop/config", "/apps/shop/rollback", "/tokens", "/logout"} {
 				p := dev.post(path, form)
 				assert.Equal(t, http.StatusForbidden, p.status, path)
+				assert.Contains(t, p.body, "Not allowed", "an error page, not JSON")
 			}
 			cv, err := r.eng.Config(context.Background(), "shop")
 			require.NoError(t, err)

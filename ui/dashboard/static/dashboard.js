@@ -189,9 +189,11 @@
       if (form) {
         var proc = form.querySelector("[name=process]");
         var search = form.querySelector("[name=q]");
+        var count = form.querySelector("[name=n]");
         form.addEventListener("submit", function (ev) {
           ev.preventDefault();
           view.process = proc ? proc.value : "";
+          if (count && count.value) view.n = count.value;
           view.connect();
         });
         if (proc) proc.addEventListener("change", function () { view.process = proc.value; view.connect(); });
