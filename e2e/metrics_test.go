@@ -91,7 +91,7 @@ func TestMetricsCountWhatTheProxyServes(t *testing.T) {
 		return got == n+5
 	})
 	fams := s.scrape()
-	for _, name := range []string{"quayside_http_request_duration_seconds", "go_goroutines", "quayside_deploys_total"} {
+	for _, name := range []string{"quayside_http_request_duration_seconds", "go_goroutines", "quayside_deploys_total", "quayside_log_lines_total"} {
 		assert.Contains(t, fams, name)
 	}
 	assert.Equal(t, 1.0, counter(fams, "quayside_deploys_total", map[string]string{"app": "web", "result": "succeeded"}))

@@ -62,11 +62,20 @@ func (lc *logCollector) follow(ctx context.Context, c *Container) {
 	}()
 }
 
+// store appends a line of container id. A line older than the last one
+// stored for the container is a repeat: Docker sends lines again when it
+// rotates its log file under a reader that lags. (Pieces of one split
+// line share a time, so equal times are kept.)
 func (lc *logCollector) store(id string, l LogLine) {
-	lc.e.cfg.Logs.Append(l)
 	lc.mu.Lock()
+	last, seen := lc.last[id]
+	if seen && l.Time.Before(last) {
+		lc.mu.Unlock()
+		return
+	}
 	lc.last[id] = l.Time
 	lc.mu.Unlock()
+	lc.e.cfg.Logs.Append(l)
 }
 
 func (lc *logCollector) done(id string) {

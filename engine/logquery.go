@@ -14,6 +14,9 @@ func (e *Engine) Logs(ctx context.Context, q LogQuery) ([]LogLine, error) {
 	if err := e.checkLogQuery(ctx, q); err != nil {
 		return nil, err
 	}
+	if q.Tail == NoHistory {
+		return nil, nil
+	}
 	return e.cfg.Logs.Query(ctx, q)
 }
 
@@ -22,6 +25,10 @@ func (e *Engine) Logs(ctx context.Context, q LogQuery) ([]LogLine, error) {
 func (e *Engine) FollowLogs(ctx context.Context, q LogQuery) ([]LogLine, <-chan LogDelivery, error) {
 	if err := e.checkLogQuery(ctx, q); err != nil {
 		return nil, nil, err
+	}
+	if q.Tail == NoHistory {
+		live, err := e.cfg.Logs.Follow(ctx, q)
+		return nil, live, err
 	}
 	return e.cfg.Logs.QueryFollow(ctx, q)
 }

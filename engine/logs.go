@@ -13,8 +13,21 @@ const (
 )
 
 // MaxLogLineBytes is the longest line kept whole; longer output is split
-// into lines of this size, each but the last marked as continued.
+// into lines of at most this size, each but the last ending with
+// LogContinuedMarker.
 const MaxLogLineBytes = 16 << 10
+
+// MaxLogLineTotal is how much of one line is kept, in pieces; the rest is
+// dropped and counted in the last piece's " [truncated N bytes]" marker.
+const MaxLogLineTotal = 1 << 20
+
+// LogContinuedMarker ends every piece of a split line but the last, so
+// readers can join the pieces again.
+const LogContinuedMarker = " [continued]"
+
+// LogTruncatedMarker is the marker that ends a line cut after
+// MaxLogLineTotal bytes, n being how many bytes were dropped.
+func LogTruncatedMarker(n int) string { return " [truncated " + itoa(n) + " bytes]" }
 
 // LogLine is one line an app's container printed, or a platform message
 // about the app.
@@ -35,11 +48,15 @@ type LogQuery struct {
 	App string
 	// Since keeps lines at or after this time; zero means no bound.
 	Since time.Time
-	// Tail keeps only the last Tail lines of the selection; 0 means all.
+	// Tail keeps only the last Tail lines of the selection; 0 means all,
+	// NoHistory none (FollowLogs then delivers only new lines).
 	Tail int
 	// Process keeps lines of one process type ("" means all).
 	Process string
 }
+
+// NoHistory as LogQuery.Tail asks for no history, only new lines.
+const NoHistory = -1
 
 // LogStore keeps each app's log history, capped in size (oldest dropped
 // first), and fans new lines out to followers.

@@ -30,7 +30,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 log "starting dockerd (log: /var/log/quayside-dockerd.log)"
-nohup dockerd >/var/log/quayside-dockerd.log 2>&1 &
+# setsid: the daemon must outlive the shell (and process group) that started it.
+setsid nohup dockerd >/var/log/quayside-dockerd.log 2>&1 &
 
 i=0
 until docker info >/dev/null 2>&1; do

@@ -31,6 +31,9 @@ func logQuery(c echo.Context, now time.Time) (engine.LogQuery, error) {
 		return q, err
 	}
 	q.Tail = n
+	if n == 0 {
+		q.Tail = engine.NoHistory // ?n=0: none of the history, not all of it
+	}
 	if s := c.QueryParam("since"); s != "" {
 		if q.Since, err = parseSince(s, now); err != nil {
 			return q, err

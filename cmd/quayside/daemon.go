@@ -155,6 +155,7 @@ func (d *daemon) build(context.Context) error {
 	}
 	d.openAccounts()
 	d.newMetrics()
+	d.metrics.Register(logCollectors(d.logs)...)
 	d.newNotifier()
 	if err := d.buildEdge(); err != nil {
 		return err

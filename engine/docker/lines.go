@@ -15,9 +15,10 @@ import (
 // pieces of the stream without newlines and are joined here again. A line
 // whose printable text grows past engine.MaxLogLineBytes is delivered in
 // pieces of at most that many bytes, cut at rune boundaries, as soon as
-// each piece is full: every piece of a line but the last holds
-// MaxLogLineBytes bytes, less up to 3 to keep a rune whole. All pieces of a
-// line carry the time of its first byte.
+// each piece is full; every piece but the last ends with
+// engine.LogContinuedMarker. After engine.MaxLogLineTotal bytes the rest of
+// the line is dropped and counted in the last piece's truncation marker.
+// All pieces of a line carry the time of its first byte.
 type lineBuilder struct {
 	// line is what every line of the stream carries; emit sets Text.
 	line      engine.LogLine
@@ -28,6 +29,9 @@ type lineBuilder struct {
 	// has started (line.Time is its time).
 	frameTime time.Time
 	open      bool
+	// kept is how many bytes of the open line were delivered; dropped how
+	// many were cut after MaxLogLineTotal.
+	kept, dropped int
 }
 
 // newLineBuilder delivers lines like line (Time and Text set per line).
@@ -67,6 +71,10 @@ func (b *lineBuilder) add(p []byte) {
 	}
 	b.start()
 	for len(p) > 0 {
+		if b.kept+len(b.text) >= engine.MaxLogLineTotal {
+			b.dropped += len(p)
+			return
+		}
 		n := min(len(p), engine.MaxLogLineBytes)
 		b.text = b.printable.append(b.text, p[:n])
 		p = p[n:]
@@ -81,25 +89,51 @@ func (b *lineBuilder) start() {
 	}
 }
 
-// split delivers full pieces while the open line is too long to keep.
+// pieceBytes is the text of a piece of a split line, its marker aside.
+const pieceBytes = engine.MaxLogLineBytes - len(engine.LogContinuedMarker)
+
+// split delivers full pieces, marked as continued, while the open line is
+// too long to keep. What is past MaxLogLineTotal is counted as dropped.
 func (b *lineBuilder) split() {
 	for len(b.text) > engine.MaxLogLineBytes {
-		cut := engine.MaxLogLineBytes
+		cut := pieceBytes
 		for !utf8.RuneStart(b.text[cut]) {
 			cut--
 		}
-		b.emit(b.text[:cut])
+		b.emit(append(b.text[:cut:cut], engine.LogContinuedMarker...))
+		b.kept += cut
 		b.text = b.text[:copy(b.text, b.text[cut:])]
+	}
+	if over := b.kept + len(b.text) - engine.MaxLogLineTotal; over > 0 {
+		keep := len(b.text) - over
+		for keep > 0 && !utf8.RuneStart(b.text[keep]) {
+			keep--
+		}
+		b.dropped += len(b.text) - keep
+		b.text = b.text[:keep]
 	}
 }
 
-// end delivers the rest of the open line (opening an empty one if none).
+// end delivers the rest of the open line (opening an empty one if none),
+// with the truncation marker when some of it was dropped.
 func (b *lineBuilder) end() {
 	b.start()
 	b.text = b.printable.finish(b.text)
 	b.split()
+	if b.dropped > 0 {
+		tail := engine.LogTruncatedMarker(b.dropped)
+		if len(b.text)+len(tail) > engine.MaxLogLineBytes {
+			cut := pieceBytes
+			for !utf8.RuneStart(b.text[cut]) {
+				cut--
+			}
+			b.emit(append(b.text[:cut:cut], engine.LogContinuedMarker...))
+			b.text = b.text[:copy(b.text, b.text[cut:])]
+		}
+		b.text = append(b.text, tail...)
+	}
 	b.emit(b.text)
-	b.text, b.open = b.text[:0], false
+	b.text, b.open, b.kept, b.dropped = b.text[:0], false, 0, 0
 }
 
 // emit delivers text as a line.

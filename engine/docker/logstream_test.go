@@ -96,6 +96,8 @@ func TestLogStreamLines(t *testing.T) {
 
 func TestLogStreamShapes(t *testing.T) {
 	big := strings.Repeat("a", engine.MaxLogLineBytes)
+	piece := engine.MaxLogLineBytes - len(engine.LogContinuedMarker) // text of a continued piece
+	cont := engine.LogContinuedMarker
 	tests := []struct {
 		name  string
 		msgs  []msg
@@ -119,10 +121,10 @@ func TestLogStreamShapes(t *testing.T) {
 		{"binary made printable", []msg{{stdcopy.Stdout, t1, "a\x00\xff\x1b[1mb\tc\n"}},
 			[]string{"a\uFFFD\uFFFD\x1b[1mb\tc"}, []string{t1}},
 		{"exactly the limit stays whole", []msg{{stdcopy.Stdout, t1, big + "\n"}}, []string{big}, []string{t1}},
-		{"one byte more is split", []msg{{stdcopy.Stdout, t1, big}, {stdcopy.Stdout, t1, "b\n"}},
-			[]string{big, "b"}, []string{t1, t1}},
-		{"split keeps runes whole", []msg{{stdcopy.Stdout, t1, big[:engine.MaxLogLineBytes-1] + "€z\n"}},
-			[]string{big[:engine.MaxLogLineBytes-1], "€z"}, []string{t1, t1}},
+		{"one byte more is split, the first piece marked", []msg{{stdcopy.Stdout, t1, big}, {stdcopy.Stdout, t1, "b\n"}},
+			[]string{big[:piece] + cont, big[piece:] + "b"}, []string{t1, t1}},
+		{"split keeps runes whole", []msg{{stdcopy.Stdout, t1, big[:piece-1] + "€z" + big + "\n"}},
+			[]string{big[:piece-1] + cont, "€z" + big[:piece-4] + cont, big[piece-4:]}, []string{t1, t1, t1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,11 +157,14 @@ func TestLogStreamLongLine(t *testing.T) {
 	require.Len(t, lines, 8)
 	var joined strings.Builder
 	for i, l := range lines[:7] {
+		text := l.Text
 		if i < 6 {
 			assert.Len(t, l.Text, engine.MaxLogLineBytes, "piece %d is full", i)
+			assert.True(t, strings.HasSuffix(text, engine.LogContinuedMarker), "piece %d is marked as continued", i)
+			text = strings.TrimSuffix(text, engine.LogContinuedMarker)
 		}
 		assert.True(t, at(t1).Equal(l.Time))
-		joined.WriteString(l.Text)
+		joined.WriteString(text)
 	}
 	assert.Equal(t, string(line), joined.String(), "pieces in order")
 	assert.Equal(t, "after", lines[7].Text)
@@ -173,10 +178,33 @@ func TestLogStreamSplitsExpandedBinary(t *testing.T) {
 	for _, l := range lines {
 		assert.LessOrEqual(t, len(l.Text), engine.MaxLogLineBytes)
 		assert.True(t, utf8.ValidString(l.Text))
-		total += utf8.RuneCountInString(l.Text)
+		total += utf8.RuneCountInString(strings.TrimSuffix(l.Text, engine.LogContinuedMarker))
 	}
 	assert.Len(t, lines, 4)
 	assert.Equal(t, 16<<10, total, "one U+FFFD per byte")
+}
+
+func TestLogStreamCutsHugeLines(t *testing.T) {
+	huge := strings.Repeat("z", 3<<20)
+	var msgs []msg
+	for rest := huge; rest != ""; {
+		n := min(len(rest), 16<<10)
+		msgs, rest = append(msgs, msg{stdcopy.Stdout, t1, rest[:n]}), rest[n:]
+	}
+	msgs[len(msgs)-1].text += "\n"
+	msgs = append(msgs, msg{stdcopy.Stdout, t2, "next\n"})
+	lines, err := readStream(muxed(t, msgs...))
+	require.NoError(t, err)
+	kept := 0
+	for _, l := range lines[:len(lines)-2] {
+		assert.True(t, strings.HasSuffix(l.Text, engine.LogContinuedMarker))
+		kept += len(l.Text) - len(engine.LogContinuedMarker)
+	}
+	last := lines[len(lines)-2].Text
+	assert.True(t, strings.HasSuffix(last, engine.LogTruncatedMarker(3<<20-engine.MaxLogLineTotal)), "cut with a marker: %q", last[max(0, len(last)-40):])
+	kept += len(last) - len(engine.LogTruncatedMarker(3<<20-engine.MaxLogLineTotal))
+	assert.Equal(t, engine.MaxLogLineTotal, kept, "the first MiB is kept")
+	assert.Equal(t, "next", lines[len(lines)-1].Text, "the next line is whole")
 }
 
 func TestLogStreamWithoutTime(t *testing.T) {

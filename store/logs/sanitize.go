@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -10,12 +9,12 @@ import (
 
 // ContinuedMarker ends every piece of a split line but the last, so readers
 // can join the pieces again.
-const ContinuedMarker = " [continued]"
+const ContinuedMarker = engine.LogContinuedMarker
 
 // MaxLineBytes is how much of one line (after cleaning) is kept, in pieces of
 // engine.MaxLogLineBytes; the rest is cut and counted in the last piece's
 // " [truncated N bytes]" marker.
-const MaxLineBytes = 1 << 20
+const MaxLineBytes = engine.MaxLogLineTotal
 
 // maxLabelBytes bounds Process and Stream, which come from Quayside itself.
 const maxLabelBytes = 64
@@ -112,7 +111,7 @@ func splitLong(s string) []string {
 func nextPiece(s string, cut int) (piece, rest string) {
 	tail := ""
 	if cut > 0 {
-		tail = " [truncated " + strconv.Itoa(cut) + " bytes]"
+		tail = engine.LogTruncatedMarker(cut)
 	}
 	if len(s)+len(tail) <= engine.MaxLogLineBytes {
 		return s + tail, ""

@@ -108,6 +108,12 @@ func New(cfg Config) *Metrics {
 	return m
 }
 
+// Register adds collectors of other parts of the daemon (the log store's
+// counts) to what Handler serves. It panics on a duplicate metric name.
+func (m *Metrics) Register(cs ...prometheus.Collector) {
+	m.reg.MustRegister(cs...)
+}
+
 // Handler serves the metrics in the Prometheus exposition formats. It
 // does not authenticate.
 func (m *Metrics) Handler() http.Handler {
