@@ -27,6 +27,7 @@ func (e *Engine) FollowLogs(ctx context.Context, q LogQuery) ([]LogLine, <-chan 
 		return nil, nil, err
 	}
 	if q.Tail == NoHistory {
+		q.Tail = 0 // the store ignores Tail when it follows
 		live, err := e.cfg.Logs.Follow(ctx, q)
 		return nil, live, err
 	}
