@@ -152,6 +152,21 @@ func TestTeamWorksRemotely(t *testing.T) {
 	assert.Equal(t, 5, code, "a viewer may not change config:\n%s", out)
 	assert.Contains(t, out, "viewer")
 
+	// A user's SSH key pushes as that user: a viewer's push is refused.
+	keyDir := t.TempDir()
+	keygen, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(keyDir, "id"), "-C", "viewer").CombinedOutput()
+	require.NoError(t, err, "%s", keygen)
+	pub, err := os.ReadFile(filepath.Join(keyDir, "id.pub"))
+	require.NoError(t, err)
+	viewer.must("keys", "add", "viewer-laptop", stdin(string(pub)))
+	assert.Contains(t, viewer.must("keys"), "viewer-laptop")
+	assert.NotContains(t, viewer.must("keys"), "tester", "users see their own keys only")
+	push := s.pushCommand(sampleRepo(t, "from a viewer"), "shop")
+	push.Env = append(push.Env, "GIT_SSH_COMMAND="+strings.Replace(sshCommand(), keyFile, filepath.Join(keyDir, "id"), 1))
+	pushOut, err := push.CombinedOutput()
+	require.Error(t, err, "a viewer cannot deploy:\n%s", pushOut)
+	assert.Contains(t, string(pushOut), "your role (viewer) does not allow this")
+
 	outsider := s.remote()
 	s.addUser("out@example.test", "developer", "outsider password 1")
 	outsider.login("out@example.test", "outsider password 1")

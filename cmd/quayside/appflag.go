@@ -23,6 +23,9 @@ func withApp(model *kong.Node, args []string, infer func() (string, bool)) []str
 	app, args := takeAppFlag(args)
 	node, insertAt, given := walkCommand(model, args)
 	if len(node.Positional) == 0 || node.Positional[0].Name != "app" {
+		if app != "" && hasFlag(node, "for-app") { // audit, alerts: --app narrows them to one app
+			return append(args, "--for-app="+app)
+		}
 		return args
 	}
 	if app == "" {
@@ -107,11 +110,27 @@ func takesValue(n *kong.Node, a string) bool {
 		return false
 	}
 	name := strings.TrimLeft(a, "-")
+	nodes := []*kong.Node{}
+	if n.DefaultCmd != nil {
+		nodes = append(nodes, n.DefaultCmd) // `releases -n 5` is `releases list -n 5`
+	}
 	for p := n; p != nil; p = p.Parent {
+		nodes = append(nodes, p)
+	}
+	for _, p := range nodes {
 		for _, f := range p.Flags {
 			if f.Name == name || (len(name) == 1 && f.Short == rune(name[0])) {
 				return !f.IsBool() && !f.IsCounter()
 			}
+		}
+	}
+	return false
+}
+
+func hasFlag(n *kong.Node, name string) bool {
+	for _, f := range n.Flags {
+		if f.Name == name {
+			return true
 		}
 	}
 	return false
@@ -141,6 +160,9 @@ func appFromGitRemote() (string, bool) {
 // ssh://git@host:2222/myapp.git or https://quayside.example.com/myapp.git.
 func appFromRemoteURL(u string) (string, bool) {
 	name := strings.TrimSuffix(path.Base(strings.TrimRight(u, "/")), ".git")
+	if i := strings.LastIndexByte(name, ':'); i >= 0 { // scp-like git@host:app
+		name = name[i+1:]
+	}
 	if engine.ValidateAppName(name, "localhost") != nil {
 		return "", false
 	}
