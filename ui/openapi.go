@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
 )
 
@@ -17,6 +18,7 @@ import (
 // with Accept: application/x-ndjson.
 var bodies = map[string][2]any{
 	"GET /status":                            {nil, api.Status{}},
+	"POST /gc":                               {nil, engine.GCReport{}},
 	"GET /openapi.json":                      {nil, nil},
 	"POST /login":                            {api.Login{}, api.LoginResult{}},
 	"POST /setup-password":                   {api.SetupPassword{}, nil},

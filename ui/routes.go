@@ -77,6 +77,7 @@ var apiRoutes = []route{
 	{"POST", "/tokens", engine.ActOwnAccount, h((*Server).createToken), "Create an API token; its secret is shown once"},
 	{"DELETE", "/tokens/:id", engine.ActOwnAccount, h((*Server).revokeToken), "Revoke an API token"},
 	{"GET", "/audit", engine.ActReadAudit, h((*Server).listAudit), "Read the audit log"},
+	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 
 // h adapts a method expression to a route handler.

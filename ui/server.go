@@ -55,7 +55,9 @@ type Config struct {
 	TestWebhook func(ctx context.Context, w engine.Webhook) error
 	// InstallScript is served at /install.sh on the control host.
 	InstallScript []byte
-	Logger        *slog.Logger
+	// GC collects garbage now (POST /gc); nil: not offered.
+	GC     func(context.Context) (*engine.GCReport, error)
+	Logger *slog.Logger
 }
 
 // Server serves the API: on the control socket to the server's owner, and

@@ -188,6 +188,9 @@ func (d *daemon) build(context.Context) error {
 		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
 		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages, TestWebhook: d.testWebhook,
+		GC: func(ctx context.Context) (*engine.GCReport, error) {
+			return d.engine.CollectGarbage(ctx, d.cfg.gcPolicy())
+		},
 	})
 	d.control.set(d.api.RemoteHandler())
 	return nil
@@ -272,6 +275,7 @@ func (d *daemon) serve(ctx context.Context) error {
 	}
 	d.closers = append(d.closers, d.engine.Close, d.metrics.Close, d.notify.Close)
 	d.runWatchers(ctx)
+	d.startOps(ctx, d.cfg.gcEvery, d.cfg.gcPolicy())
 	go d.manageControlHost(ctx)
 	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.certs.HTTPChallengeHandler(d.proxy))
 	httpsSrv := proxy.NewServer(d.cfg.httpsAddr, d.proxy)

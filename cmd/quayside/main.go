@@ -56,6 +56,11 @@ type cli struct {
 	Hook        hookCmd        `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
 	Status      statusCmd      `cmd:"" help:"Show what the daemon serves and where to push."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`
+	Backup      backupCmd      `cmd:"" help:"Write a backup of this server: database, keys, certificates, repositories (--with-images: the release images too)."`
+	Restore     restoreCmd     `cmd:"" help:"Restore a backup into the data dir; the daemon must be stopped."`
+	GC          gcCmd          `cmd:"" name:"gc" help:"Remove unused images, stopped containers and build caches over budget now, and report what was freed."`
+	Doctor      doctorCmd      `cmd:"" help:"Check the server (Docker, ports, DNS, disk, memory, certificates, clock) and say how to fix each problem."`
+	Upgrade     upgradeCmd     `cmd:"" help:"Download, verify and install a new Quayside binary and restart the service; --rollback goes back."`
 }
 
 func main() {

@@ -18,26 +18,28 @@ import (
 
 // serverCmd runs the daemon. Every flag has a matching environment variable.
 type serverCmd struct {
-	Domain       string        `env:"QUAYSIDE_DOMAIN" default:"localhost" help:"Base domain: apps answer at <app>.<domain>. Use localhost for local use."`
-	HTTPAddr     string        `name:"http-addr" env:"QUAYSIDE_HTTP_ADDR" default:":80" help:"Address of the HTTP proxy in front of the apps."`
-	SSHAddr      string        `name:"ssh-addr" env:"QUAYSIDE_SSH_ADDR" default:":2222" help:"Address of the SSH server that takes git pushes."`
-	HTTPSAddr    string        `name:"https-addr" env:"QUAYSIDE_HTTPS_ADDR" default:":443" help:"Address of the HTTPS proxy in front of the apps (HTTP/2, certificates managed automatically)."`
-	ACMECA       string        `name:"acme-ca" env:"QUAYSIDE_ACME_CA" help:"ACME directory URL for certificates. Default: Let's Encrypt production. Use a staging or private ACME server's directory here."`
-	ACMECARoot   string        `name:"acme-ca-root" env:"QUAYSIDE_ACME_CA_ROOT" type:"existingfile" help:"PEM file of the root that signed a private ACME server's own HTTPS certificate, to trust it."`
-	ACMEEmail    string        `name:"acme-email" env:"QUAYSIDE_ACME_EMAIL" help:"Contact e-mail for the ACME account (the CA warns there about certificates that fail to renew)."`
-	LogLevel     string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
-	LogFormat    string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
-	StopGrace    time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
-	MaxPushSize  string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
-	PushTimeout  time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
-	Builder      string        `env:"QUAYSIDE_BUILDER" help:"Buildpack builder image for apps without a Dockerfile. Default: heroku/builder:24 when present or pullable, else the local offline builder quayside/builder:offline (make builder)."`
-	MaxBuilds    int           `env:"QUAYSIDE_MAX_BUILDS" default:"2" help:"How many builds may run at once; more pushes wait their turn."`
-	BuildMemory  string        `env:"QUAYSIDE_BUILD_MEMORY" default:"2GiB" help:"Memory limit of each build, so a build cannot take the server down (0 for none)."`
-	BuildTimeout time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
-	KeepReleases int           `env:"QUAYSIDE_KEEP_RELEASES" default:"5" help:"How many of each app's newest releases keep their images for rollbacks; older images are removed."`
-	LogMaxSize   string        `env:"QUAYSIDE_LOG_MAX_SIZE" default:"50MiB" help:"Log history kept per app; the oldest lines go first."`
-	MetricsAllow []string      `env:"QUAYSIDE_METRICS_ALLOW" default:"127.0.0.1/32,::1/128" help:"Addresses (CIDR) that may scrape https://quayside.<domain>/metrics without a token; admins' tokens always may."`
-	DiskAlert    float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
+	Domain           string        `env:"QUAYSIDE_DOMAIN" default:"localhost" help:"Base domain: apps answer at <app>.<domain>. Use localhost for local use."`
+	HTTPAddr         string        `name:"http-addr" env:"QUAYSIDE_HTTP_ADDR" default:":80" help:"Address of the HTTP proxy in front of the apps."`
+	SSHAddr          string        `name:"ssh-addr" env:"QUAYSIDE_SSH_ADDR" default:":2222" help:"Address of the SSH server that takes git pushes."`
+	HTTPSAddr        string        `name:"https-addr" env:"QUAYSIDE_HTTPS_ADDR" default:":443" help:"Address of the HTTPS proxy in front of the apps (HTTP/2, certificates managed automatically)."`
+	ACMECA           string        `name:"acme-ca" env:"QUAYSIDE_ACME_CA" help:"ACME directory URL for certificates. Default: Let's Encrypt production. Use a staging or private ACME server's directory here."`
+	ACMECARoot       string        `name:"acme-ca-root" env:"QUAYSIDE_ACME_CA_ROOT" type:"existingfile" help:"PEM file of the root that signed a private ACME server's own HTTPS certificate, to trust it."`
+	ACMEEmail        string        `name:"acme-email" env:"QUAYSIDE_ACME_EMAIL" help:"Contact e-mail for the ACME account (the CA warns there about certificates that fail to renew)."`
+	LogLevel         string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
+	LogFormat        string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	StopGrace        time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
+	MaxPushSize      string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
+	PushTimeout      time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
+	Builder          string        `env:"QUAYSIDE_BUILDER" help:"Buildpack builder image for apps without a Dockerfile. Default: heroku/builder:24 when present or pullable, else the local offline builder quayside/builder:offline (make builder)."`
+	MaxBuilds        int           `env:"QUAYSIDE_MAX_BUILDS" default:"2" help:"How many builds may run at once; more pushes wait their turn."`
+	BuildMemory      string        `env:"QUAYSIDE_BUILD_MEMORY" default:"2GiB" help:"Memory limit of each build, so a build cannot take the server down (0 for none)."`
+	BuildTimeout     time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
+	KeepReleases     int           `env:"QUAYSIDE_KEEP_RELEASES" default:"5" help:"How many of each app's newest releases keep their images for rollbacks; older images are removed."`
+	LogMaxSize       string        `env:"QUAYSIDE_LOG_MAX_SIZE" default:"50MiB" help:"Log history kept per app; the oldest lines go first."`
+	MetricsAllow     []string      `env:"QUAYSIDE_METRICS_ALLOW" default:"127.0.0.1/32,::1/128" help:"Addresses (CIDR) that may scrape https://quayside.<domain>/metrics without a token; admins' tokens always may."`
+	GCEvery          time.Duration `name:"gc-every" env:"QUAYSIDE_GC_EVERY" default:"1h" help:"How often unused images, stopped containers and build caches over budget are removed (0: never; quayside gc runs it now)."`
+	BuildCacheBudget string        `env:"QUAYSIDE_BUILD_CACHE_BUDGET" default:"5GiB" help:"Most disk the apps' build caches may take together; the caches of the apps built least recently go first (0: no limit)."`
+	DiskAlert        float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -75,6 +77,8 @@ type daemonConfig struct {
 	acmeEmail         string
 	metricsAllow      []netip.Prefix
 	diskAlert         float64
+	gcEvery           time.Duration
+	buildCacheBudget  int64
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -141,6 +145,13 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.DiskAlert <= 0 || c.DiskAlert >= 100 {
 		return nil, fieldErr("disk-alert", "--disk-alert must be a percentage between 0 and 100, such as 90")
 	}
+	cacheBudget, err := parseSize("build-cache-budget", c.BuildCacheBudget, true)
+	if err != nil {
+		return nil, err
+	}
+	if c.GCEvery < 0 {
+		return nil, fieldErr("gc-every", "--gc-every must be a duration such as 1h, or 0 for never")
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -152,7 +163,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
-		metricsAllow: allow, diskAlert: c.DiskAlert,
+		metricsAllow: allow, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
 	}, nil
 }
 
@@ -222,4 +233,9 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
+}
+
+// gcPolicy is what garbage collection keeps.
+func (cfg *daemonConfig) gcPolicy() engine.GCPolicy {
+	return engine.GCPolicy{BuildCacheBudget: cfg.buildCacheBudget}
 }

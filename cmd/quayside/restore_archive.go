@@ -1,0 +1,216 @@
+package main
+
+import (
+	"archive/tar"
+	"bufio"
+	"compress/flate"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// maxJSONMember bounds the header and the manifest read into memory.
+const maxJSONMember = 64 << 20
+
+// archiveReader reads a backup archive written by archiveWriter.
+type archiveReader struct {
+	gz *gzip.Reader
+	tr *tar.Reader
+}
+
+func newArchiveReader(r io.Reader) (*archiveReader, error) {
+	br := bufio.NewReaderSize(r, 1<<20)
+	if magic, _ := br.Peek(2); len(magic) == 2 && (magic[0] != 0x1f || magic[1] != 0x8b) {
+		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
+	}
+	gz, err := gzip.NewReader(br)
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, truncated("the file is empty or ends within its first bytes")
+	case err != nil:
+		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
+	}
+	gz.Multistream(false)
+	return &archiveReader{gz: gz, tr: tar.NewReader(gz)}, nil
+}
+
+// readHeader reads and checks the first member.
+func (a *archiveReader) readHeader() (*backupHeader, backupMember, error) {
+	hdr, err := a.next()
+	if err != nil {
+		return nil, backupMember{}, err
+	}
+	if hdr.Name != headerMember {
+		return nil, backupMember{}, corrupt("it does not start with " + headerMember + ": it was not made by `quayside backup`")
+	}
+	var h backupHeader
+	m, err := a.readJSON(hdr, &h)
+	if err != nil {
+		return nil, backupMember{}, err
+	}
+	return &h, m, h.checkReadable()
+}
+
+// next returns the next member's header, mapping read errors to what
+// they mean for the user.
+func (a *archiveReader) next() (*tar.Header, error) {
+	hdr, err := a.tr.Next()
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, truncated("it ends before its manifest")
+	case err != nil:
+		return nil, readError(err)
+	}
+	if err := checkMemberPath(trimDirSlash(hdr)); err != nil {
+		return nil, err
+	}
+	return hdr, nil
+}
+
+// readError explains an error met while reading the archive.
+func readError(err error) error {
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return truncated("it ends in the middle of a member")
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, gzip.ErrHeader), errors.Is(err, tar.ErrHeader):
+		return corrupt(err.Error())
+	}
+	var flateErr flate.CorruptInputError
+	if errors.As(err, &flateErr) {
+		return corrupt(err.Error())
+	}
+	return fmt.Errorf("read backup: %w", err)
+}
+
+func trimDirSlash(hdr *tar.Header) string {
+	name := hdr.Name
+	if hdr.Typeflag == tar.TypeDir && len(name) > 1 && name[len(name)-1] == '/' {
+		name = name[:len(name)-1]
+	}
+	return name
+}
+
+// readJSON decodes a small member into v.
+func (a *archiveReader) readJSON(hdr *tar.Header, v any) (backupMember, error) {
+	if hdr.Size > maxJSONMember || hdr.Typeflag != tar.TypeReg {
+		return backupMember{}, corrupt(hdr.Name + " is not a small file")
+	}
+	b, err := io.ReadAll(a.tr)
+	if err != nil {
+		return backupMember{}, readError(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return backupMember{}, corrupt(hdr.Name + " is not valid JSON")
+	}
+	sum := sha256.Sum256(b)
+	return backupMember{Path: hdr.Name, Size: int64(len(b)), Mode: 0o600, SHA256: hex.EncodeToString(sum[:])}, nil
+}
+
+// extract writes the members after the header under dir until the
+// manifest, which it returns with what was read. Only directories and
+// regular files are made, each new (never through an existing path).
+func (a *archiveReader) extract(dir string) (*backupManifest, []backupMember, error) {
+	var got []backupMember
+	for {
+		hdr, err := a.next()
+		if err != nil {
+			return nil, nil, err
+		}
+		name := trimDirSlash(hdr)
+		if name == manifestMember {
+			var m backupManifest
+			if _, err := a.readJSON(hdr, &m); err != nil {
+				return nil, nil, err
+			}
+			return &m, got, a.finish()
+		}
+		if name == headerMember {
+			return nil, nil, corrupt("it holds a second header")
+		}
+		m, err := a.extractMember(dir, name, hdr)
+		if err != nil {
+			return nil, nil, err
+		}
+		got = append(got, m)
+	}
+}
+
+// extractMember writes one directory or regular file under dir.
+func (a *archiveReader) extractMember(dir, name string, hdr *tar.Header) (backupMember, error) {
+	dst := filepath.Join(dir, filepath.FromSlash(name))
+	mode := os.FileMode(hdr.Mode).Perm() & 0o700
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		if err := os.MkdirAll(dst, 0o700); err != nil {
+			return backupMember{}, fmt.Errorf("restore %s: %w", name, err)
+		}
+		return backupMember{Path: name, Dir: true, Mode: uint32(hdr.Mode)}, nil
+	case tar.TypeReg:
+		return a.extractFile(dst, name, mode|0o600, hdr)
+	}
+	return backupMember{}, corrupt(fmt.Sprintf("%s is neither a file nor a directory", name))
+}
+
+func (a *archiveReader) extractFile(dst, name string, mode os.FileMode, hdr *tar.Header) (backupMember, error) {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return backupMember{}, fmt.Errorf("restore %s: %w", name, err)
+	}
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
+	if err != nil {
+		return backupMember{}, corrupt(fmt.Sprintf("%s appears twice or cannot be written: %v", name, err))
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), a.tr)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		return backupMember{}, fmt.Errorf("restore %s: %w", name, cerr)
+	}
+	if err != nil {
+		return backupMember{}, readError(err)
+	}
+	return backupMember{Path: name, Size: n, Mode: uint32(hdr.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// finish checks that nothing follows the manifest and that the gzip
+// stream's checksum holds.
+func (a *archiveReader) finish() error {
+	if _, err := a.tr.Next(); !errors.Is(err, io.EOF) {
+		if err != nil {
+			return readError(err)
+		}
+		return corrupt("members follow its manifest")
+	}
+	if _, err := io.Copy(io.Discard, a.gz); err != nil {
+		return readError(err)
+	}
+	return nil
+}
+
+// readBackup reads the backup r into dir and verifies it against its
+// manifest: the header's format first, then every member's checksum.
+func readBackup(r io.Reader, dir string) (*backupManifest, error) {
+	a, err := newArchiveReader(r)
+	if err != nil {
+		return nil, err
+	}
+	h, hm, err := a.readHeader()
+	if err != nil {
+		return nil, err
+	}
+	m, got, err := a.extract(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.sameHeader(h); err != nil {
+		return nil, err
+	}
+	if err := m.verify(append([]backupMember{hm}, got...)); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
