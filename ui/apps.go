@@ -10,17 +10,34 @@ import (
 	"github.com/quayside/quayside/ui/api"
 )
 
+// listApps answers a page of the apps the caller sees, by name: ?after=
+// (the last name of the previous page) and ?limit= (default and most 500).
 func (s *Server) listApps(c echo.Context) error {
+	limit, err := queryInt(c, "limit", maxAppsPage, 1, maxAppsPage)
+	if err != nil {
+		return err
+	}
 	apps, err := s.cfg.Engine.ListApps(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := api.AppList{Apps: make([]api.App, 0, len(apps))}
+	after := c.QueryParam("after")
+	out := api.AppList{Apps: make([]api.App, 0, min(len(apps), limit))}
 	for _, a := range apps {
+		if a.Name <= after {
+			continue
+		}
+		if len(out.Apps) == limit {
+			out.NextAfter = out.Apps[len(out.Apps)-1].Name
+			break
+		}
 		out.Apps = append(out.Apps, s.appJSON(a))
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// maxAppsPage is the longest page of apps.
+const maxAppsPage = 500
 
 func (s *Server) createApp(c echo.Context) error {
 	var in api.CreateApp

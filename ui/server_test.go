@@ -244,3 +244,29 @@ func authorizedKey(t *testing.T) string {
 	require.NoError(t, err)
 	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sp)))
 }
+
+func TestAppsArePaged(t *testing.T) {
+	srv, eng := newAPI(t)
+	ctx := context.Background()
+	for _, name := range []string{"a1", "b2", "c3", "d4", "e5"} {
+		_, err := eng.CreateApp(ctx, name, "tester")
+		require.NoError(t, err)
+	}
+	var page api.AppList
+	resp, err := http.Get(srv.URL + "/api/v1/apps?limit=2&after=a1")
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
+	resp.Body.Close()
+	require.Len(t, page.Apps, 2)
+	assert.Equal(t, "b2", page.Apps[0].Name)
+	assert.Equal(t, "c3", page.NextAfter)
+
+	all, err := client(srv).ListApps(ctx)
+	require.NoError(t, err)
+	assert.Len(t, all, 5, "the client reads every page")
+
+	resp, err = http.Get(srv.URL + "/api/v1/apps?limit=0")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+}

@@ -42,10 +42,20 @@ func (c *Client) Status(ctx context.Context) (*Status, error) {
 	return &s, c.do(ctx, http.MethodGet, "/api/v1/status", nil, &s)
 }
 
-// ListApps lists every app.
+// ListApps lists every app the caller sees, page after page.
 func (c *Client) ListApps(ctx context.Context) ([]App, error) {
-	var l AppList
-	return l.Apps, c.do(ctx, http.MethodGet, "/api/v1/apps", nil, &l)
+	var all []App
+	for after := ""; ; {
+		var l AppList
+		if err := c.do(ctx, http.MethodGet, "/api/v1/apps?after="+url.QueryEscape(after), nil, &l); err != nil {
+			return nil, err
+		}
+		all = append(all, l.Apps...)
+		if l.NextAfter == "" {
+			return all, nil
+		}
+		after = l.NextAfter
+	}
 }
 
 // CreateApp creates an app.

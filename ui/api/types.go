@@ -18,9 +18,11 @@ type App struct {
 	CreatedBy      string         `json:"created_by"`
 }
 
-// AppList is a page of apps.
+// AppList is a page of apps, by name. NextAfter, when set, fetches the
+// next page (?after=).
 type AppList struct {
-	Apps []App `json:"apps"`
+	Apps      []App  `json:"apps"`
+	NextAfter string `json:"next_after,omitempty"`
 }
 
 // CreateApp is the body of POST /apps.
