@@ -70,7 +70,7 @@ ensure_tools() {
 		(cd "$CACHE" && GOBIN="$CACHE/caddy-$CADDY_VERSION" GOFLAGS=-mod=mod "$GO" install "github.com/caddyserver/caddy/v2/cmd/caddy@$CADDY_VERSION")
 	fi
 	log "building proxybench (Quayside's proxy as the product serves it)"
-	(cd "$ROOT" && "$GO" build -o "$WORK/proxybench" ./proxy/internal/proxybench)
+	(cd "$ROOT" && "$GO" build -o "$WORK/proxybench" ./cmd/proxybench)
 	PB=$WORK/proxybench
 	# 10,000 idle connections need as many descriptors in the proxy and in
 	# the client: Go programs raise their soft limit to the hard one, nginx

@@ -15,12 +15,13 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/proxy"
+	"github.com/quayside/quayside/ui/metrics"
 )
 
 // serve runs Quayside's proxy with one real app (host -host, backend
 // -backend) and apps-1 dummy apps whose backends are never contacted, over
-// HTTP and HTTPS (HTTP/2 enabled, as the product will serve it), until
-// SIGINT or SIGTERM.
+// HTTP and HTTPS (HTTP/2 enabled), with the daemon's metrics observer
+// unless -metrics=false, as the product serves it, until SIGINT or SIGTERM.
 func serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	backend := fs.String("backend", "", "address of the backend every request goes to")
@@ -31,12 +32,17 @@ func serve(args []string) error {
 	apps := fs.Int("apps", 1, "number of apps in the route table")
 	host := fs.String("host", "bench.test", "host name of the app the benchmark requests")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof here when set")
+	observe := fs.Bool("metrics", true, "report every request to the metrics, as the daemon does")
 	_ = fs.Parse(args)
 	if *backend == "" {
 		return errors.New("-backend is required")
 	}
 
-	p := proxy.New(proxy.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	opts := proxy.Options{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	if *observe {
+		opts.Observer = observer{metrics.New(metrics.Config{})}
+	}
+	p := proxy.New(opts)
 	defer p.Close()
 	p.SetRoute(engine.Route{App: "bench", Hosts: []string{*host}, Backends: []string{*backend}})
 	for i := 1; i < *apps; i++ {
