@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/auth"
 )
 
 // Rules for routes that need no role action.
@@ -106,7 +107,7 @@ func (s *Server) permit(rule engine.Action) echo.MiddlewareFunc {
 			}
 			id, ok := engine.IdentityFrom(c.Request().Context())
 			if !ok {
-				return engine.Errorf(engine.EUNAUTHORIZED, "sign in first")
+				return auth.Unauthenticated(c)
 			}
 			if rule == SignedIn || s.cfg.Accounts == nil {
 				return next(c)

@@ -108,18 +108,23 @@ func Session(c echo.Context) *engine.Session {
 	return s
 }
 
-// Require rejects requests without a valid identity: EUNAUTHORIZED, with
-// the reason a credential was refused when one was sent.
+// Require rejects requests without a valid identity (see Unauthenticated).
 func Require(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if _, ok := Identity(c); ok {
 			return next(c)
 		}
-		if err, ok := c.Get(problemKey).(error); ok {
-			return err
-		}
-		return engine.Errorf(engine.EUNAUTHORIZED, "sign in first: send an API token (Authorization: Bearer qs_...) or sign in to the dashboard; `quayside login URL` sets up the CLI")
+		return Unauthenticated(c)
 	}
+}
+
+// Unauthenticated is the EUNAUTHORIZED answer to a request without a valid
+// identity: why its credential was refused, or how to send one.
+func Unauthenticated(c echo.Context) error {
+	if err, ok := c.Get(problemKey).(error); ok {
+		return err
+	}
+	return engine.Errorf(engine.EUNAUTHORIZED, "sign in first: send an API token (Authorization: Bearer qs_...) or sign in to the dashboard; `quayside login URL` sets up the CLI")
 }
 
 // CSRF rejects changes (any method but GET, HEAD, OPTIONS) made with a
