@@ -109,6 +109,7 @@ func (e *Engine) redeploy(ctx context.Context, app *App, tmpl *Release, out *pro
 	if err := e.cfg.Store.CreateRelease(ctx, &rel); err != nil {
 		return nil, err
 	}
+	e.deployStarted(ctx, &rel, rel.Description+" as v"+itoa(rel.Number))
 	out.Step("Deploying v%d: %s", rel.Number, rel.Description)
 	return &rel, e.deployRelease(ctx, app, &rel, out)
 }

@@ -47,6 +47,14 @@ func (e *Engine) Events(ctx context.Context, app string, before int64, limit int
 	return e.cfg.Store.ListEvents(ctx, app, before, limit)
 }
 
+// deployStarted records that rel's deploy began (what: "deploy of abc123
+// as v4"); releaseEvent ends it. Every kind of release has both, so deploys
+// are timed alike.
+func (e *Engine) deployStarted(ctx context.Context, rel *Release, what string) {
+	e.emit(ctx, Event{App: rel.App, Kind: EventDeployStarted, Release: rel.Number, Actor: rel.Author,
+		Message: what + " started by " + rel.Author})
+}
+
 // releaseEvent is the event that ends a release's deploy.
 func releaseEvent(rel *Release, err error) Event {
 	ev := Event{App: rel.App, Release: rel.Number, Actor: rel.Author}

@@ -34,7 +34,8 @@ func TestDeploysAreRecordedAsEventsWithTheirOutput(t *testing.T) {
 	assert.Equal(t, []string{
 		engine.EventDeployStarted, engine.EventDeploySucceeded,
 		engine.EventDeployStarted, engine.EventDeployFailed,
-		engine.EventConfigChanged, engine.EventRollback,
+		engine.EventDeployStarted, engine.EventConfigChanged,
+		engine.EventDeployStarted, engine.EventRollback,
 	}, r.eventKinds("shop"))
 
 	out, err := r.eng.ReleaseOutput(ctx, "shop", 1)

@@ -39,8 +39,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
 	}
-	e.emit(ctx, Event{App: app.Name, Kind: EventDeployStarted, Release: rel.Number, Actor: req.Author,
-		Message: "deploy of " + shortCommit(req.NewCommit) + " as v" + itoa(rel.Number) + " started by " + req.Author})
+	e.deployStarted(ctx, rel, "deploy of "+shortCommit(req.NewCommit)+" as v"+itoa(rel.Number))
 	err = e.build(ctx, app, rel, req, out)
 	if err == nil {
 		err = e.deployRelease(ctx, app, rel, out)

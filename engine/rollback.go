@@ -49,6 +49,7 @@ func (e *Engine) Rollback(ctx context.Context, req RollbackRequest) (rel *Releas
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
 	}
+	e.deployStarted(ctx, rel, fmt.Sprintf("rollback to v%d as v%d", target.Number, rel.Number))
 	out.Step("Rolling back %s to v%d (image and config of v%d) as v%d", app.Name, target.Number, target.Number, rel.Number)
 	err = e.deployRelease(ctx, app, rel, out)
 	e.finishRelease(ctx, rel, capt, err)
