@@ -1,16 +1,12 @@
 package proxy
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/password"
 )
 
 // hstsValue is sent when an app turns HSTS on: one year, this host only.
@@ -25,8 +21,9 @@ type edgeRules struct {
 	auth        *basicAuth
 }
 
-// newEdgeRules prepares e, or returns nil when it asks for nothing.
-func newEdgeRules(app string, e engine.Edge) *edgeRules {
+// newEdgeRules prepares app's edge settings e, or returns nil when they
+// ask for nothing. p.mu is held.
+func (p *Proxy) newEdgeRules(app string, e engine.Edge) *edgeRules {
 	r := &edgeRules{redirect: e.HTTPSRedirect, hsts: e.HSTS}
 	if e.Maintenance {
 		pg := pageMaintenance
@@ -36,7 +33,8 @@ func newEdgeRules(app string, e engine.Edge) *edgeRules {
 		r.maintenance = &pg
 	}
 	if e.BasicAuthUser != "" && e.BasicAuthHash != "" {
-		r.auth = &basicAuth{realm: `Basic realm="` + app + `", charset="UTF-8"`, user: e.BasicAuthUser, hash: e.BasicAuthHash}
+		r.auth = &basicAuth{realm: `Basic realm="` + app + `", charset="UTF-8"`, user: e.BasicAuthUser,
+			hash: e.BasicAuthHash, queue: p.authQueueOf(app), check: p.checkPassword}
 	}
 	if !r.redirect && !r.hsts && r.maintenance == nil && r.auth == nil {
 		return nil
@@ -59,11 +57,25 @@ func (p *Proxy) apply(rules *edgeRules, w http.ResponseWriter, r *http.Request, 
 		writePageRetry(w, rules.maintenance, p.retryAfter)
 		return true
 	}
-	if rules.auth != nil && !rules.auth.allows(r) {
-		writePageWith(w, &pageUnauthorized, "WWW-Authenticate", rules.auth.realm)
-		return true
+	if rules.auth != nil {
+		return p.authenticate(rules.auth, w, r)
 	}
 	return false
+}
+
+// authenticate answers r itself unless its basic credentials are allowed:
+// 401 when they are missing or wrong, 429 when the app's check queue is
+// full. It reports whether it answered.
+func (p *Proxy) authenticate(a *basicAuth, w http.ResponseWriter, r *http.Request) bool {
+	switch a.judge(r) {
+	case allowed:
+		return false
+	case busy:
+		writePageRetry(w, &pageTooManyAttempts, p.retryAfter)
+	default:
+		writePageWith(w, &pageUnauthorized, "WWW-Authenticate", a.realm)
+	}
+	return true
 }
 
 // redirectToHTTPS answers with a permanent redirect that keeps the method.
@@ -82,48 +94,6 @@ func (p *Proxy) hasCert(host string) bool {
 	return p.certOK != nil && p.certOK(host)
 }
 
-// basicAuth checks HTTP basic credentials against a memory-hard hash.
-// Checking a hash takes tens of milliseconds, so verdicts are cached by a
-// digest of the credentials, and at most two checks run at once.
-type basicAuth struct {
-	realm, user, hash string
-	mu                sync.Mutex
-	verdicts          map[[32]byte]bool
-}
-
-// maxVerdicts bounds the cache of checked credentials per app.
-const maxVerdicts = 256
-
-var authChecks = make(chan struct{}, 2)
-
-func (a *basicAuth) allows(r *http.Request) bool {
-	user, pw, ok := r.BasicAuth()
-	if !ok || subtle.ConstantTimeCompare([]byte(user), []byte(a.user)) != 1 {
-		return false
-	}
-	key := sha256.Sum256([]byte(user + "\x00" + pw))
-	a.mu.Lock()
-	v, seen := a.verdicts[key]
-	a.mu.Unlock()
-	if seen {
-		return v
-	}
-	authChecks <- struct{}{}
-	v = password.Check(a.hash, pw) == nil
-	<-authChecks
-	a.remember(key, v)
-	return v
-}
-
-func (a *basicAuth) remember(key [32]byte, v bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.verdicts == nil || len(a.verdicts) >= maxVerdicts {
-		a.verdicts = map[[32]byte]bool{}
-	}
-	a.verdicts[key] = v
-}
-
 // rawPage is a page with the app's own HTML.
 func rawPage(status int, html string) page {
 	body := []byte(html)
@@ -135,6 +105,8 @@ var (
 		"This app is down for maintenance. Please try again later.")
 	pageUnauthorized = newPage(http.StatusUnauthorized, "Sign in required",
 		"This app needs a user name and password.")
+	pageTooManyAttempts = newPage(http.StatusTooManyRequests, "Too many sign-in attempts",
+		"Too many sign-in attempts right now. Please try again in a moment.")
 )
 
 // isHost reports whether host is served: an app's or the control host.

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/quayside/quayside/internal/password"
 )
 
 // Proxy is the reverse proxy in front of every app. It is an http.Handler
@@ -37,6 +39,10 @@ type Proxy struct {
 	// mu serialises route changes and guards backends.
 	mu       sync.Mutex
 	backends map[string]*backend // address -> backend, shared by all routes
+	// authQueues bounds each app's basic-auth password checks; guarded by mu.
+	authQueues map[string]*authQueue
+	// checkPassword checks a basic-auth password against its hash.
+	checkPassword func(hash, pw string) error
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -46,20 +52,22 @@ func New(opts Options) *Proxy {
 	o := opts.withDefaults()
 	conns := newConnTracker(o.DialTimeout)
 	p := &Proxy{
-		log:        o.Logger,
-		errLog:     slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
-		obs:        o.Observer,
-		retryAfter: []string{strconv.Itoa(int(math.Max(1, math.Round(o.RetryAfter.Seconds()))))},
-		transport:  newTransport(o, conns),
-		conns:      conns,
-		dial:       conns.dialer(newDialer(o).DialContext),
-		bufs:       newBufferPool(),
-		maxIdle:    o.MaxIdleConnsPerHost,
-		idleTime:   o.IdleConnTimeout,
-		backends:   map[string]*backend{},
-		certOK:     o.HasCertificate,
-		httpsPort:  o.HTTPSPort,
-		control:    o.Control,
+		log:           o.Logger,
+		errLog:        slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn),
+		obs:           o.Observer,
+		retryAfter:    []string{strconv.Itoa(int(math.Max(1, math.Round(o.RetryAfter.Seconds()))))},
+		transport:     newTransport(o, conns),
+		conns:         conns,
+		dial:          conns.dialer(newDialer(o).DialContext),
+		bufs:          newBufferPool(),
+		maxIdle:       o.MaxIdleConnsPerHost,
+		idleTime:      o.IdleConnTimeout,
+		backends:      map[string]*backend{},
+		authQueues:    map[string]*authQueue{},
+		checkPassword: password.Check,
+		certOK:        o.HasCertificate,
+		httpsPort:     o.HTTPSPort,
+		control:       o.Control,
 	}
 	if o.Control != nil {
 		p.controlHost = hostKey(o.ControlHost)

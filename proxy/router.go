@@ -19,7 +19,7 @@ var _ engine.Router = (*Proxy)(nil)
 func (p *Proxy) SetRoute(r engine.Route) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rt := &route{app: r.App, hosts: p.hostKeys(r), backends: p.refBackends(r), edge: newEdgeRules(r.App, r.Edge)}
+	rt := &route{app: r.App, hosts: p.hostKeys(r), backends: p.refBackends(r), edge: p.newEdgeRules(r.App, r.Edge)}
 	old := p.table.Load()
 	for _, h := range rt.hosts {
 		if o := old.hosts[h]; o != nil && o.app != r.App {
@@ -49,6 +49,7 @@ func (p *Proxy) RemoveRoute(app string) {
 		return
 	}
 	p.table.Store(old.without(app))
+	delete(p.authQueues, app)
 	p.unrefBackends(prev.backends)
 	p.sweep()
 	p.log.Info("route removed", "app", app)
