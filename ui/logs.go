@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
+	"github.com/quayside/quayside/ui/auth"
 )
 
 // Log query limits.
@@ -135,23 +135,33 @@ func ptrTo[T any](v T) *T { return &v }
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  1024,
 	WriteBufferSize: 16 << 10,
-	// Same-origin only: a page elsewhere must not read an app's logs with
-	// the user's cookies.
-	CheckOrigin: sameOrigin,
+	// Same-origin only: a page elsewhere (another app's page on a sibling
+	// host among them) must not read an app's logs with the user's cookies.
+	CheckOrigin: auth.SameOrigin,
 }
 
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
-		return true
+var errCrossSiteLogs = engine.Errorf(engine.EFORBIDDEN, "logs over a WebSocket are only for the dashboard's own pages: "+
+	"send the same Origin as the page, or use an API token (Authorization: Bearer qs_...)")
+
+// wsOriginAllowed reports whether r may follow logs over a WebSocket: its
+// Origin is the control host's own (auth.SameOrigin). Browsers always send
+// Origin with a WebSocket handshake, so one signed in with the session
+// cookie (a browser's credential) but without Origin is refused too;
+// clients with a token need none.
+func wsOriginAllowed(c echo.Context) bool {
+	r := c.Request()
+	if r.Header.Get("Origin") == "" && auth.Session(c) != nil {
+		return false
 	}
-	host := strings.TrimPrefix(strings.TrimPrefix(origin, "https://"), "http://")
-	return strings.EqualFold(host, r.Host)
+	return auth.SameOrigin(r)
 }
 
 // logsWebSocket follows an app's logs over a WebSocket: history first,
 // then new lines, one JSON api.LogEvent per message.
 func (s *Server) logsWebSocket(c echo.Context) error {
+	if !wsOriginAllowed(c) {
+		return errCrossSiteLogs
+	}
 	q, err := logQuery(c, time.Now())
 	if err != nil {
 		return err

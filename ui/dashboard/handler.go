@@ -22,7 +22,7 @@ func public(h pageFunc) func(*Dashboard) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			id, ok := auth.Identity(c)
 			v := d.newView(c, id, ok)
-			if !isSafe(c.Request().Method) && !sameOrigin(c.Request()) {
+			if !isSafe(c.Request().Method) && !auth.SameOrigin(c.Request()) {
 				return d.fail(c, v, errCrossSite)
 			}
 			if err := h(d, c, v); err != nil {
@@ -65,7 +65,7 @@ var (
 // another site, or from a session without its CSRF token. Requests with an
 // API token carry no ambient credential and need no CSRF token.
 func checkChange(c echo.Context, id engine.Identity) error {
-	if !sameOrigin(c.Request()) {
+	if !auth.SameOrigin(c.Request()) {
 		return errCrossSite
 	}
 	if id.Via == "token" && auth.Session(c) == nil {
@@ -83,25 +83,6 @@ func checkChange(c echo.Context, id engine.Identity) error {
 
 func isSafe(method string) bool {
 	return method == http.MethodGet || method == http.MethodHead
-}
-
-// sameOrigin reports whether a browser says the request comes from this
-// origin. Browsers send Origin "null" on form posts from pages with
-// Referrer-Policy no-referrer, as the dashboard's are; Sec-Fetch-Site then
-// decides. Requests without either header (not from a browser) pass: the
-// CSRF token still guards every change of a session.
-func sameOrigin(r *http.Request) bool {
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "", "same-origin", "none":
-	default:
-		return false
-	}
-	origin := r.Header.Get("Origin")
-	if origin == "" || origin == "null" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && strings.EqualFold(u.Host, r.Host)
 }
 
 // toLogin sends the browser to sign in, and back here afterwards.

@@ -1,7 +1,6 @@
 package dashboard
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -25,33 +24,6 @@ func TestLocalPath(t *testing.T) {
 		"/%2f%2fevil.example":  "/%2f%2fevil.example",
 	} {
 		assert.Equal(t, want, localPath(in), in)
-	}
-}
-
-func TestSameOrigin(t *testing.T) {
-	for _, tc := range []struct {
-		origin, fetchSite string
-		want              bool
-	}{
-		{"", "", true},
-		{"http://quayside.example.com", "same-origin", true},
-		{"https://QUAYSIDE.example.com", "", true},
-		{"null", "same-origin", true}, // a form post from a no-referrer page
-		{"null", "cross-site", false},
-		{"", "same-site", false}, // an app on a sibling host
-		{"", "none", true},       // typed into the address bar
-		{"https://evil.example", "", false},
-		{"https://quayside.example.com.evil.example", "", false},
-		{"ftp://quayside.example.com", "", false},
-	} {
-		r, _ := http.NewRequest(http.MethodPost, "http://quayside.example.com/login", nil)
-		if tc.origin != "" {
-			r.Header.Set("Origin", tc.origin)
-		}
-		if tc.fetchSite != "" {
-			r.Header.Set("Sec-Fetch-Site", tc.fetchSite)
-		}
-		assert.Equal(t, tc.want, sameOrigin(r), "%+v", tc)
 	}
 }
 
