@@ -3,9 +3,12 @@
 //
 // A [Proxy] routes each request by its Host header to the backends (container
 // addresses) of one app, round robin, and forwards it with
-// X-Forwarded-For/-Host/-Proto set, the original Host preserved, hop-by-hop
-// headers stripped, responses streamed (SSE, chunked) and WebSocket upgrades
-// carried both ways.
+// X-Forwarded-For/-Host/-Proto set, the original Host and request target
+// preserved, hop-by-hop headers stripped, responses streamed (SSE, chunked)
+// and WebSocket upgrades carried both ways. Quayside is the edge: a client's
+// own forwarding claims (X-Forwarded-*, X-Real-IP, True-Client-IP) are
+// dropped unless it is a front proxy named in Options.TrustedProxies
+// (trust.go). A Host that is not a valid host name is answered 400.
 //
 // It implements engine.Router. The engine switches an app to a new release
 // with SetRoute (new backends) and then Drain (old backends): Drain stops new

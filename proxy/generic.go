@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -43,7 +44,7 @@ func newDialer(o Options) *net.Dialer {
 // newGeneric returns the generic-path handler that sends requests to b.
 func (p *Proxy) newGeneric(b *backend) http.Handler {
 	return &httputil.ReverseProxy{
-		Rewrite:       func(pr *httputil.ProxyRequest) { rewrite(pr, b.addr) },
+		Rewrite:       func(pr *httputil.ProxyRequest) { rewrite(pr, b.addr, p.fromTrustedProxy(pr.In)) },
 		Transport:     &retryTransport{p: p, first: b},
 		FlushInterval: -1, // flush every write: SSE, long polling, chunked streams
 		BufferPool:    p.bufs,
@@ -52,13 +53,35 @@ func (p *Proxy) newGeneric(b *backend) http.Handler {
 	}
 }
 
-// rewrite points the outgoing request at addr. The Host header stays the
-// client's; ReverseProxy has already stripped hop-by-hop headers and the
-// client's own Forwarded and X-Forwarded-* headers.
-func rewrite(pr *httputil.ProxyRequest, addr string) {
+// rewrite points the outgoing request at addr, with the client's own
+// request target (keepTarget). The Host header stays the client's;
+// ReverseProxy has already stripped hop-by-hop headers and the client's
+// own Forwarded and X-Forwarded-* headers; the client's X-Real-IP and
+// True-Client-IP go too unless it is a trusted proxy (trust.go).
+func rewrite(pr *httputil.ProxyRequest, addr string, trusted bool) {
 	pr.Out.URL.Scheme = "http"
 	pr.Out.URL.Host = addr
-	setForwarded(pr.Out.Header, pr.In)
+	keepTarget(pr.Out.URL, pr.In.RequestURI)
+	if !trusted {
+		delete(pr.Out.Header, "X-Real-Ip")
+		delete(pr.Out.Header, "True-Client-Ip")
+	}
+	setForwarded(pr.Out.Header, pr.In, trusted)
+}
+
+// keepTarget makes u send the client's request target byte for byte (as
+// the lean path does), instead of a path decoded and encoded again, which
+// can differ from what the client sent. An absolute-form target, "*" and
+// a path starting with "//" (which u would send as a scheme-relative URL)
+// keep u's own encoding.
+func keepTarget(u *url.URL, target string) {
+	if target == "" || target[0] != '/' || strings.HasPrefix(target, "//") {
+		return
+	}
+	path, query, hasQuery := strings.Cut(target, "?")
+	u.Opaque = path
+	u.RawQuery = query
+	u.ForceQuery = hasQuery && query == ""
 }
 
 // Shared header values; the transport only reads them.
@@ -67,19 +90,28 @@ var (
 	protoHTTPS = []string{"https"}
 )
 
-// setForwarded sets X-Forwarded-For (the client's value, if any, with the
-// client IP appended), X-Forwarded-Host (the original Host) and
-// X-Forwarded-Proto (http or https). Both new values share one allocation.
-func setForwarded(h http.Header, in *http.Request) {
+// setForwarded sets X-Forwarded-For (the peer's IP), X-Forwarded-Host
+// (the original Host) and X-Forwarded-Proto (http or https). When in comes
+// from a trusted proxy, its X-Forwarded-For is kept with the peer's IP
+// appended, and its X-Forwarded-Host and X-Forwarded-Proto, when it sent
+// them, are passed on instead of ours. Both new values share one allocation.
+func setForwarded(h http.Header, in *http.Request, trusted bool) {
 	vals := make([]string, 2)
 	vals[1] = in.Host
 	h["X-Forwarded-Host"] = vals[1:2:2]
 	if ip, _, err := net.SplitHostPort(in.RemoteAddr); err == nil {
-		if prior := in.Header["X-Forwarded-For"]; len(prior) > 0 {
+		if prior := in.Header["X-Forwarded-For"]; trusted && len(prior) > 0 {
 			ip = strings.Join(prior, ", ") + ", " + ip
 		}
 		vals[0] = ip
 		h["X-Forwarded-For"] = vals[0:1:1]
+	}
+	if trusted && len(in.Header["X-Forwarded-Host"]) > 0 {
+		h["X-Forwarded-Host"] = in.Header["X-Forwarded-Host"]
+	}
+	if trusted && len(in.Header["X-Forwarded-Proto"]) > 0 {
+		h["X-Forwarded-Proto"] = in.Header["X-Forwarded-Proto"]
+		return
 	}
 	if in.TLS != nil {
 		h["X-Forwarded-Proto"] = protoHTTPS

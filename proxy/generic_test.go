@@ -14,13 +14,16 @@ func TestSetForwarded(t *testing.T) {
 		name      string
 		remote    string
 		prior     []string
+		trusted   bool
 		tls       bool
 		wantFor   []string
 		wantProto string
 	}{
 		{name: "ipv4", remote: "192.0.2.1:5555", wantFor: []string{"192.0.2.1"}, wantProto: "http"},
 		{name: "ipv6", remote: "[2001:db8::1]:5555", wantFor: []string{"2001:db8::1"}, wantProto: "http"},
-		{name: "prior values are kept", remote: "192.0.2.1:1", prior: []string{"203.0.113.1", "203.0.113.2"},
+		{name: "a client's values are replaced", remote: "192.0.2.1:1", prior: []string{"203.0.113.1", "203.0.113.2"},
+			wantFor: []string{"192.0.2.1"}, wantProto: "http"},
+		{name: "a trusted proxy's values are kept", remote: "192.0.2.1:1", prior: []string{"203.0.113.1", "203.0.113.2"}, trusted: true,
 			wantFor: []string{"203.0.113.1, 203.0.113.2, 192.0.2.1"}, wantProto: "http"},
 		{name: "tls", remote: "192.0.2.1:1", tls: true, wantFor: []string{"192.0.2.1"}, wantProto: "https"},
 		{name: "unparsable remote address", remote: "garbage", wantProto: "http"},
@@ -36,7 +39,7 @@ func TestSetForwarded(t *testing.T) {
 				in.TLS = &tls.ConnectionState{}
 			}
 			h := http.Header{}
-			setForwarded(h, in)
+			setForwarded(h, in, tt.trusted)
 			assert.Equal(t, tt.wantFor, h["X-Forwarded-For"])
 			assert.Equal(t, []string{"App.Test:81"}, h["X-Forwarded-Host"])
 			assert.Equal(t, []string{tt.wantProto}, h["X-Forwarded-Proto"])

@@ -10,14 +10,15 @@ import (
 // writeHead writes the head of r as the lean path sends it to a backend:
 // the client's method and request target, HTTP/1.1, the client's Host,
 // the client's header fields less the hop-by-hop ones (and those the
-// Connection field names) and less Forwarded and X-Forwarded-*, then
-// X-Forwarded-For (the client's value, if any, with the client's IP
-// appended), X-Forwarded-Host and X-Forwarded-Proto. The result is what
+// Connection field names) and less Forwarded, X-Forwarded-*, X-Real-IP and
+// True-Client-IP, then X-Forwarded-For, X-Forwarded-Host and
+// X-Forwarded-Proto as writeForwarded writes them. When r comes from a
+// trusted proxy (trust.go), its X-Real-IP and True-Client-IP stay. The result is what
 // the generic path (rewrite and setForwarded) sends, written straight into
 // the connection's buffer. The server already rejected field names and
 // values that are not valid HTTP, so nothing here can split the head.
 // Errors stick in bw and surface at its Flush.
-func writeHead(bw *bufio.Writer, r *http.Request) {
+func writeHead(bw *bufio.Writer, r *http.Request, trusted bool) {
 	_, _ = bw.WriteString(r.Method)
 	_ = bw.WriteByte(' ')
 	_, _ = bw.WriteString(requestTarget(r))
@@ -26,7 +27,7 @@ func writeHead(bw *bufio.Writer, r *http.Request) {
 	_, _ = bw.WriteString("\r\n")
 	conn := r.Header["Connection"]
 	for k, vv := range r.Header {
-		if dropFromRequest(k) || (conn != nil && tokenListed(conn, k)) {
+		if dropFromRequest(k) || (conn != nil && tokenListed(conn, k)) || (!trusted && clientIPField(k)) {
 			continue
 		}
 		for _, v := range vv {
@@ -39,7 +40,7 @@ func writeHead(bw *bufio.Writer, r *http.Request) {
 	if r.Method == http.MethodPut {
 		_, _ = bw.WriteString("Content-Length: 0\r\n") // some servers insist on it
 	}
-	writeForwarded(bw, r)
+	writeForwarded(bw, r, trusted)
 	_, _ = bw.WriteString("\r\n")
 }
 
@@ -51,17 +52,24 @@ func writeField(bw *bufio.Writer, k, v string) {
 }
 
 // writeForwarded writes the X-Forwarded-* fields as setForwarded sets them.
-func writeForwarded(bw *bufio.Writer, r *http.Request) {
+func writeForwarded(bw *bufio.Writer, r *http.Request, trusted bool) {
 	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		_, _ = bw.WriteString("X-Forwarded-For: ")
-		for _, prior := range r.Header["X-Forwarded-For"] {
-			_, _ = bw.WriteString(prior)
-			_, _ = bw.WriteString(", ")
+		if trusted {
+			for _, prior := range r.Header["X-Forwarded-For"] {
+				_, _ = bw.WriteString(prior)
+				_, _ = bw.WriteString(", ")
+			}
 		}
 		_, _ = bw.WriteString(ip)
 		_, _ = bw.WriteString("\r\n")
 	}
-	writeField(bw, "X-Forwarded-Host", r.Host)
+	if !trusted || !writeClaimed(bw, r, "X-Forwarded-Host") {
+		writeField(bw, "X-Forwarded-Host", r.Host)
+	}
+	if trusted && writeClaimed(bw, r, "X-Forwarded-Proto") {
+		return
+	}
 	if r.TLS != nil {
 		_, _ = bw.WriteString("X-Forwarded-Proto: https\r\n")
 	} else {
@@ -129,4 +137,14 @@ func copyResponseHeader(dst, src http.Header) {
 		}
 		dst[k] = vv
 	}
+}
+
+// writeClaimed writes the values of r's field k, as a trusted proxy sent
+// them, and reports whether there were any.
+func writeClaimed(bw *bufio.Writer, r *http.Request, k string) bool {
+	vv := r.Header[k]
+	for _, v := range vv {
+		writeField(bw, k, v)
+	}
+	return len(vv) > 0
 }

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -25,12 +27,12 @@ func serverRequest(t testing.TB, raw, remote string) *http.Request {
 	return r
 }
 
-// sentHead runs writeHead for r and parses what it wrote.
-func sentHead(t *testing.T, r *http.Request) (*http.Request, string) {
+// sentHead runs writeHead for r (from a trusted proxy or not) and parses what it wrote.
+func sentHead(t *testing.T, r *http.Request, trusted bool) (*http.Request, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	bw := bufio.NewWriter(&buf)
-	writeHead(bw, r)
+	writeHead(bw, r, trusted)
 	require.NoError(t, bw.Flush())
 	raw := buf.String()
 	out, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
@@ -44,6 +46,7 @@ func TestWriteHead(t *testing.T) {
 		raw       string
 		remote    string
 		tls       bool
+		trusted   bool
 		wantLine  string
 		wantHost  string
 		want      http.Header
@@ -71,9 +74,31 @@ func TestWriteHead(t *testing.T) {
 			wantGone: []string{"Connection", "X-Secret", "Keep-Alive", "Proxy-Connection", "Proxy-Authorization", "Trailer", "Te", "Forwarded"},
 		},
 		{
-			name:     "client IP appended to X-Forwarded-For, TE trailers kept, TLS",
+			name: "a client's address claims are dropped, X-Forwarded-For replaced",
+			raw: "GET / HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 203.0.113.9\r\nX-Real-IP: 203.0.113.9\r\n" +
+				"True-Client-IP: 203.0.113.9\r\nX-Forwarded-Proto: https\r\n\r\n",
+			remote:   "192.0.2.1:9",
+			wantLine: "GET / HTTP/1.1",
+			wantHost: "a.test",
+			want:     http.Header{"X-Forwarded-For": {"192.0.2.1"}, "X-Forwarded-Proto": {"http"}, "X-Forwarded-Host": {"a.test"}},
+			wantGone: []string{"X-Real-Ip", "True-Client-Ip"},
+		},
+		{
+			name: "a trusted proxy's claims are passed on",
+			raw: "GET / HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 203.0.113.9\r\nX-Real-IP: 203.0.113.9\r\n" +
+				"True-Client-IP: 203.0.113.9\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: front.test\r\n\r\n",
+			remote:   "192.0.2.1:9",
+			trusted:  true,
+			wantLine: "GET / HTTP/1.1",
+			wantHost: "a.test",
+			want: http.Header{"X-Forwarded-For": {"203.0.113.9, 192.0.2.1"}, "X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"front.test"},
+				"X-Real-Ip": {"203.0.113.9"}, "True-Client-Ip": {"203.0.113.9"}},
+		},
+		{
+			name:     "trusted proxy's X-Forwarded-For appended to, TE trailers kept, TLS",
 			raw:      "HEAD / HTTP/1.1\r\nHost: a.test\r\nX-Forwarded-For: 203.0.113.9, 198.51.100.1\r\nX-Forwarded-For: 192.0.2.4\r\nTe: trailers, deflate\r\n\r\n",
 			remote:   "127.0.0.1:9",
+			trusted:  true,
 			tls:      true,
 			wantLine: "HEAD / HTTP/1.1",
 			wantHost: "a.test",
@@ -110,7 +135,7 @@ func TestWriteHead(t *testing.T) {
 			if tt.tls {
 				r.TLS = &tls.ConnectionState{}
 			}
-			out, raw := sentHead(t, r)
+			out, raw := sentHead(t, r, tt.trusted)
 			assert.True(t, strings.HasPrefix(raw, tt.wantLine+"\r\n"), raw)
 			assert.Equal(t, tt.wantHost, out.Host)
 			for k, v := range tt.want {
@@ -130,7 +155,8 @@ func TestWriteHead(t *testing.T) {
 func TestWriteHeadDoesNotAllocate(t *testing.T) {
 	r := serverRequest(t, "GET /path?q=1 HTTP/1.1\r\nHost: a.test\r\nUser-Agent: x\r\nAccept: */*\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n", "192.0.2.1:5555")
 	bw := bufio.NewWriterSize(io.Discard, upBufSize)
-	assert.Zero(t, testing.AllocsPerRun(100, func() { writeHead(bw, r) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { writeHead(bw, r, false) }))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { writeHead(bw, r, true) }))
 }
 
 func TestTokenListed(t *testing.T) {
@@ -156,7 +182,17 @@ func TestTokenListed(t *testing.T) {
 // and the generic path (POST with a body): the backend must see the same
 // header fields, Host and request target.
 func TestPathsForwardAlike(t *testing.T) {
-	p, srv := newTestProxy(t, Options{})
+	for _, trusted := range []bool{false, true} {
+		t.Run(fmt.Sprintf("trusted=%v", trusted), func(t *testing.T) { testPathsForwardAlike(t, trusted) })
+	}
+}
+
+func testPathsForwardAlike(t *testing.T, trusted bool) {
+	var opts Options
+	if trusted {
+		opts.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}
+	p, srv := newTestProxy(t, opts)
 	be := startBackend(t, "echo", echoHeaders)
 	p.SetRoute(engine.Route{App: "echo", Hosts: []string{"echo.test"}, Backends: []string{addrOf(be)}})
 	send := func(method string, body io.Reader) echoed {
@@ -166,6 +202,7 @@ func TestPathsForwardAlike(t *testing.T) {
 		req.Header = http.Header{
 			"X-Forwarded-For": {"203.0.113.1"}, "X-Forwarded-Proto": {"https"}, "Forwarded": {"for=x"},
 			"Connection": {"X-Secret"}, "X-Secret": {"s"}, "X-Custom": {"a", "b"}, "Te": {"trailers"},
+			"X-Real-Ip": {"203.0.113.1"}, "True-Client-Ip": {"203.0.113.1"},
 		}
 		res, err := newClient().Do(req)
 		require.NoError(t, err)
@@ -178,7 +215,16 @@ func TestPathsForwardAlike(t *testing.T) {
 	lean := send(http.MethodGet, nil)
 	generic := send(http.MethodPost, strings.NewReader("body"))
 	assert.Equal(t, generic, lean)
-	assert.Equal(t, []string{"203.0.113.1, 127.0.0.1"}, lean.Header["X-Forwarded-For"])
+	if trusted {
+		assert.Equal(t, []string{"203.0.113.1, 127.0.0.1"}, lean.Header["X-Forwarded-For"])
+		assert.Equal(t, []string{"https"}, lean.Header["X-Forwarded-Proto"])
+		assert.Equal(t, []string{"203.0.113.1"}, lean.Header["X-Real-Ip"])
+	} else {
+		assert.Equal(t, []string{"127.0.0.1"}, lean.Header["X-Forwarded-For"])
+		assert.Equal(t, []string{"http"}, lean.Header["X-Forwarded-Proto"])
+		assert.NotContains(t, lean.Header, "X-Real-Ip")
+		assert.NotContains(t, lean.Header, "True-Client-Ip")
+	}
 }
 
 func TestLeanPathIsTaken(t *testing.T) {

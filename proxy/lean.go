@@ -57,7 +57,7 @@ func (p *Proxy) leanSend(w http.ResponseWriter, r *http.Request, b *backend) (*u
 			}
 			return nil, nil, target, err
 		}
-		res, err := exchange(w, r, uc)
+		res, err := exchange(w, r, uc, p.fromTrustedProxy(r))
 		if err == nil {
 			return uc, res, target, nil
 		}
@@ -102,13 +102,13 @@ func (p *Proxy) moveAfterRefusal(r *http.Request, b, target *backend, err error)
 	return other
 }
 
-// exchange writes r's head on uc and reads the backend's final response
+// exchange writes r's head on uc (trusted: r comes from a trusted proxy) and reads the backend's final response
 // head, passing informational responses on to w. A plain head is read by
 // readFastHead straight into w's header map (the response's Header is then
 // nil); any other by http.ReadResponse.
-func exchange(w http.ResponseWriter, r *http.Request, uc *upConn) (*http.Response, error) {
+func exchange(w http.ResponseWriter, r *http.Request, uc *upConn, trusted bool) (*http.Response, error) {
 	uc.begin(r.Context())
-	writeHead(uc.bw, r)
+	writeHead(uc.bw, r, trusted)
 	if err := uc.bw.Flush(); err != nil {
 		return nil, fmt.Errorf("write request: %w", err)
 	}

@@ -70,6 +70,6 @@ func BenchmarkWriteHead(b *testing.B) {
 	bw := bufio.NewWriterSize(io.Discard, upBufSize)
 	b.ReportAllocs()
 	for b.Loop() {
-		writeHead(bw, r)
+		writeHead(bw, r, false)
 	}
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -48,6 +49,11 @@ type Options struct {
 	// ControlHost, when set, is served by Control instead of an app.
 	ControlHost string
 	Control     http.Handler
+	// TrustedProxies are the addresses of front proxies whose forwarding
+	// fields (X-Forwarded-For and the like) are believed; from any other
+	// peer they are dropped and X-Forwarded-For is the peer's address.
+	// Empty: Quayside is the edge and believes no one.
+	TrustedProxies []netip.Prefix
 }
 
 // withDefaults returns o with zero fields replaced by the defaults.

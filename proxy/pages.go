@@ -21,6 +21,8 @@ func newPage(status int, title, text string) page {
 }
 
 var (
+	pageBadRequest = newPage(http.StatusBadRequest, "Bad request",
+		"The address this request was sent to is not a valid host name.")
 	pageNotFound = newPage(http.StatusNotFound, "Not found",
 		"There is no app at this address.")
 	pageUnavailable = newPage(http.StatusServiceUnavailable, "Service unavailable",

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,7 @@ type Proxy struct {
 	httpsPort   string
 	controlHost string
 	control     http.Handler
+	trusted     []netip.Prefix
 
 	// table is read by every request without a lock.
 	table atomic.Pointer[table]
@@ -68,6 +70,7 @@ func New(opts Options) *Proxy {
 		certOK:        o.HasCertificate,
 		httpsPort:     o.HTTPSPort,
 		control:       o.Control,
+		trusted:       unmapPrefixes(o.TrustedProxies),
 	}
 	if o.Control != nil {
 		p.controlHost = hostKey(o.ControlHost)
@@ -102,6 +105,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve does the work of ServeHTTP, filling info when it is not nil.
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request, info *RequestInfo) {
+	if !validHost(r.Host) {
+		writePage(w, &pageBadRequest)
+		return
+	}
 	host := hostKey(r.Host)
 	if p.control != nil && host == p.controlHost {
 		p.serveControl(w, r, host)
@@ -154,4 +161,17 @@ func (p *Proxy) acquire(host string) (*route, *backend) {
 		}
 		t = cur
 	}
+}
+
+// unmapPrefixes returns ps with IPv4-mapped IPv6 prefixes as IPv4 ones, so
+// they match peers whose addresses are unmapped.
+func unmapPrefixes(ps []netip.Prefix) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(ps))
+	for _, p := range ps {
+		if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
+	}
+	return out
 }

@@ -208,6 +208,7 @@ func (d *daemon) buildEdge() error {
 	d.proxy = proxy.New(proxy.Options{
 		Logger: d.cfg.log.With("part", "proxy"), HasCertificate: hasCert, HTTPSPort: d.cfg.httpsPort,
 		ControlHost: d.cfg.controlHost(), Control: d.control, Observer: observer{d.metrics},
+		TrustedProxies: d.cfg.trustedProxies,
 	})
 	m, err := certs.New(certs.Config{
 		Dir: filepath.Join(d.cfg.data, "certs"), Mode: certs.ModeFor(d.cfg.domain),

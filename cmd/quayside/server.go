@@ -39,6 +39,7 @@ type serverCmd struct {
 	MetricsAllow     []string      `env:"QUAYSIDE_METRICS_ALLOW" default:"127.0.0.1/32,::1/128" help:"Addresses (CIDR) that may scrape https://quayside.<domain>/metrics without a token; admins' tokens always may."`
 	GCEvery          time.Duration `name:"gc-every" env:"QUAYSIDE_GC_EVERY" default:"1h" help:"How often unused images, stopped containers and build caches over budget are removed (0: never; quayside gc runs it now)."`
 	BuildCacheBudget string        `env:"QUAYSIDE_BUILD_CACHE_BUDGET" default:"5GiB" help:"Most disk the apps' build caches may take together; the caches of the apps built least recently go first (0: no limit)."`
+	TrustedProxies   []string      `env:"QUAYSIDE_TRUSTED_PROXIES" help:"Addresses (CIDR) of front proxies in front of Quayside whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto/-Host are passed on to apps. Default none: Quayside is the edge and sets X-Forwarded-For to the peer's address."`
 	DiskAlert        float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
 }
 
@@ -76,6 +77,7 @@ type daemonConfig struct {
 	acmeRoot          []byte
 	acmeEmail         string
 	metricsAllow      []netip.Prefix
+	trustedProxies    []netip.Prefix
 	diskAlert         float64
 	gcEvery           time.Duration
 	buildCacheBudget  int64
@@ -138,7 +140,11 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.ACMECA != "" && !strings.HasPrefix(c.ACMECA, "https://") {
 		return nil, fieldErr("acme-ca", "--acme-ca must be an https:// ACME directory URL")
 	}
-	allow, err := parsePrefixes(c.MetricsAllow)
+	allow, err := parsePrefixes("metrics-allow", c.MetricsAllow)
+	if err != nil {
+		return nil, err
+	}
+	trusted, err := parsePrefixes("trusted-proxies", c.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +169,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
-		metricsAllow: allow, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
+		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
 	}, nil
 }
 
@@ -214,8 +220,9 @@ func parseSize(flag, v string, zeroOK bool) (int64, error) {
 	return n, nil
 }
 
-// parsePrefixes reads --metrics-allow: CIDR prefixes or single addresses.
-func parsePrefixes(list []string) ([]netip.Prefix, error) {
+// parsePrefixes reads a list flag (--metrics-allow, --trusted-proxies) of
+// CIDR prefixes or single addresses.
+func parsePrefixes(flag string, list []string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
 	for _, v := range list {
 		v = strings.TrimSpace(v)
@@ -228,7 +235,7 @@ func parsePrefixes(list []string) ([]netip.Prefix, error) {
 		}
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
-			return nil, fieldErr("metrics-allow", "--metrics-allow %q is not an address or CIDR prefix such as 10.0.0.0/8", v)
+			return nil, fieldErr(flag, "--%s %q is not an address or CIDR prefix such as 10.0.0.0/8", flag, v)
 		}
 		out = append(out, p.Masked())
 	}
