@@ -174,7 +174,7 @@ func TestValidHost(t *testing.T) {
 		"a.test": true, "A.Test:8080": true, "a.test.": true, "127.0.0.1": true, "127.0.0.1:80": true,
 		"[::1]": true, "[::1]:8080": true, "[2001:db8::1]": true, "x_y.test": true, "localhost": true,
 		strings.Repeat("a", 63) + ".test": true,
-		"": false, ":80": false, "a.test:": false, "a.test:x": false, "a.test:123456": false, "a..test": false,
+		"":                                false, ":80": false, "a.test:": false, "a.test:x": false, "a.test:123456": false, "a..test": false,
 		".a.test": false, "a.test..": false, "a test": false, "a/b": false, "a@b": false, "::1": false,
 		"[::1]:": false, "[127.0.0.1]": false, "[::1%lo]": false, "[::1]]": false, "a.test:80:80": false,
 		strings.Repeat("a", 64) + ".test": false, strings.Repeat("a.", 127) + "aa": false,
