@@ -170,15 +170,15 @@ func TestInvalidHostIsRefused(t *testing.T) {
 }
 
 func TestValidHost(t *testing.T) {
-	for h, want := range map[string]bool{
-		"a.test": true, "A.Test:8080": true, "a.test.": true, "127.0.0.1": true, "127.0.0.1:80": true,
-		"[::1]": true, "[::1]:8080": true, "[2001:db8::1]": true, "x_y.test": true, "localhost": true,
-		strings.Repeat("a", 63) + ".test": true,
-		"":                                false, ":80": false, "a.test:": false, "a.test:x": false, "a.test:123456": false, "a..test": false,
-		".a.test": false, "a.test..": false, "a test": false, "a/b": false, "a@b": false, "::1": false,
-		"[::1]:": false, "[127.0.0.1]": false, "[::1%lo]": false, "[::1]]": false, "a.test:80:80": false,
-		strings.Repeat("a", 64) + ".test": false, strings.Repeat("a.", 127) + "aa": false,
-	} {
-		assert.Equal(t, want, validHost(h), "%q", h)
+	valid := []string{"a.test", "A.Test:8080", "a.test.", "127.0.0.1", "127.0.0.1:80", "[::1]", "[::1]:8080",
+		"[2001:db8::1]", "x_y.test", "localhost", strings.Repeat("a", 63) + ".test"}
+	invalid := []string{"", ":80", "a.test:", "a.test:x", "a.test:123456", "a..test", ".a.test", "a.test..",
+		"a test", "a/b", "a@b", "::1", "[::1]:", "[127.0.0.1]", "[::1%lo]", "[::1]]", "a.test:80:80",
+		strings.Repeat("a", 64) + ".test", strings.Repeat("a.", 127) + "aa"}
+	for _, h := range valid {
+		assert.True(t, validHost(h), "%q", h)
+	}
+	for _, h := range invalid {
+		assert.False(t, validHost(h), "%q", h)
 	}
 }
