@@ -67,6 +67,14 @@ type Config struct {
 	// PushTimeout caps one push from connection to deploy; DefaultPushTimeout
 	// when zero.
 	PushTimeout time.Duration
+	// HandshakeTimeout is how long an SSH client has, from connecting, to
+	// finish the handshake, authenticate and start its command; it is cut
+	// off then. DefaultHandshakeTimeout when zero.
+	HandshakeTimeout time.Duration
+	// MaxConns caps the SSH connections open at once, MaxConnsPerAddr
+	// those from one IP address; more are closed at once.
+	// DefaultMaxConns and DefaultMaxConnsPerAddr when zero.
+	MaxConns, MaxConnsPerAddr int
 	// Logger may be nil.
 	Logger *slog.Logger
 }
@@ -80,8 +88,8 @@ func (c Config) withDefaults() (Config, error) {
 	if len(c.HookCommand) == 0 || c.Keys == nil || c.Deployer == nil {
 		return c, errors.New("receive: HookCommand, Keys and Deployer are required")
 	}
-	if c.MaxPushBytes < 0 || c.PushTimeout < 0 {
-		return c, errors.New("receive: MaxPushBytes and PushTimeout must not be negative")
+	if c.MaxPushBytes < 0 || c.PushTimeout < 0 || c.HandshakeTimeout < 0 || c.MaxConns < 0 || c.MaxConnsPerAddr < 0 {
+		return c, errors.New("receive: MaxPushBytes, PushTimeout, HandshakeTimeout, MaxConns and MaxConnsPerAddr must not be negative")
 	}
 	var err error
 	for _, p := range []*string{&c.ReposDir, &c.HostKeyPath, &c.HookSocket} {
@@ -94,6 +102,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.PushTimeout == 0 {
 		c.PushTimeout = DefaultPushTimeout
+	}
+	if c.HandshakeTimeout == 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.MaxConnsPerAddr == 0 {
+		c.MaxConnsPerAddr = DefaultMaxConnsPerAddr
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -12,6 +12,11 @@
 // During the hook the pushed objects sit in git's quarantine directory;
 // Source reads the commit from there.
 //
+// Before authentication a connection is held to a deadline
+// (Config.HandshakeTimeout) and counted against caps per address and in
+// all (Config.MaxConnsPerAddr, Config.MaxConns), so idle or trickling
+// clients cannot pile up (sshconn.go).
+//
 // The package speaks engine types only; cmd/quayside wires it to the engine
 // (Deployer), the store (KeyFinder) and the `quayside hook pre-receive`
 // command (RunHook).

@@ -29,6 +29,7 @@ type Server struct {
 	repos  *repositories
 	pushes *pushRegistry
 	locks  *keyedMutex
+	conns  *connLimiter
 
 	// ctx is canceled by Close; every push derives from it.
 	ctx    context.Context
@@ -72,7 +73,7 @@ func New(cfg Config) (*Server, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		cfg: cfg, log: cfg.Logger, git: git, signer: signer, repos: repos,
-		pushes: newPushRegistry(), locks: newKeyedMutex(),
+		pushes: newPushRegistry(), locks: newKeyedMutex(), conns: newConnLimiter(cfg.MaxConns, cfg.MaxConnsPerAddr),
 		ctx: ctx, cancel: cancel, lns: make(map[net.Listener]struct{}),
 	}
 	s.ssh = s.newSSHServer()
@@ -80,9 +81,11 @@ func New(cfg Config) (*Server, error) {
 }
 
 // newSSHServer configures gliderlabs/ssh: public keys only, sessions only
-// (no forwarding, no subsystems, no PTY).
+// (no forwarding, no subsystems, no PTY), connections capped and held to
+// the handshake deadline until their command starts (sshconn.go).
 func (s *Server) newSSHServer() *ssh.Server {
 	return &ssh.Server{
+		ConnCallback:      s.admit,
 		Handler:           s.handleSession,
 		PublicKeyHandler:  s.authorize,
 		HostSigners:       []ssh.Signer{s.signer},

@@ -46,6 +46,7 @@ func (s *Server) logKeyRefusal(ctx ssh.Context, key ssh.PublicKey, err error) {
 // handleSession serves one SSH session and exits it with the status of
 // what ran.
 func (s *Server) handleSession(sess ssh.Session) {
+	sessionStarted(sess)
 	if !s.track() {
 		_ = sess.Exit(1)
 		return

@@ -177,6 +177,7 @@ func (d *daemon) build(context.Context) error {
 		HookCommand: []string{exe, "hook", "pre-receive"},
 		Keys:        d.db, Deployer: d.engine, Identify: d.accounts.KeyIdentity,
 		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
+		MaxConns: d.cfg.sshMaxConns, MaxConnsPerAddr: d.cfg.sshMaxConnsPerIP,
 		Logger: log.With("part", "git"),
 	})
 	if err != nil {

@@ -28,6 +28,8 @@ type serverCmd struct {
 	LogLevel         string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
 	LogFormat        string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	StopGrace        time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
+	SSHMaxConns      int           `name:"ssh-max-conns" env:"QUAYSIDE_SSH_MAX_CONNS" default:"256" help:"Most SSH connections open at once; more are closed at once. Each must authenticate and start its command within 20s."`
+	SSHMaxConnsPerIP int           `name:"ssh-max-conns-per-ip" env:"QUAYSIDE_SSH_MAX_CONNS_PER_IP" default:"16" help:"Most SSH connections open at once from one IP address."`
 	MaxPushSize      string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
 	PushTimeout      time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
 	Builder          string        `env:"QUAYSIDE_BUILDER" help:"Buildpack builder image for apps without a Dockerfile. Default: heroku/builder:24 when present or pullable, else the local offline builder quayside/builder:offline (make builder)."`
@@ -78,6 +80,8 @@ type daemonConfig struct {
 	acmeEmail         string
 	metricsAllow      []netip.Prefix
 	trustedProxies    []netip.Prefix
+	sshMaxConns       int
+	sshMaxConnsPerIP  int
 	diskAlert         float64
 	gcEvery           time.Duration
 	buildCacheBudget  int64
@@ -112,6 +116,9 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	}
 	if logMax < 1<<20 {
 		return nil, fieldErr("log-max-size", "--log-max-size must be at least 1MiB")
+	}
+	if c.SSHMaxConns < 1 || c.SSHMaxConnsPerIP < 1 || c.SSHMaxConnsPerIP > c.SSHMaxConns {
+		return nil, fieldErr("ssh-max-conns", "--ssh-max-conns and --ssh-max-conns-per-ip must be at least 1, and the first at least the second")
 	}
 	if c.MaxBuilds < 1 || c.MaxBuilds > 64 {
 		return nil, fieldErr("max-builds", "--max-builds must be between 1 and 64")
@@ -169,6 +176,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
+		sshMaxConns: c.SSHMaxConns, sshMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
 	}, nil
 }
