@@ -13,9 +13,9 @@ import (
 // Connection field names) and less Forwarded, X-Forwarded-*, X-Real-IP and
 // True-Client-IP, then X-Forwarded-For, X-Forwarded-Host and
 // X-Forwarded-Proto as writeForwarded writes them. When r comes from a
-// trusted proxy (trust.go), its X-Real-IP and True-Client-IP stay. The result is what
-// the generic path (rewrite and setForwarded) sends, written straight into
-// the connection's buffer. The server already rejected field names and
+// trusted proxy (trust.go), its X-Real-IP and True-Client-IP stay. The
+// result is what the generic path (rewrite and setForwarded) sends,
+// written straight into the connection's buffer. The server already rejected field names and
 // values that are not valid HTTP, so nothing here can split the head.
 // Errors stick in bw and surface at its Flush.
 func writeHead(bw *bufio.Writer, r *http.Request, trusted bool) {

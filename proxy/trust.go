@@ -33,8 +33,8 @@ func (p *Proxy) fromTrustedProxy(r *http.Request) bool {
 	return false
 }
 
-// clientIPFields are the fields in which clients claim an address; they
-// reach a backend only from a trusted proxy.
+// clientIPField reports whether the canonical key k is a field in which
+// clients claim an address; those reach a backend only from a trusted proxy.
 func clientIPField(k string) bool {
 	return k == "X-Real-Ip" || k == "True-Client-Ip"
 }
