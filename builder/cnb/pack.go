@@ -72,6 +72,7 @@ func (b *Builder) packOptions(r packRun) packclient.BuildOptions {
 		Cache: cache.CacheOpts{
 			Build:  cache.CacheInfo{Format: cache.CacheVolume, Source: buildCache},
 			Launch: cache.CacheInfo{Format: cache.CacheVolume, Source: launchCache},
+			Kaniko: cache.CacheInfo{Format: cache.CacheVolume, Source: kanikoVolume(b.cfg.Instance, r.app)},
 		},
 	}
 }

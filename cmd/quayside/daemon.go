@@ -232,7 +232,7 @@ func (d *daemon) builder() *builder.Auto {
 	df.Memory = d.cfg.buildMemory
 	d.cnb = cnb.New(cnb.Config{
 		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.builder, Logger: log,
-		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout,
+		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout, LifecycleImage: d.cfg.lifecycleImage,
 		TempDir: filepath.Join(d.cfg.data, "tmp"),
 	})
 	return builder.New(df, d.cnb)

@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// probeScript wraps one of the offline builder's buildpack scripts: it
+// reports whether the buildpack's code can reach the Docker daemon (the
+// socket, DOCKER_HOST) and then runs the original. A detect that finds the
+// daemon fails loudly, so the build shows what it saw either way.
+const probeScript = `#!/usr/bin/env bash
+found=""
+for p in /var/run/docker.sock /run/docker.sock; do
+	if [ -e "$p" ]; then found="$found $p"; fi
+done
+if [ -n "${DOCKER_HOST:-}" ]; then found="$found DOCKER_HOST=$DOCKER_HOST"; fi
+if [ -n "$found" ]; then
+	echo "probe $(basename "$0"): FOUND the Docker daemon:$found (uid $(id -u))"
+	[ "$(basename "$0")" = detect ] && exit 100
+else
+	echo "probe $(basename "$0"): no Docker daemon (uid $(id -u))"
+fi
+exec "$0.orig" "$@"
+`
+
+// probeBuilder makes a builder image from quayside/builder:offline whose
+// procfile buildpack runs probeScript before its own detect and build: the
+// kind of builder a developer would like to run on the server. It is
+// removed when the test ends.
+func probeBuilder(t *testing.T) string {
+	t.Helper()
+	if err := exec.Command("docker", "image", "inspect", "quayside/builder:offline").Run(); err != nil {
+		t.Skip("needs the offline builder: make builder")
+	}
+	image := fmt.Sprintf("qs-e2e-probe/builder:%d-%d", os.Getpid(), time.Now().UnixNano())
+	dir := t.TempDir()
+	bin := "/cnb/buildpacks/quayside_procfile/0.1.0/bin"
+	writeFile(t, dir, "probe", probeScript)
+	writeFile(t, dir, "Dockerfile", "FROM quayside/builder:offline\nUSER root\n"+
+		"RUN mv "+bin+"/detect "+bin+"/detect.orig && mv "+bin+"/build "+bin+"/build.orig\n"+
+		"COPY probe "+bin+"/detect\nCOPY probe "+bin+"/build\n"+
+		"RUN chmod 755 "+bin+"/detect "+bin+"/build\nUSER 1000:1000\n")
+	cmd := exec.Command("docker", "build", "-q", "-t", image, dir)
+	cmd.Env = append(os.Environ(), "DOCKER_BUILDKIT=0")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "docker build of the probe builder:\n%s", out)
+	t.Cleanup(func() { _ = exec.Command("docker", "rmi", "-f", image).Run() })
+	return image
+}
+
+// TestUntrustedBuilder performs the attack of a builder that wants the
+// host: only an admin may choose it, and even then it runs untrusted, with
+// the lifecycle image, and its buildpacks never see the Docker daemon. A
+// developer who tries to choose it is refused.
+func TestUntrustedBuilder(t *testing.T) {
+	if err := exec.Command("docker", "image", "inspect", "quayside/lifecycle:0.20.11").Run(); err != nil {
+		t.Skip("needs the lifecycle image: make builder")
+	}
+	probe := probeBuilder(t)
+	s := startServer(t, "--allowed-builders", "acme/*")
+	s.addUser("dev@example.test", "developer", "developer password 1")
+	s.mustCLI("apps", "create", "probe")
+	s.mustCLI("members", "add", "probe", "dev@example.test")
+	dev := s.remote()
+	dev.login("dev@example.test", "developer password 1")
+
+	t.Run("a developer cannot choose the builder", func(t *testing.T) {
+		out, code := dev.run("builder", "set", "probe", probe)
+		assert.Equal(t, 5, code, "refused as forbidden:\n%s", out)
+		assert.Contains(t, out, "Only an admin may build probe with the builder "+probe)
+		assert.Contains(t, out, "--allowed-builders")
+		assert.Contains(t, dev.must("builder", "show", "probe"), "the server's default builder")
+	})
+	t.Run("a developer may choose an allowed builder, and return to the default", func(t *testing.T) {
+		assert.Contains(t, dev.must("builder", "set", "probe", "acme/builder:1"), "builds with acme/builder:1")
+		assert.Contains(t, dev.must("builder", "set", "probe", "quayside/builder:offline"), "builds with quayside/builder:offline")
+		assert.Contains(t, dev.must("builder", "unset", "probe"), "the server's default builder")
+	})
+	t.Run("the refusal is audited", func(t *testing.T) {
+		audit := s.mustCLI("audit", "--for-app", "probe")
+		assert.Contains(t, audit, "denied.app.builder")
+		assert.Contains(t, audit, "dev@example.test")
+	})
+	t.Run("an admin's choice runs untrusted and its code never sees the daemon", func(t *testing.T) {
+		s.mustCLI("builder", "set", "probe", probe)
+		out, err := s.push(appRepo(t, "procfile"), "probe")
+		require.NoError(t, err, "push:\n%s", out)
+		t.Logf("push with the untrusted builder:\n%s", out)
+		assert.Contains(t, out, probe+" is not one of the server's own builders: it runs untrusted")
+		assert.Contains(t, out, "probe build: no Docker daemon")
+		assert.NotContains(t, out, "FOUND the Docker daemon")
+		assert.Contains(t, out, "Released v1")
+		assert.Contains(t, s.body("probe", "/"), "Hello from the procfile sample")
+	})
+}
+
+// TestTrustedBuilderSeesTheDaemon is the control of TestUntrustedBuilder:
+// the same probe, as the server's own default builder, runs trusted and
+// finds the daemon (so the probe does detect it), which is why only the
+// server's admin picks a trusted builder.
+func TestTrustedBuilderSeesTheDaemon(t *testing.T) {
+	probe := probeBuilder(t)
+	s := startServer(t, "--builder", probe)
+	out, err := s.push(appRepo(t, "procfile"), "probe")
+	require.Error(t, err, "the probe fails detection when it finds the daemon:\n%s", out)
+	assert.Contains(t, out, "probe detect: FOUND the Docker daemon: /var/run/docker.sock")
+	assert.NotContains(t, out, "runs untrusted")
+}
+
+// TestUntrustedBuilderWithoutLifecycleImage: where the lifecycle image is
+// missing, a build with a builder other than the server's own is refused
+// with a message saying how to get it; it is never trusted instead.
+func TestUntrustedBuilderWithoutLifecycleImage(t *testing.T) {
+	probe := probeBuilder(t)
+	s := startServer(t, "--lifecycle-image", "qs-e2e-missing/lifecycle:0")
+	s.mustCLI("apps", "create", "probe")
+	s.mustCLI("builder", "set", "probe", probe)
+	out, err := s.push(appRepo(t, "procfile"), "probe")
+	require.Error(t, err, "push:\n%s", out)
+	assert.Contains(t, out, "runs untrusted")
+	assert.Contains(t, out, "the lifecycle image qs-e2e-missing/lifecycle:0, which the Docker daemon does not have")
+	assert.Contains(t, out, "make builder")
+	assert.NotContains(t, out, "probe detect", "the builder's code never ran")
+}
