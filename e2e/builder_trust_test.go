@@ -1,9 +1,11 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -128,4 +130,58 @@ func TestUntrustedBuilderWithoutLifecycleImage(t *testing.T) {
 	assert.Contains(t, out, "the lifecycle image qs-e2e-missing/lifecycle:0, which the Docker daemon does not have")
 	assert.Contains(t, out, "make builder")
 	assert.NotContains(t, out, "probe detect", "the builder's code never ran")
+}
+
+// TestDockerfileBuildCannotReachTheHost pushes a Dockerfile whose RUN step
+// looks for the Docker socket, the data dir and the control socket (by
+// their paths and through symbolic links committed to the repository) and
+// dials the server's loopback listeners: it finds none of them. A
+// Dockerfile that ADDs a URL, which the daemon would fetch from the
+// server's own network, is refused.
+func TestDockerfileBuildCannotReachTheHost(t *testing.T) {
+	s := startServer(t)
+	repo := sampleRepo(t, "probed")
+	probe := filepath.Join(repo, "escapeprobe")
+	build := exec.Command("go", "build", "-ldflags=-s -w", "-o", probe, "./testdata/escapeprobe")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "build the probe: %s", out)
+	control := filepath.Join(s.data, "control.sock")
+	require.FileExists(t, control, "the control socket is where the probe looks for it")
+	for link, target := range map[string]string{"docker.sock": "/var/run/docker.sock", "data": s.data, "control": control} {
+		require.NoError(t, os.Symlink(target, filepath.Join(repo, link)))
+	}
+	paths := []string{"/var/run/docker.sock", "/run/docker.sock", s.data, control, filepath.Join(s.data, "quayside.db"),
+		"/ctx/docker.sock", "/ctx/data/control.sock", "/ctx/control"}
+	run, _ := json.Marshal(append([]string{"/escapeprobe", "-dial", s.httpAddr, "-dial", s.sshAddr}, paths...))
+	writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY escapeprobe /escapeprobe\nCOPY . /ctx/\nRUN "+string(run)+"\n"+
+		"COPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
+	commitAll(t, repo, "probe the host")
+
+	t.Run("RUN steps see nothing of the host", func(t *testing.T) {
+		out, err := s.push(repo, "escape")
+		require.NoError(t, err, "push:\n%s", out)
+		t.Logf("push of the probing Dockerfile:\n%s", out)
+		for _, p := range paths {
+			assert.Contains(t, out, "escapeprobe: absent "+p)
+		}
+		assert.Contains(t, out, "escapeprobe: no listener at "+s.httpAddr)
+		assert.Contains(t, out, "escapeprobe: no listener at "+s.sshAddr)
+		assert.NotContains(t, out, "FOUND")
+		assert.Equal(t, "probed", s.body("escape", "/"))
+	})
+	t.Run("a symbolic link out of the repository cannot be copied", func(t *testing.T) {
+		writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY docker.sock /sock\n")
+		commitAll(t, repo, "copy the socket")
+		out, err := s.push(repo, "escape")
+		require.Error(t, err, "push:\n%s", out)
+		assert.Contains(t, out, "file not found in build context")
+	})
+	t.Run("ADD of a URL on the server's loopback is refused", func(t *testing.T) {
+		writeFile(t, repo, "Dockerfile", "FROM scratch\nADD http://"+s.httpAddr+"/ /stolen\n")
+		commitAll(t, repo, "fetch from the host")
+		out, err := s.push(repo, "escape")
+		require.Error(t, err, "push:\n%s", out)
+		assert.Contains(t, out, "Dockerfile line 2: ADD http://"+s.httpAddr+"/ is refused")
+	})
 }
