@@ -101,6 +101,19 @@ func TestUntrustedBuilder(t *testing.T) {
 		assert.Contains(t, out, "Released v1")
 		assert.Contains(t, s.body("probe", "/"), "Hello from the procfile sample")
 	})
+	t.Run("the next untrusted build works too, and pack keeps no per-image volume keys", func(t *testing.T) {
+		repo := appRepo(t, "procfile")
+		commitAll(t, repo, "again")
+		out, err := s.push(repo, "probe", "--force")
+		require.NoError(t, err, "push:\n%s", out)
+		assert.Contains(t, out, "probe build: no Docker daemon")
+		assert.Contains(t, out, "Released v2")
+		assert.NotContains(t, out, "PACK_VOLUME_KEY")
+		home, err := os.UserHomeDir()
+		require.NoError(t, err)
+		keys, _ := os.ReadFile(filepath.Join(home, ".pack", "volume-keys.toml"))
+		assert.NotContains(t, string(keys), "qs-"+s.instance+"/probe", "the kaniko volume has our name, not one pack records")
+	})
 }
 
 // TestTrustedBuilderSeesTheDaemon is the control of TestUntrustedBuilder:
