@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ for p in /var/run/docker.sock /run/docker.sock; do
 done
 if [ -n "${DOCKER_HOST:-}" ]; then found="$found DOCKER_HOST=$DOCKER_HOST"; fi
 if [ -n "$found" ]; then
-	echo "probe $(basename "$0"): FOUND the Docker daemon:$found (uid $(id -u))"
+	use=$(python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("/var/run/docker.sock"); print("connected")' 2>&1 | tail -n 1)
+	echo "probe $(basename "$0"): FOUND the Docker daemon:$found (uid $(id -u), groups $(id -G)); connecting: $use"
 	[ "$(basename "$0")" = detect ] && exit 100
 else
 	echo "probe $(basename "$0"): no Docker daemon (uid $(id -u))"
@@ -95,7 +97,8 @@ func TestUntrustedBuilder(t *testing.T) {
 		out, err := s.push(appRepo(t, "procfile"), "probe")
 		require.NoError(t, err, "push:\n%s", out)
 		t.Logf("push with the untrusted builder:\n%s", out)
-		assert.Contains(t, out, probe+" is not one of the server's own builders: it runs untrusted")
+		assert.Contains(t, out, "The builder "+probe+" is not one of this server's own builders")
+		assert.Contains(t, out, "it runs untrusted, without access to the Docker daemon (lifecycle from quayside/lifecycle:0.20.11)")
 		assert.Contains(t, out, "probe build: no Docker daemon")
 		assert.NotContains(t, out, "FOUND the Docker daemon")
 		assert.Contains(t, out, "Released v1")
@@ -127,6 +130,11 @@ func TestTrustedBuilderSeesTheDaemon(t *testing.T) {
 	require.Error(t, err, "the probe fails detection when it finds the daemon:\n%s", out)
 	assert.Contains(t, out, "probe detect: FOUND the Docker daemon: /var/run/docker.sock")
 	assert.NotContains(t, out, "runs untrusted")
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "probe detect: FOUND") {
+			t.Logf("what a trusted builder's buildpack sees: %s", strings.TrimSpace(l))
+		}
+	}
 }
 
 // TestUntrustedBuilderWithoutLifecycleImage: where the lifecycle image is

@@ -62,6 +62,9 @@ type Builder struct {
 	log    *slog.Logger
 	images imageStore
 	limits treeLimits
+	// socket is the daemon's unix socket path, "" when it is reached
+	// otherwise.
+	socket string
 
 	mu     sync.Mutex
 	chosen *choice // the resolved default builder, nil until resolved
@@ -87,5 +90,8 @@ func New(cfg Config) *Builder {
 	}
 	b := &Builder{cfg: cfg, cli: cfg.Docker, log: cfg.Logger, limits: defaultTreeLimits}
 	b.images = &daemonImages{cli: cfg.Docker, wrap: b.wrap}
+	if cfg.Docker != nil {
+		b.socket = daemonSocket(cfg.Docker.DaemonHost())
+	}
 	return b
 }

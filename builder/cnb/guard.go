@@ -2,7 +2,9 @@ package cnb
 
 import (
 	"fmt"
+	"os"
 	"strings"
+	"syscall"
 
 	"github.com/docker/docker/api/types/container"
 )
@@ -66,4 +68,23 @@ func givesDaemon(cfg *container.Config, host *container.HostConfig, socket strin
 		}
 	}
 	return false
+}
+
+// socketOpen reports whether the daemon's unix socket at path is open to
+// more than its owner and a group of its own: to everyone, or to group
+// root. The lifecycle runs buildpacks with root's supplementary group 0
+// kept, so a trusted build, whose one container has the socket, would hand
+// such a socket to buildpack code (and to whatever the app's build runs).
+// A socket it cannot inspect, or no path, counts as not open.
+func socketOpen(path string) bool {
+	if path == "" {
+		return false
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	mode := fi.Mode().Perm()
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return mode&0o006 != 0 || (ok && st.Gid == 0 && mode&0o060 != 0)
 }

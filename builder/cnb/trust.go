@@ -45,16 +45,25 @@ type trust struct {
 }
 
 // trustFor decides how builder runs. Builders other than TrustedBuilders
-// run untrusted, which needs the lifecycle image in the daemon; without it
-// the build is refused with EUNAVAILABLE saying how to make it: it never
-// falls back to trusting the builder.
+// run untrusted, and so do those when the daemon's socket is open to group
+// root or everyone (see socketOpen). Untrusted builds need the lifecycle
+// image in the daemon; without it the build is refused with EUNAVAILABLE
+// saying how to make it: it never falls back to trusting the builder.
 func (b *Builder) trustFor(ctx context.Context, builder string, out *output) (trust, error) {
-	if slices.Contains(TrustedBuilders(b.cfg.DefaultBuilder), builder) {
+	own := slices.Contains(TrustedBuilders(b.cfg.DefaultBuilder), builder)
+	switch {
+	case own && !socketOpen(b.socket):
 		return trust{trusted: true}, nil
+	case own:
+		b.log.Warn("the Docker socket is open to group root or to everyone: builds run untrusted so that buildpacks never get it", "socket", b.socket)
 	}
 	if strings.HasPrefix(builder, "pack.local/") {
 		return trust{}, engine.Errorf(engine.EINVALID,
 			"The builder image %s has a name pack keeps for its own images; tag it under another name and set that.", builder)
+	}
+	why := "The builder " + builder + " is not one of this server's own builders (" + strings.Join(TrustedBuilders(b.cfg.DefaultBuilder), ", ") + ")"
+	if own {
+		why = "The Docker daemon's socket " + b.socket + " is open to group root or to everyone, which a trusted build would hand to buildpacks"
 	}
 	lc := b.cfg.LifecycleImage
 	ok, err := b.images.Exists(ctx, lc)
@@ -62,13 +71,16 @@ func (b *Builder) trustFor(ctx context.Context, builder string, out *output) (tr
 		return trust{}, err
 	}
 	if !ok {
+		instead := ""
+		if !own {
+			instead = " Or build the app with the server's default builder (quayside builder unset APP)."
+		}
 		return trust{}, engine.Errorf(engine.EUNAVAILABLE,
-			"The builder %s is not one of this server's own builders (%s), so it runs untrusted: its buildpacks get no access to the Docker daemon "+
+			"%s, so the build runs untrusted: its buildpacks get no access to the Docker daemon "+
 				"and the build steps that need the daemon run from the lifecycle image %s, which the Docker daemon does not have. "+
-				"Make it with `make builder` in the Quayside source tree (it builds %s and %s from source), or load it with docker load; "+
-				"or build the app with the server's default builder (quayside builder unset APP).",
-			builder, strings.Join(TrustedBuilders(b.cfg.DefaultBuilder), ", "), lc, OfflineBuilder, LifecycleImage)
+				"Make it with `make builder` in the Quayside source tree (it builds %s and %s from source), or load it with docker load.%s",
+			why, lc, OfflineBuilder, LifecycleImage, instead)
 	}
-	out.Line("       " + builder + " is not one of the server's own builders: it runs untrusted, without access to the Docker daemon (lifecycle from " + lc + ")")
+	out.Line("       " + why + ": it runs untrusted, without access to the Docker daemon (lifecycle from " + lc + ")")
 	return trust{lifecycle: lc}, nil
 }

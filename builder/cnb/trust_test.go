@@ -2,6 +2,9 @@ package cnb
 
 import (
 	"context"
+	"net"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/docker/docker/api/types/container"
@@ -37,7 +40,7 @@ func TestTrustFor(t *testing.T) {
 		require.NoError(t, err)
 		out.Finish()
 		assert.Equal(t, trust{lifecycle: LifecycleImage}, tr)
-		assert.Contains(t, rec.writes[0], "evil/builder:1 is not one of the server's own builders: it runs untrusted")
+		assert.Contains(t, rec.writes[0], "The builder evil/builder:1 is not one of this server's own builders ("+PublicBuilder+", "+OfflineBuilder+"): it runs untrusted")
 		opts := b.packOptions(packRun{builder: "evil/builder:1", trust: tr})
 		assert.False(t, opts.TrustBuilder("evil/builder:1"))
 		assert.Equal(t, LifecycleImage, opts.LifecycleImage)
@@ -51,7 +54,26 @@ func TestTrustFor(t *testing.T) {
 		assert.Contains(t, msg, "evil/builder:1 is not one of this server's own builders")
 		assert.Contains(t, msg, "lifecycle image "+LifecycleImage+", which the Docker daemon does not have")
 		assert.Contains(t, msg, "`make builder`")
+		assert.Contains(t, msg, "quayside builder unset")
 		assert.Empty(t, f.pulls, "the lifecycle image is never pulled")
+	})
+	t.Run("the server's builders run untrusted when the Docker socket is open to group root", func(t *testing.T) {
+		sock := socketAt(t, 0o660)
+		b := newFakeBuilder(Config{}, newFakeImages(LifecycleImage))
+		b.socket = sock
+		rec := &recorder{}
+		out := newOutput(rec)
+		tr, err := b.trustFor(ctx, OfflineBuilder, out)
+		require.NoError(t, err)
+		out.Finish()
+		assert.Equal(t, trust{lifecycle: LifecycleImage}, tr)
+		assert.Contains(t, rec.writes[0], "The Docker daemon's socket "+sock+" is open to group root or to everyone")
+
+		b = newFakeBuilder(Config{}, newFakeImages())
+		b.socket = sock
+		_, err = b.trustFor(ctx, OfflineBuilder, newOutput(nil))
+		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err), "and are refused without the lifecycle image")
+		assert.NotContains(t, engine.ErrorMessage(err), "quayside builder unset")
 	})
 	t.Run("pack's own names are refused", func(t *testing.T) {
 		b := newFakeBuilder(Config{}, newFakeImages(LifecycleImage))
@@ -107,4 +129,30 @@ func TestPackDockerGuardsTheDaemon(t *testing.T) {
 	trusted := newPackDocker(cli, 0, nil)
 	_, err = trusted.ContainerCreate(ctx, &container.Config{Image: OfflineBuilder}, withSocket, nil, nil, "")
 	require.NoError(t, err, "a trusted build's creator gets the daemon")
+}
+
+// socketAt makes a unix socket with mode in a temporary directory; its
+// group is the test's (root's when run as root, as here).
+func socketAt(t *testing.T, mode os.FileMode) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "docker.sock")
+	l, err := net.Listen("unix", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	require.NoError(t, os.Chmod(path, mode))
+	return path
+}
+
+func TestSocketOpen(t *testing.T) {
+	if os.Getgid() != 0 {
+		t.Skip("the sockets made here belong to group root only when the test runs as root")
+	}
+	assert.True(t, socketOpen(socketAt(t, 0o660)), "group root may use it")
+	assert.True(t, socketOpen(socketAt(t, 0o666)), "everyone may use it")
+	assert.False(t, socketOpen(socketAt(t, 0o600)), "only its owner may")
+	other := socketAt(t, 0o660)
+	require.NoError(t, os.Chown(other, 0, 105))
+	assert.False(t, socketOpen(other), "a docker group of its own")
+	assert.False(t, socketOpen(""), "no socket")
+	assert.False(t, socketOpen(filepath.Join(t.TempDir(), "missing.sock")))
 }
