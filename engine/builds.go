@@ -17,12 +17,20 @@ func ValidateImageRef(ref string) error {
 }
 
 // SetBuilder sets the buildpack builder image of app; "" returns it to the
-// server's default. It applies from the next push.
+// server's default. It applies from the next push. Only admins may choose
+// an image that Config.Builders does not allow (see BuilderPolicy): others
+// get EFORBIDDEN naming who can allow it, and the refusal is audited.
 func (e *Engine) SetBuilder(ctx context.Context, name, image string) (*App, error) {
 	if image != "" {
 		if err := ValidateImageRef(image); err != nil {
 			return nil, err
 		}
+	}
+	if err := e.authorize(ctx, ActSettings, name); err != nil {
+		return nil, err
+	}
+	if err := e.authorizeBuilder(ctx, name, image); err != nil {
+		return nil, err
 	}
 	return e.updateApp(ctx, name, func(app *App) { app.Builder = image })
 }

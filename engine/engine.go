@@ -29,6 +29,9 @@ type Config struct {
 	// Access decides who may do what and keeps the audit log; nil allows
 	// everything and records nothing.
 	Access AccessControl
+	// Builders says which builder images non-admins may set an app to; the
+	// zero value allows only returning to the server's default.
+	Builders BuilderPolicy
 	// Logs keeps the apps' log history; nil means none is collected.
 	Logs LogStore
 	// Sinks are told about every event (alerts).

@@ -9,8 +9,11 @@
 #   quayside/run:offline-<hash>      debootstrapped bookworm + packages-run.txt
 #   quayside/build:offline-<hash>    the run root file system + packages-build.txt
 #   quayside/builder:offline-<hash>  build image + lifecycle + buildpacks
-# quayside/run:offline, quayside/build:offline and quayside/builder:offline
-# name the current ones.
+#   quayside/lifecycle:0.20.11-<hash>  the lifecycle alone (FROM scratch), which
+#                                    builds with builders other than the
+#                                    server's own run untrusted from
+# quayside/run:offline, quayside/build:offline, quayside/builder:offline and
+# quayside/lifecycle:0.20.11 name the current ones.
 #
 # Making the run and build images needs root (debootstrap, chroot) and the
 # Debian mirror of this machine's apt sources; later runs need neither.
@@ -26,6 +29,7 @@ set -eu
 OFFLINE=builder/offline
 STACK=$OFFLINE/stack
 TAG=offline
+LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 
 log() { printf '==> %s\n' "$*"; }
 note() { printf '    %s\n' "$*"; }
@@ -203,15 +207,88 @@ stage() {
 		-o "$st/buildpacks/static/bin/quayside-static" "./$OFFLINE/buildpacks/static/server"
 }
 
-# prune removes images of a repository made from earlier inputs.
+# prune removes images of a repository made from earlier inputs: tags
+# BASE-<hash> other than KEEP.
 prune() {
-	repo=$1 keep=$2
+	repo=$1 keep=$2 base=${3:-$TAG}
 	docker images --format '{{.Tag}}' "$repo" | while IFS= read -r tag; do
 		case $tag in
-		"$keep" | "$TAG") ;;
-		"$TAG"-*) docker rmi "$repo:$tag" >/dev/null 2>&1 || true ;;
+		"$keep" | "$base") ;;
+		"$base"-*) docker rmi "$repo:$tag" >/dev/null 2>&1 || true ;;
 		esac
 	done
+}
+
+# lifecycle_apis prints the io.buildpacks.lifecycle.apis label of the
+# lifecycle image, read from the lifecycle.toml of the tarball $1: the
+# Buildpack and Platform APIs it supports, as JSON (pack reads the Platform
+# APIs to pick the one the build uses).
+lifecycle_apis() {
+	tar -xzOf "$1" lifecycle.toml | awk '
+		/^\[/ { sec = $0 }
+		sec == "[apis.buildpack]" && $1 ~ /^(deprecated|supported)$/ { bp[$1] = substr($0, index($0, "=") + 2) }
+		sec == "[apis.platform]" && $1 ~ /^(deprecated|supported)$/ { pf[$1] = substr($0, index($0, "=") + 2) }
+		END {
+			printf "{\"buildpack\":{\"deprecated\":%s,\"supported\":%s},", bp["deprecated"], bp["supported"]
+			printf "\"platform\":{\"deprecated\":%s,\"supported\":%s}}\n", pf["deprecated"], pf["supported"]
+		}' | tr -d ' '
+}
+
+# make_lifecycle_image makes $LIFECYCLE_IMAGE from the lifecycle tarball the
+# way the lifecycle's own image is made (tools/image in its source), on
+# scratch instead of distroless: the phases under /cnb/lifecycle, the
+# launcher the exporter puts into app images, a /tmp, working dir /layers,
+# and the labels pack reads.
+make_lifecycle_image() {
+	t=$(date +%s)
+	ctx=$work/lifecycle-image
+	mkdir -p "$ctx/rootfs/cnb" "$ctx/rootfs/tmp" "$ctx/rootfs/etc" "$ctx/rootfs/layers"
+	tar -xzf "$LIFECYCLE_TGZ" -C "$ctx/rootfs/cnb" lifecycle
+	chmod 1777 "$ctx/rootfs/tmp"
+	printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' >"$ctx/rootfs/etc/passwd"
+	printf 'root:x:0:\nnobody:x:65534:\n' >"$ctx/rootfs/etc/group"
+	printf 'FROM scratch\nCOPY rootfs/ /\nWORKDIR /layers\n' >"$ctx/Dockerfile"
+	apis=$(lifecycle_apis "$LIFECYCLE_TGZ")
+	case $apis in *'"supported":["'*'"supported":["'*) ;; *) die "could not read the supported APIs from lifecycle.toml in $LIFECYCLE_TGZ (got $apis)" ;; esac
+	bp_api=$(printf '%s' "$apis" | sed 's/.*"buildpack":{[^}]*"supported":\["\([^"]*\)".*/\1/')
+	pf_api=$(printf '%s' "$apis" | sed 's/.*"platform":{[^}]*"supported":\["\([^"]*\)".*/\1/')
+	log "make $LIFECYCLE_IMAGE from $LIFECYCLE_TGZ"
+	logged lifecycle-image "The lifecycle image is built FROM scratch with the classic builder; check that docker build works." \
+		env DOCKER_BUILDKIT=0 docker build -q -t "$LIFECYCLE_IMAGE" \
+		--label "io.buildpacks.lifecycle.version=$LC_VERSION" \
+		--label "io.buildpacks.lifecycle.apis=$apis" \
+		--label "io.buildpacks.builder.metadata={\"lifecycle\":{\"version\":\"$LC_VERSION\"},\"api\":{\"buildpack\":\"$bp_api\",\"platform\":\"$pf_api\"}}" \
+		"$ctx"
+	rm -rf "$ctx"
+	note "lifecycle image ready in $(elapsed "$t")"
+}
+
+# make_work makes the work dir, once, and removes it on exit.
+make_work() {
+	[ -z "${work:-}" ] || return 0
+	# The root file systems take about 1 GB: /var/tmp is on disk where /tmp may not be.
+	work=$(mktemp -d "${TMPDIR:-/var/tmp}/quayside-make-builder.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+
+# ensure_lifecycle_image makes $LIFECYCLE_IMAGE when it is missing (and the
+# lifecycle tarball first, when that is missing too), and tags it
+# quayside/lifecycle:$LC_VERSION.
+ensure_lifecycle_image() {
+	if ! image_exists "$LIFECYCLE_IMAGE"; then
+		make_work
+		if [ ! -f "$LIFECYCLE_TGZ" ]; then
+			log "build lifecycle $LC_VERSION from its Go module source (about 60 s)"
+			logged lifecycle "It needs the Go module proxy or a module cache holding github.com/buildpacks/lifecycle@v$LC_VERSION." \
+				"$OFFLINE/lifecycle/build.sh" "$LIFECYCLE_TGZ"
+		fi
+		make_lifecycle_image
+	fi
+	docker tag "$LIFECYCLE_IMAGE" "quayside/lifecycle:$LC_VERSION"
+	if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
+		prune quayside/lifecycle "$LC_VERSION-$lc_hash" "$LC_VERSION"
+	fi
 }
 
 cleanup() {
@@ -263,6 +340,10 @@ builder_hash=$({
 	go env GOVERSION
 } | short_hash)
 
+cache=${QUAYSIDE_BUILDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quayside/offline-builder}
+mkdir -p "$cache"
+LIFECYCLE_TGZ=$cache/lifecycle-$lc_hash.tgz
+LIFECYCLE_IMAGE=quayside/lifecycle:$LC_VERSION-$lc_hash
 RUN_IMAGE=quayside/run:$TAG-$run_hash
 BUILD_IMAGE=quayside/build:$TAG-$build_hash
 BUILDER_IMAGE=quayside/builder:$TAG-$builder_hash
@@ -271,14 +352,12 @@ if image_exists "$BUILDER_IMAGE" && image_exists "$RUN_IMAGE"; then
 	docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
 	docker tag "$BUILD_IMAGE" quayside/build:$TAG 2>/dev/null || true
 	docker tag "$RUN_IMAGE" quayside/run:$TAG
-	log "quayside/builder:$TAG is up to date ($BUILDER_IMAGE)"
+	ensure_lifecycle_image
+	log "quayside/builder:$TAG is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
 	exit 0
 fi
 
-# The root file systems take about 1 GB: /var/tmp is on disk where /tmp may not be.
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/quayside-make-builder.XXXXXX")
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work
 log "assembling $BUILDER_IMAGE (nothing is pulled; work dir $work)"
 
 need_run=0 need_build=0
@@ -290,12 +369,9 @@ if [ $need_run = 1 ] || [ $need_build = 1 ]; then
 fi
 
 # The Go compiles run in the background while debootstrap waits on the network.
-cache=${QUAYSIDE_BUILDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quayside/offline-builder}
-mkdir -p "$cache"
-LIFECYCLE_TGZ=$cache/lifecycle-$lc_hash.tgz
 lc_pid='' mk_pid=''
 if [ ! -f "$LIFECYCLE_TGZ" ]; then
-	log "build lifecycle 0.20.11 from its Go module source (background, about 60 s)"
+	log "build lifecycle $LC_VERSION from its Go module source (background, about 60 s)"
 	"$OFFLINE/lifecycle/build.sh" "$LIFECYCLE_TGZ" >"$work/lifecycle.log" 2>&1 &
 	lc_pid=$!
 else
@@ -318,7 +394,7 @@ fi
 
 if [ -n "$lc_pid" ]; then
 	log "wait for the lifecycle build"
-	wait_logged lifecycle "$lc_pid" "It needs the Go module proxy or a module cache holding github.com/buildpacks/lifecycle@v0.20.11."
+	wait_logged lifecycle "$lc_pid" "It needs the Go module proxy or a module cache holding github.com/buildpacks/lifecycle@v$LC_VERSION."
 	lc_pid=
 fi
 stage
@@ -336,6 +412,7 @@ note "builder created in $(elapsed "$t")"
 docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
 docker tag "$BUILD_IMAGE" quayside/build:$TAG
 docker tag "$RUN_IMAGE" quayside/run:$TAG
+ensure_lifecycle_image
 if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
 	prune quayside/builder "$TAG-$builder_hash"
 	prune quayside/build "$TAG-$build_hash"
@@ -346,4 +423,5 @@ log "done in $(elapsed "$start")"
 note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
-note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG"
+note "$(printf '%-40s %s' "$LIFECYCLE_IMAGE" "$(image_size "$LIFECYCLE_IMAGE")")"
+note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"

@@ -43,6 +43,10 @@ func (b *Builder) build(ctx context.Context, req engine.BuildRequest, out *outpu
 		return nil, err
 	}
 	out.Line("       Building with buildpacks, using " + how)
+	tr, err := b.trustFor(ctx, builder, out)
+	if err != nil {
+		return nil, err
+	}
 	info, err := b.inspectBuilder(ctx, builder)
 	if err != nil {
 		return nil, err
@@ -56,6 +60,7 @@ func (b *Builder) build(ctx context.Context, req engine.BuildRequest, out *outpu
 	if err != nil {
 		return nil, err
 	}
+	run.trust = tr
 	defer b.untag(run.tag)
 	if err := b.runPack(ctx, run); err != nil {
 		return nil, &packError{err: err, builder: builder, info: info}

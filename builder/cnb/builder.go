@@ -33,6 +33,10 @@ type Config struct {
 	// DefaultBuilder is the server's builder image; "" means resolve one
 	// automatically (see Builder.Resolve).
 	DefaultBuilder string
+	// LifecycleImage is the lifecycle image that builds with builders other
+	// than TrustedBuilders run their daemon-facing phases from; it must be
+	// in the daemon (it is never pulled). "" means LifecycleImage.
+	LifecycleImage string
 	// Logger receives the server's own log lines; nil discards them.
 	Logger *slog.Logger
 	// Memory caps the memory of the lifecycle containers, in bytes, swap
@@ -58,6 +62,9 @@ type Builder struct {
 	log    *slog.Logger
 	images imageStore
 	limits treeLimits
+	// socket is the daemon's unix socket path, "" when it is reached
+	// otherwise.
+	socket string
 
 	mu     sync.Mutex
 	chosen *choice // the resolved default builder, nil until resolved
@@ -75,10 +82,16 @@ func New(cfg Config) *Builder {
 	if cfg.PullTimeout <= 0 {
 		cfg.PullTimeout = DefaultPullTimeout
 	}
+	if cfg.LifecycleImage == "" {
+		cfg.LifecycleImage = LifecycleImage
+	}
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
 	}
 	b := &Builder{cfg: cfg, cli: cfg.Docker, log: cfg.Logger, limits: defaultTreeLimits}
 	b.images = &daemonImages{cli: cfg.Docker, wrap: b.wrap}
+	if cfg.Docker != nil {
+		b.socket = daemonSocket(cfg.Docker.DaemonHost())
+	}
 	return b
 }

@@ -3,6 +3,7 @@ package cnb
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
@@ -11,11 +12,20 @@ import (
 
 // ClearCache implements engine.CacheClearer: it removes the app's build and
 // launch cache volumes, so its next build starts cold (it then reuses no
-// layer of an earlier image either). Volumes that do not
-// exist are fine; one in use by a running build is an error.
+// layer of an earlier image either), and its kaniko volume. Volumes that do
+// not exist are fine; one in use by a running build is an error.
 func (b *Builder) ClearCache(ctx context.Context, app string) error {
 	build, launch := CacheVolumes(b.cfg.Instance, app)
-	return errors.Join(b.removeVolume(ctx, build), b.removeVolume(ctx, launch))
+	return errors.Join(b.removeVolume(ctx, build), b.removeVolume(ctx, launch),
+		b.removeVolume(ctx, kanikoVolume(b.cfg.Instance, app)))
+}
+
+// kanikoVolume names the volume an untrusted build gives the lifecycle for
+// image extensions (created only for builders that have some). Naming it
+// keeps pack from inventing a name per image, which it records in
+// ~/.pack/volume-keys.toml at every build.
+func kanikoVolume(instance, app string) string {
+	return fmt.Sprintf("qs-%s-%s-cache-kaniko", instance, app)
 }
 
 // removeVolume removes a volume; a missing one is fine.

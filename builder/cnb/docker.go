@@ -28,11 +28,15 @@ const (
 //   - a container's exit is reported only once its attached output has been
 //     read to the end, so the last lines of a failed phase are not lost
 //     (pack stops reading the output as soon as it learns of the exit);
-//   - pack's network is removed even when the build's context has ended.
+//   - pack's network is removed even when the build's context has ended;
+//   - when guarded (see guardDaemon), no container but the lifecycle's gets
+//     the Docker daemon.
 type packDocker struct {
 	*client.Client
-	memory int64 // bytes; 0 means unlimited
-	labels map[string]string
+	memory  int64 // bytes; 0 means unlimited
+	labels  map[string]string
+	guarded bool
+	socket  string // the daemon's socket path when guarded
 
 	mu      sync.Mutex
 	drained map[string]chan struct{} // container ID -> closed when its output ended
@@ -46,6 +50,9 @@ func newPackDocker(cli *client.Client, memory int64, labels map[string]string) *
 // ContainerCreate creates the container with the limit and labels added.
 func (d *packDocker) ContainerCreate(ctx context.Context, cfg *container.Config, host *container.HostConfig,
 	net *network.NetworkingConfig, platform *specs.Platform, name string) (container.CreateResponse, error) {
+	if err := d.checkDaemonAccess(cfg, host); err != nil {
+		return container.CreateResponse{}, err
+	}
 	if cfg != nil {
 		c := *cfg
 		c.Labels = d.withLabels(cfg.Labels)

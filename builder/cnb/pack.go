@@ -20,17 +20,25 @@ type packRun struct {
 	dir        string // the extracted source tree
 	tag        string // the image pack writes
 	builder    string
+	trust      trust
 	pull       packimage.PullPolicy
 	previous   string // an earlier image of the app, for reusing its layers; "" for none
 	clearCache bool
 	out        *output
 }
 
-// runPack runs the lifecycle of builder over the tree in r.dir in one
-// trusted creator container, writing the image r.tag into the daemon, and
-// relays pack's and the lifecycle's output to r.out.
+// runPack runs the lifecycle over the tree in r.dir, writing the image
+// r.tag into the daemon, and relays pack's and the lifecycle's output to
+// r.out. A trusted builder's own lifecycle runs in one creator container;
+// an untrusted builder's image runs only the detector and the builder,
+// which never get the Docker daemon (pack gives it to the analyzer,
+// restorer and exporter of the lifecycle image, and packDocker refuses any
+// other container that asks for it).
 func (b *Builder) runPack(ctx context.Context, r packRun) error {
 	docker := newPackDocker(b.cli, b.cfg.Memory, buildLabels(b.cfg.Instance, r.app))
+	if !r.trust.trusted {
+		docker.guardDaemon(daemonSocket(b.cli.DaemonHost()))
+	}
 	pc, err := packclient.NewClient(
 		packclient.WithLogger(logging.NewLogWithWriters(r.out, r.out)),
 		packclient.WithDockerClient(docker),
@@ -41,26 +49,30 @@ func (b *Builder) runPack(ctx context.Context, r packRun) error {
 	return pc.Build(ctx, b.packOptions(r))
 }
 
-// packOptions are the options of pack's build: a trusted builder (so the
-// lifecycle runs from the builder image, nothing else is pulled), the
-// lifecycle's own user (UserID/GroupID -1, as the pack CLI does), and the
-// app's named cache volumes.
+// packOptions are the options of pack's build: the builder trusted or not
+// as r.trust says (a trusted one's lifecycle runs from the builder image;
+// an untrusted one's daemon-facing phases from r.trust.lifecycle, which is
+// in the daemon), the lifecycle's own user (UserID/GroupID -1, as the pack
+// CLI does), and the app's named cache volumes.
 func (b *Builder) packOptions(r packRun) packclient.BuildOptions {
+	trusted := r.trust.trusted
 	buildCache, launchCache := CacheVolumes(b.cfg.Instance, r.app)
 	return packclient.BuildOptions{
-		Image:         r.tag,
-		Builder:       r.builder,
-		AppPath:       r.dir,
-		TrustBuilder:  func(string) bool { return true },
-		PullPolicy:    r.pull,
-		UserID:        -1,
-		GroupID:       -1,
-		ClearCache:    r.clearCache,
-		PreviousImage: r.previous,
-		DockerHost:    packDockerHost(b.cli.DaemonHost()),
+		Image:          r.tag,
+		Builder:        r.builder,
+		AppPath:        r.dir,
+		TrustBuilder:   func(string) bool { return trusted },
+		LifecycleImage: r.trust.lifecycle,
+		PullPolicy:     r.pull,
+		UserID:         -1,
+		GroupID:        -1,
+		ClearCache:     r.clearCache,
+		PreviousImage:  r.previous,
+		DockerHost:     packDockerHost(b.cli.DaemonHost()),
 		Cache: cache.CacheOpts{
 			Build:  cache.CacheInfo{Format: cache.CacheVolume, Source: buildCache},
 			Launch: cache.CacheInfo{Format: cache.CacheVolume, Source: launchCache},
+			Kaniko: cache.CacheInfo{Format: cache.CacheVolume, Source: kanikoVolume(b.cfg.Instance, r.app)},
 		},
 	}
 }

@@ -22,17 +22,21 @@ var errBuildEnded = errors.New("build ended")
 // by line as it comes, and returns the image with its ID as Ref. With
 // req.ClearCache no step reuses a cached layer. The image's Processes stay
 // nil: process types (a Procfile) are read above the builder. A commit
-// without a Dockerfile is EINVALID; a build that fails is EDEPLOYFAILED with
+// without a Dockerfile is EINVALID, and so is a Dockerfile that ADDs a URL
+// (see checkRemoteSources); a build that fails is EDEPLOYFAILED with
 // the daemon's error and the last lines of output. When ctx ends the build
 // is abandoned (the daemon stops it) and ctx's error is returned.
 func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
-	ok, err := b.Detect(ctx, req.Source)
-	if err != nil {
-		return nil, fmt.Errorf("look for Dockerfile: %w", err)
-	}
-	if !ok {
+	df, err := req.Source.ReadFile(ctx, "Dockerfile")
+	switch {
+	case engine.ErrorCode(err) == engine.ENOTFOUND:
 		return nil, engine.Errorf(engine.EINVALID,
 			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", shortCommit(req.Commit))
+	case err != nil:
+		return nil, fmt.Errorf("look for Dockerfile: %w", err)
+	}
+	if err := checkRemoteSources(df); err != nil {
+		return nil, err
 	}
 	id, err := b.build(ctx, req)
 	if err != nil {

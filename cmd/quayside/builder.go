@@ -9,7 +9,7 @@ import (
 
 type builderCmd struct {
 	Show  builderShowCmd  `cmd:"" default:"withargs" help:"Show the buildpack builder an app uses."`
-	Set   builderSetCmd   `cmd:"" help:"Build an app with another buildpack builder image."`
+	Set   builderSetCmd   `cmd:"" help:"Build an app with another buildpack builder image. Developers may choose the server's own builders and those of --allowed-builders; only admins may choose others, which run untrusted (without the Docker socket)."`
 	Unset builderUnsetCmd `cmd:"" help:"Build an app with the server's default builder again."`
 }
 

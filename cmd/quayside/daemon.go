@@ -163,10 +163,11 @@ func (d *daemon) build(context.Context) error {
 	repos := &reposRef{}
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
-		Store:   d.db,
-		Runtime: docker.New(d.docker, d.instance, log.With("part", "docker")),
-		Builder: d.builder(),
-		Router:  d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
+		Store:    d.db,
+		Runtime:  docker.New(d.docker, d.instance, log.With("part", "docker")),
+		Builder:  d.builder(),
+		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.builder), Allowed: d.cfg.allowedBuilders},
+		Router:   d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
 		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs, Certs: d.certs,
 	})
@@ -233,7 +234,7 @@ func (d *daemon) builder() *builder.Auto {
 	df.Memory = d.cfg.buildMemory
 	d.cnb = cnb.New(cnb.Config{
 		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.builder, Logger: log,
-		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout,
+		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout, LifecycleImage: d.cfg.lifecycleImage,
 		TempDir: filepath.Join(d.cfg.data, "tmp"),
 	})
 	return builder.New(df, d.cnb)

@@ -33,6 +33,8 @@ type serverCmd struct {
 	MaxPushSize      string        `env:"QUAYSIDE_MAX_PUSH_SIZE" default:"1GiB" help:"Largest git push accepted (the pack git sends), such as 500MiB or 2GiB."`
 	PushTimeout      time.Duration `env:"QUAYSIDE_PUSH_TIMEOUT" default:"30m" help:"Longest a push may take, build and deploy included."`
 	Builder          string        `env:"QUAYSIDE_BUILDER" help:"Buildpack builder image for apps without a Dockerfile. Default: heroku/builder:24 when present or pullable, else the local offline builder quayside/builder:offline (make builder)."`
+	AllowedBuilders  []string      `env:"QUAYSIDE_ALLOWED_BUILDERS" help:"Builder images, besides the server's own, that developers may choose for their apps (comma-separated; acme/* allows every image under acme/). Builders other than the server's own run untrusted, without the Docker socket; only admins may choose others."`
+	LifecycleImage   string        `env:"QUAYSIDE_LIFECYCLE_IMAGE" default:"quayside/lifecycle:0.20.11" help:"Lifecycle image that builds with untrusted builders run the steps needing the Docker daemon from; it must be in the daemon (make builder makes the default)."`
 	MaxBuilds        int           `env:"QUAYSIDE_MAX_BUILDS" default:"2" help:"How many builds may run at once; more pushes wait their turn."`
 	BuildMemory      string        `env:"QUAYSIDE_BUILD_MEMORY" default:"2GiB" help:"Memory limit of each build, so a build cannot take the server down (0 for none)."`
 	BuildTimeout     time.Duration `env:"QUAYSIDE_BUILD_TIMEOUT" default:"20m" help:"Longest a build may run."`
@@ -67,6 +69,8 @@ type daemonConfig struct {
 	maxPush           int64
 	pushTimeout       time.Duration
 	builder           string
+	allowedBuilders   []string
+	lifecycleImage    string
 	maxBuilds         int
 	buildMemory       int64
 	buildTimeout      time.Duration
@@ -134,6 +138,14 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 			return nil, fieldErr("builder", "--builder %q is not an image reference such as heroku/builder:24", c.Builder)
 		}
 	}
+	if err := engine.ValidateImageRef(c.LifecycleImage); err != nil {
+		return nil, fieldErr("lifecycle-image", "--lifecycle-image %q is not an image reference such as quayside/lifecycle:0.20.11", c.LifecycleImage)
+	}
+	for _, b := range c.AllowedBuilders {
+		if err := engine.ValidateAllowedBuilder(b); err != nil {
+			return nil, fieldErr("allowed-builders", "--allowed-builders: %s", engine.ErrorMessage(err))
+		}
+	}
 	_, httpsPort, err := net.SplitHostPort(c.HTTPSAddr)
 	if err != nil {
 		return nil, fieldErr("https-addr", "--https-addr %q is not host:port (for example :443 or 127.0.0.1:8443)", c.HTTPSAddr)
@@ -174,7 +186,8 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		log: newLogger(c.LogLevel, c.LogFormat), stopGrace: c.StopGrace, maxPush: maxPush,
 		pushTimeout: c.PushTimeout, httpPort: httpPort, sshPort: sshPort,
 		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
-		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
+		builder: c.Builder, allowedBuilders: c.AllowedBuilders,
+		lifecycleImage: c.LifecycleImage, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
 		sshMaxConns: c.SSHMaxConns, sshMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
