@@ -75,8 +75,15 @@ func (e *Engine) converge(ctx context.Context, app *App, rel *Release, out *prog
 	if rel == nil { // nothing should run
 		rel = &Release{}
 	}
-	keep, missing, stale := matchPlan(plan(app, rel), rel.Number, cs)
+	lim, err := e.appLimits(ctx, app.Name)
+	if err != nil {
+		return err
+	}
+	keep, missing, stale := matchPlan(plan(app, rel, lim), rel.Number, cs)
 	started, err := e.startMissing(ctx, app, rel, missing, out)
+	if err != nil { // the containers the new ones were to replace go on
+		keep, stale = holdRunning(keep, stale, rel.Number)
+	}
 	keep = append(keep, started...)
 	e.setRoute(ctx, app, keep)
 	for _, c := range stale {
@@ -140,13 +147,28 @@ func matchPlan(slots []slot, release int, cs []*Container) (keep []*Container, m
 	return keep, missing, stale
 }
 
-// slotOf finds the slot c fills, if it belongs to the plan.
+// holdRunning moves the running containers of release from stale to
+// keep: after a failed start they go on serving.
+func holdRunning(keep, stale []*Container, release int) ([]*Container, []*Container) {
+	var rest []*Container
+	for _, c := range stale {
+		if c.Release == release && c.Running {
+			keep = append(keep, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return keep, rest
+}
+
+// slotOf finds the slot c fills, if it belongs to the plan: same release,
+// process type, replica and limits.
 func slotOf(slots []slot, release int, c *Container) (slot, bool) {
 	if c.Release != release {
 		return slot{}, false
 	}
 	for _, s := range slots {
-		if s.process.Type == c.Process && s.replica == c.Replica {
+		if s.process.Type == c.Process && s.replica == c.Replica && s.limits == c.Limits {
 			return s, true
 		}
 	}

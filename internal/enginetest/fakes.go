@@ -52,6 +52,7 @@ func (r *Runtime) Start(_ context.Context, spec engine.ContainerSpec) (*engine.C
 		ID: fmt.Sprintf("c%d", r.nextPort), Name: fmt.Sprintf("%s-v%d-%d", spec.App, spec.Release, r.nextPort),
 		App: spec.App, Release: spec.Release, Process: spec.Process, Replica: spec.Replica,
 		Image: spec.Image, Addr: fmt.Sprintf("127.0.0.1:%d", r.nextPort), State: "running", Running: true,
+		Limits: spec.Limits,
 	}
 	if spec.Image == "crash" || spec.Env["CRASH"] == "1" || slices.Contains(spec.Entrypoint, "crash") {
 		c.State, c.Running, c.ExitCode, c.Addr = "exited", false, 3, ""
