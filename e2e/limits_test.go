@@ -109,13 +109,16 @@ func TestLimits(t *testing.T) {
 		}
 	})
 
-	t.Run("running out of memory is an event in plain words", func(t *testing.T) {
+	t.Run("running out of memory is an event and an alert in plain words", func(t *testing.T) {
+		hook := newHookReceiver(t)
+		s.mustCLI("alerts", "add", hook.srv.URL+"/hook")
 		s.mustCLI("ps", "limits", "app", "web", "memory=32M")
 		_, _, _ = s.get("app", "/alloc?mb=128") // killed half way
 		want := "web.1 was killed: out of memory at its 32 MiB limit"
 		waitFor(t, 30*time.Second, "the OOM event", func() bool {
 			return strings.Contains(s.mustCLI("events", "app"), want)
 		})
+		waitFor(t, 30*time.Second, "the webhook call", func() bool { return hook.got("process.oom") })
 		waitFor(t, 30*time.Second, "the restarted web.1 to serve", func() bool {
 			code, _, err := s.get("app", "/")
 			return err == nil && code == http.StatusOK
