@@ -171,3 +171,28 @@ func TestOutOfMemoryEventNamesTheLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "web.1 was killed: out of memory at its 32 MiB limit", evs[0].Message)
 }
+
+func TestNewDefaultsReachRunningContainersAfterTheDaemonServes(t *testing.T) {
+	r := newRig(t) // a server without limits
+	ctx := context.Background()
+	r.mustPush("shop", "img1")
+	before := r.running("shop", "web")[0]
+	require.Zero(t, before.Limits)
+
+	restarted := engine.New(engine.Config{
+		Store: r.db, Runtime: r.rt, Builder: r.builder, Router: r.router, Repos: r.repos,
+		Health: enginetest.Health{RT: r.rt}, Domain: "example.test", StopGrace: time.Millisecond,
+		DefaultLimits: serverDefaults, SyncEvery: 50 * time.Millisecond,
+	})
+	require.NoError(t, restarted.Reconcile(ctx))
+	assert.Equal(t, before.ID, r.running("shop", "web")[0].ID, "the start is not held up replacing containers")
+	assert.Equal(t, []string{before.Addr}, r.backends("shop"))
+
+	require.NoError(t, restarted.Start(ctx))
+	t.Cleanup(func() { restarted.Close() })
+	waitUntil(t, func() bool {
+		web := r.running("shop", "web")
+		return len(web) == 1 && web[0].Limits == serverDefaults
+	})
+	assert.Contains(t, r.router.Drained(), before.Addr, "the old container was drained")
+}
