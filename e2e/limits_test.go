@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,6 +124,23 @@ func TestLimits(t *testing.T) {
 			code, _, err := s.get("app", "/")
 			return err == nil && code == http.StatusOK
 		})
+	})
+
+	t.Run("new server defaults reach running containers", func(t *testing.T) {
+		s.mustCLI("ps", "limits", "app", "web", "pids=default")
+		s.stop(syscall.SIGTERM)
+		s.flags = append(s.flags, "--default-pids", "256")
+		s.start()
+		waitFor(t, 90*time.Second, "the web container with 256 pids", func() bool {
+			names := s.containers("app")
+			if len(names) != 1 {
+				return false
+			}
+			host := s.webHostConfig("app")
+			return host.PidsLimit != nil && *host.PidsLimit == 256
+		})
+		assert.Equal(t, int64(32<<20), s.webHostConfig("app").Memory, "the app's own limits stay")
+		assert.Equal(t, "v1", s.body("app", "/"))
 	})
 }
 
