@@ -149,8 +149,14 @@ func TestLimitsBeforeTheFirstDeployApplyToIt(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.eng.SetLimits(ctx, engine.LimitsRequest{App: "shop", Process: "web", Change: engine.LimitChange{"pids": "64"}})
 	require.NoError(t, err)
+	r.builder.Processes = []engine.Process{{Type: "web"}, {Type: "release", Entrypoint: []string{"/bin/migrate"}}}
 	r.mustPush("shop", "img1")
-	assert.Equal(t, int64(64), r.running("shop", "web")[0].Limits.Pids)
+	want := engine.Limits{MemoryBytes: serverDefaults.MemoryBytes, Pids: 64}
+	assert.Equal(t, want, r.running("shop", "web")[0].Limits)
+	runs := r.rt.Runs()
+	require.Len(t, runs, 1)
+	assert.Equal(t, "release", runs[0].Process)
+	assert.Equal(t, want, runs[0].Limits, "the release phase runs with web's limits")
 }
 
 func TestOutOfMemoryEventNamesTheLimit(t *testing.T) {
@@ -195,4 +201,29 @@ func TestNewDefaultsReachRunningContainersAfterTheDaemonServes(t *testing.T) {
 		return len(web) == 1 && web[0].Limits == serverDefaults
 	})
 	assert.Contains(t, r.router.Drained(), before.Addr, "the old container was drained")
+}
+
+func TestLimitsTheProcessCannotRunWithAreNotKept(t *testing.T) {
+	r := newLimitsRig(t)
+	ctx := context.Background()
+	r.builder.Processes = webAndWorker
+	r.mustPush("shop", "img1")
+	_, err := r.eng.Scale(ctx, engine.ScaleRequest{App: "shop", Change: engine.Scale{"worker": 1}})
+	require.NoError(t, err)
+	web, worker := r.running("shop", "web")[0], r.running("shop", "worker")[0]
+
+	for _, typ := range []string{"web", "worker"} {
+		_, err = r.eng.SetLimits(ctx, engine.LimitsRequest{App: "shop", Process: typ, Change: engine.LimitChange{"memory": "16M"}})
+		require.Error(t, err, typ)
+		assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))
+		assert.Contains(t, engine.ErrorMessage(err), typ+" did not start with memory=16 MiB cpus=none pids=512, so its limits stay as they were (memory=512 MiB")
+	}
+	assert.Equal(t, web.ID, r.running("shop", "web")[0].ID, "the old web container keeps serving")
+	assert.Equal(t, []string{web.Addr}, r.backends("shop"))
+	assert.Equal(t, worker.ID, r.running("shop", "worker")[0].ID)
+	ls, err := r.eng.Limits(ctx, "shop")
+	require.NoError(t, err)
+	for _, l := range ls {
+		assert.Equal(t, serverDefaults, l.Limits, l.Type)
+	}
 }
