@@ -47,7 +47,7 @@ func (e *Engine) observe(ctx context.Context, ev RuntimeEvent) {
 	base := Event{App: c.App, Release: c.Release, Process: name, Time: ev.Time}
 	switch ev.Action {
 	case EventOOM:
-		base.Kind, base.Message = EventOutOfMemory, name+" ran out of memory and was killed"
+		base.Kind, base.Message = EventOutOfMemory, oomMessage(name, e.memoryLimit(ctx, c))
 	case EventDie:
 		base.Kind, base.Message = EventCrashed, fmt.Sprintf("%s of v%d exited with code %d", name, c.Release, ev.ExitCode)
 		e.emit(ctx, base)
@@ -115,4 +115,26 @@ func (t *crashTracker) record(key string, now time.Time, n int, window time.Dura
 	}
 	t.looping[key] = now
 	return true
+}
+
+// memoryLimit is the memory limit c runs with: the one it was started
+// with, else (a runtime that does not say) its process type's.
+func (e *Engine) memoryLimit(ctx context.Context, c Container) int64 {
+	if c.Limits.MemoryBytes > 0 {
+		return c.Limits.MemoryBytes
+	}
+	lim, err := e.appLimits(ctx, c.App)
+	if err != nil {
+		return 0
+	}
+	return lim.of(c.Process).MemoryBytes
+}
+
+// oomMessage says in words that process name was killed for using more
+// memory than its limit allows (0: it has none).
+func oomMessage(name string, limit int64) string {
+	if limit <= 0 {
+		return name + " was killed: out of memory (it has no memory limit: the server itself ran out)"
+	}
+	return fmt.Sprintf("%s was killed: out of memory at its %s limit", name, FormatMemory(limit))
 }

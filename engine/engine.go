@@ -62,6 +62,11 @@ type Config struct {
 	KeepReleases int
 	// MaxBuilds is how many builds may run at once on the server.
 	MaxBuilds int
+	// DefaultLimits are what a process type's containers may use unless
+	// its app sets otherwise; a zero field caps nothing.
+	DefaultLimits Limits
+	// HostCPUs caps the cpus limit an app may set; 0 leaves it to the runtime.
+	HostCPUs int
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at

@@ -13,6 +13,7 @@ const (
 	EventRollback        = "rollback"
 	EventConfigChanged   = "config.changed"
 	EventScaled          = "scaled"
+	EventLimitsChanged   = "limits.changed"
 	EventCrashed         = "process.crashed"
 	EventRestarted       = "process.restarted"
 	EventOutOfMemory     = "process.oom"

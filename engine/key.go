@@ -53,4 +53,5 @@ type Store interface {
 	DomainStore
 	EventStore
 	ReleaseOutputStore
+	LimitStore
 }

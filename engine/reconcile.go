@@ -61,18 +61,21 @@ func (e *Engine) removeOrphans(ctx context.Context, apps []*App) error {
 	return nil
 }
 
-// syncApp brings one app in line with the store, holding its lock.
+// syncApp brings one app in line with the store, holding its lock, as
+// Reconcile does: containers that differ from the plan only in their
+// limits are kept (the periodic sync replaces them once the daemon serves).
 func (e *Engine) syncApp(ctx context.Context, name string) error {
 	ctx, unlock, err := e.locks.lock(ctx, name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	return e.syncAppLocked(ctx, name)
+	return e.syncAppLocked(ctx, name, true)
 }
 
-// syncAppLocked is syncApp for a caller that holds the app's lock.
-func (e *Engine) syncAppLocked(ctx context.Context, name string) error {
+// syncAppLocked brings one app in line with the store for a caller that
+// holds the app's lock; keepLimits as for converge.
+func (e *Engine) syncAppLocked(ctx context.Context, name string, keepLimits bool) error {
 	app, err := e.cfg.Store.FindApp(ctx, name)
 	if ErrorCode(err) == ENOTFOUND {
 		e.cfg.Router.RemoveRoute(name)
@@ -84,12 +87,12 @@ func (e *Engine) syncAppLocked(ctx context.Context, name string) error {
 		return e.destroyLocked(ctx, name)
 	}
 	app.Health = app.Health.WithDefaults()
-	return e.syncContainers(ctx, app)
+	return e.syncContainers(ctx, app, keepLimits)
 }
 
 // syncContainers makes the app's containers match its current release and
 // scale (see converge).
-func (e *Engine) syncContainers(ctx context.Context, app *App) error {
+func (e *Engine) syncContainers(ctx context.Context, app *App, keepLimits bool) error {
 	var rel *Release
 	if app.CurrentRelease != 0 {
 		var err error
@@ -97,7 +100,7 @@ func (e *Engine) syncContainers(ctx context.Context, app *App) error {
 			return err
 		}
 	}
-	return e.converge(ctx, app, rel, newProgress(nil))
+	return e.convergeWith(ctx, app, rel, newProgress(nil), keepLimits)
 }
 
 // backends returns the addresses of the running containers among cs.
@@ -168,7 +171,7 @@ func (e *Engine) requestSync(ctx context.Context, app string) {
 			return
 		}
 		defer unlock()
-		if err := e.syncAppLocked(lctx, app); err != nil && ctx.Err() == nil {
+		if err := e.syncAppLocked(lctx, app, false); err != nil && ctx.Err() == nil {
 			e.log.Error("sync app", "app", app, "err", err)
 		}
 	}()

@@ -89,7 +89,7 @@ func (e *Engine) rebuildApp(ctx context.Context, app *App, present map[string]bo
 	}
 	e.emit(ctx, Event{App: app.Name, Kind: EventRebuilt, Release: cur.Number,
 		Message: "the image of v" + itoa(cur.Number) + " was missing: rebuilt from commit " + shortCommit(cur.Commit)})
-	return e.syncAppLocked(ctx, app.Name)
+	return e.syncAppLocked(ctx, app.Name, false)
 }
 
 // rebuildImage builds rel's commit again, waiting for a build slot.

@@ -23,6 +23,8 @@ type ContainerSpec struct {
 	Env map[string]string
 	// Port is the container port to publish on 127.0.0.1; 0 publishes nothing.
 	Port int
+	// Limits cap what the container may use; zero fields cap nothing.
+	Limits Limits
 }
 
 // Container is a container the runtime runs for Quayside, as last inspected.
@@ -44,6 +46,8 @@ type Container struct {
 	RestartCount int
 	CreatedAt    time.Time
 	StartedAt    time.Time
+	// Limits are those the container was started with (ContainerSpec.Limits).
+	Limits Limits
 }
 
 // Runtime event actions.
@@ -68,9 +72,10 @@ type RuntimeEvent struct {
 // Lookups of missing containers return *Error with ENOTFOUND.
 type Runtime interface {
 	// Start creates and starts a container of spec on the app's own network,
-	// restarting unless stopped, with size-capped logs and spec.Port published
-	// on 127.0.0.1 at an ephemeral host port. It returns the container as
-	// inspected after the start.
+	// restarting unless stopped, with size-capped logs, spec.Limits applied,
+	// the capabilities ordinary apps do not need dropped, and spec.Port
+	// published on 127.0.0.1 at an ephemeral host port. It returns the
+	// container as inspected after the start, Limits included.
 	Start(ctx context.Context, spec ContainerSpec) (*Container, error)
 	// Inspect returns the current state of a container.
 	Inspect(ctx context.Context, id string) (*Container, error)
@@ -82,7 +87,8 @@ type Runtime interface {
 	// Logs returns up to the last n lines the container printed.
 	Logs(ctx context.Context, id string, n int) (string, error)
 	// Run runs spec once to completion in a container that is never
-	// restarted and publishes no port, streams what it prints to out as it
+	// restarted and publishes no port, with spec.Limits and capabilities
+	// dropped as Start does, streams what it prints to out as it
 	// happens, removes it, and returns its exit code. When ctx ends the
 	// container is killed and removed and ctx's error returned.
 	Run(ctx context.Context, spec ContainerSpec, out io.Writer) (int, error)

@@ -63,11 +63,18 @@ func mergeScale(cur, change Scale) Scale {
 	return next
 }
 
-// converge makes the containers of app match its current release and
-// scale: it keeps what runs as planned, starts what is missing (web ones
-// join the route once healthy), and drains and stops everything else. The
+// converge makes the containers of app match its current release, scale
+// and limits: it keeps what runs as planned, starts what is missing (web
+// ones join the route once healthy), and drains and stops everything else.
+// When a start fails, the running containers of the release stay. The
 // caller holds the app's lock.
 func (e *Engine) converge(ctx context.Context, app *App, rel *Release, out *progress) error {
+	return e.convergeWith(ctx, app, rel, out, false)
+}
+
+// convergeWith is converge; with keepLimits, a container that differs from
+// its slot only in its limits fills the slot.
+func (e *Engine) convergeWith(ctx context.Context, app *App, rel *Release, out *progress, keepLimits bool) error {
 	cs, err := e.cfg.Runtime.Containers(ctx, app.Name)
 	if err != nil {
 		return err
@@ -75,8 +82,15 @@ func (e *Engine) converge(ctx context.Context, app *App, rel *Release, out *prog
 	if rel == nil { // nothing should run
 		rel = &Release{}
 	}
-	keep, missing, stale := matchPlan(plan(app, rel), rel.Number, cs)
+	lim, err := e.appLimits(ctx, app.Name)
+	if err != nil {
+		return err
+	}
+	keep, missing, stale := matchPlan(plan(app, rel, lim), rel.Number, cs, keepLimits)
 	started, err := e.startMissing(ctx, app, rel, missing, out)
+	if err != nil { // the containers the new ones were to replace go on
+		keep, stale = holdRunning(keep, stale, rel.Number)
+	}
 	keep = append(keep, started...)
 	e.setRoute(ctx, app, keep)
 	for _, c := range stale {
@@ -118,13 +132,14 @@ func (e *Engine) removeAll(cs []*Container) {
 }
 
 // matchPlan sorts containers into those that fill a slot of the plan
-// (running or restarting, of the current release), the slots no container
-// fills, and the containers that should not exist.
-func matchPlan(slots []slot, release int, cs []*Container) (keep []*Container, missing []slot, stale []*Container) {
+// (running or restarting, of the current release, with the slot's limits
+// unless keepLimits), the slots no container fills, and the containers
+// that should not exist.
+func matchPlan(slots []slot, release int, cs []*Container, keepLimits bool) (keep []*Container, missing []slot, stale []*Container) {
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Replica < cs[j].Replica })
 	filled := map[string]bool{}
 	for _, c := range cs {
-		s, ok := slotOf(slots, release, c)
+		s, ok := slotOf(slots, release, c, keepLimits)
 		if ok && !filled[s.key()] && (c.Running || c.State == "restarting") {
 			filled[s.key()] = true
 			keep = append(keep, c)
@@ -140,13 +155,28 @@ func matchPlan(slots []slot, release int, cs []*Container) (keep []*Container, m
 	return keep, missing, stale
 }
 
-// slotOf finds the slot c fills, if it belongs to the plan.
-func slotOf(slots []slot, release int, c *Container) (slot, bool) {
+// holdRunning moves the running containers of release from stale to
+// keep: after a failed start they go on serving.
+func holdRunning(keep, stale []*Container, release int) ([]*Container, []*Container) {
+	var rest []*Container
+	for _, c := range stale {
+		if c.Release == release && c.Running {
+			keep = append(keep, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return keep, rest
+}
+
+// slotOf finds the slot c fills, if it belongs to the plan: same release,
+// process type, replica and (unless anyLimits) limits.
+func slotOf(slots []slot, release int, c *Container, anyLimits bool) (slot, bool) {
 	if c.Release != release {
 		return slot{}, false
 	}
 	for _, s := range slots {
-		if s.process.Type == c.Process && s.replica == c.Replica {
+		if s.process.Type == c.Process && s.replica == c.Replica && (anyLimits || s.limits == c.Limits) {
 			return s, true
 		}
 	}

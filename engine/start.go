@@ -9,16 +9,18 @@ import (
 	"time"
 )
 
-// slot is one container a release should run.
+// slot is one container a release should run, with its limits.
 type slot struct {
 	process Process
 	replica int
+	limits  Limits
 }
 
 func (s slot) key() string { return s.process.Type + "." + strconv.Itoa(s.replica) }
 
-// plan lists the containers of rel that app's scale asks for.
-func plan(app *App, rel *Release) []slot {
+// plan lists the containers of rel that app's scale asks for, each with
+// the limits of its process type.
+func plan(app *App, rel *Release, lim appLimits) []slot {
 	if rel.Number == 0 {
 		return nil
 	}
@@ -28,7 +30,7 @@ func plan(app *App, rel *Release) []slot {
 			continue
 		}
 		for r := 1; r <= app.Scale.count(p.Type); r++ {
-			slots = append(slots, slot{p, r})
+			slots = append(slots, slot{p, r, lim.of(p.Type)})
 		}
 	}
 	return slots
@@ -38,7 +40,11 @@ func plan(app *App, rel *Release) []slot {
 // web ones are healthy and the others keep running. On error it returns
 // what it started, for the caller to remove.
 func (e *Engine) startProcesses(ctx context.Context, app *App, rel *Release, out *progress) ([]*Container, error) {
-	slots := plan(app, rel)
+	lim, err := e.appLimits(ctx, app.Name)
+	if err != nil {
+		return nil, err
+	}
+	slots := plan(app, rel, lim)
 	if len(slots) == 0 {
 		out.Step("v%d runs no process: every process type is scaled to 0", rel.Number)
 		return nil, nil
@@ -58,12 +64,13 @@ func (e *Engine) startProcesses(ctx context.Context, app *App, rel *Release, out
 	return e.inspectAll(ctx, started)
 }
 
-// startSlot starts one container of rel.
+// startSlot starts one container of rel, with the slot's limits.
 func (e *Engine) startSlot(ctx context.Context, rel *Release, s slot) (*Container, error) {
 	spec, err := e.containerSpec(ctx, rel, s.process, s.replica)
 	if err != nil {
 		return nil, err
 	}
+	spec.Limits = s.limits
 	c, err := e.cfg.Runtime.Start(ctx, spec)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Errorf(EDEPLOYFAILED, "the image of v%d is gone from this server: redeploy with git push", rel.Number)
@@ -71,7 +78,8 @@ func (e *Engine) startSlot(ctx context.Context, rel *Release, s slot) (*Containe
 	return c, err
 }
 
-// containerSpec is how one container of process p of rel runs.
+// containerSpec is how one container of process p of rel runs. Replica 0
+// is a one-off or release-phase container: it runs with web's limits.
 func (e *Engine) containerSpec(ctx context.Context, rel *Release, p Process, replica int) (ContainerSpec, error) {
 	cv, err := e.cfg.Store.FindConfigVersion(ctx, rel.App, rel.ConfigVersion)
 	if err != nil {
@@ -93,6 +101,11 @@ func (e *Engine) containerSpec(ctx context.Context, rel *Release, p Process, rep
 	if p.Type == ProcessWeb {
 		spec.Port = port
 	}
+	lim, err := e.appLimits(ctx, rel.App)
+	if err != nil {
+		return ContainerSpec{}, err
+	}
+	spec.Limits = lim.of(limitType(p, replica))
 	return spec, nil
 }
 

@@ -42,6 +42,7 @@ var bodies = map[string][2]any{
 	"POST /apps/:app/rollback":               {api.Rollback{}, api.Release{}},
 	"GET /apps/:app/ps":                      {nil, api.ProcessList{}},
 	"POST /apps/:app/scale":                  {api.ScaleChange{}, api.App{}},
+	"PATCH /apps/:app/limits":                {api.LimitsChange{}, api.Limits{}},
 	"POST /apps/:app/run":                    {api.Run{}, api.StreamEvent{}},
 	"DELETE /apps/:app/build-cache":          {nil, nil},
 	"GET /apps/:app/domains":                 {nil, api.DomainList{}},

@@ -49,6 +49,7 @@ var apiRoutes = []route{
 	{"POST", "/apps/:app/rollback", engine.ActDeploy, h((*Server).rollback), "Roll back to an earlier release"},
 	{"GET", "/apps/:app/ps", engine.ActReadApp, h((*Server).listProcesses), "List an app's processes"},
 	{"POST", "/apps/:app/scale", engine.ActScale, h((*Server).scale), "Scale an app's process types"},
+	{"PATCH", "/apps/:app/limits", engine.ActScale, h((*Server).setLimits), "Set a process type's memory, CPU and process limits"},
 	{"POST", "/apps/:app/run", engine.ActDeploy, h((*Server).runOneOff), "Run a one-off command"},
 	{"DELETE", "/apps/:app/build-cache", engine.ActSettings, h((*Server).clearBuildCache), "Clear an app's build cache"},
 	{"GET", "/apps/:app/domains", engine.ActReadApp, h((*Server).listDomains), "List an app's domains and certificates"},

@@ -96,6 +96,8 @@ func plainResult(c echo.Context, res api.StreamEvent, err error) error {
 		return c.JSON(http.StatusOK, res.App)
 	case res.ExitCode != nil:
 		return c.JSON(http.StatusOK, map[string]int{"exit_code": *res.ExitCode})
+	case res.Limits != nil:
+		return c.JSON(http.StatusOK, res.Limits)
 	}
 	return c.NoContent(http.StatusNoContent)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -170,6 +171,7 @@ func (d *daemon) build(context.Context) error {
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
 		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs, Certs: d.certs,
+		DefaultLimits: d.cfg.defaultLimits, HostCPUs: runtime.NumCPU(),
 	})
 	d.recv, err = receive.New(receive.Config{
 		ReposDir:    filepath.Join(d.cfg.data, "repos"),

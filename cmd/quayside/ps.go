@@ -13,8 +13,9 @@ import (
 )
 
 type psCmd struct {
-	Show  psShowCmd  `cmd:"" default:"withargs" help:"List each process and replica with its state, release, uptime and restarts."`
-	Scale psScaleCmd `cmd:"" help:"Set how many containers of each process type run: quayside ps scale APP web=2 worker=1"`
+	Show   psShowCmd   `cmd:"" default:"withargs" help:"List each process and replica with its state, release, uptime and restarts."`
+	Scale  psScaleCmd  `cmd:"" help:"Set how many containers of each process type run: quayside ps scale APP web=2 worker=1"`
+	Limits psLimitsCmd `cmd:"" help:"Show or set the memory, CPU and process limits of a process type: quayside ps limits APP web memory=512M cpus=1 pids=512"`
 }
 
 type psShowCmd struct {
@@ -35,15 +36,46 @@ func (c *psShowCmd) Run(g *globals) error {
 		return printJSON(l)
 	}
 	fmt.Printf("Scale: %s\n", formatScale(l.Scale))
+	for _, typ := range sortedKeys(l.Limits) {
+		fmt.Printf("Limits of %s: %s\n", typ, formatLimits(l.Limits[typ]))
+	}
 	if len(l.Processes) == 0 {
 		fmt.Println("Nothing runs.")
 		return nil
 	}
-	w := table("PROCESS", "RELEASE", "STATE", "UP", "RESTARTS")
+	w := table("PROCESS", "RELEASE", "STATE", "UP", "RESTARTS", "MEMORY", "CPU")
 	for _, p := range l.Processes {
-		row(w, fmt.Sprintf("%s.%d", p.Type, p.Replica), fmt.Sprintf("v%d", p.Release), p.State, uptime(p), p.Restarts)
+		row(w, fmt.Sprintf("%s.%d", p.Type, p.Replica), fmt.Sprintf("v%d", p.Release), p.State, uptime(p), p.Restarts,
+			memoryUse(p), cpuUse(p))
 	}
 	return w.Flush()
+}
+
+// memoryUse prints "42 MiB / 512 MiB": used at the last sample ("-" when
+// unknown) and the limit ("none" without one).
+func memoryUse(p api.Process) string {
+	used := "-"
+	if p.MemoryBytes != nil {
+		used = engine.FormatMemory(int64(*p.MemoryBytes))
+	}
+	limit := "none"
+	if p.MemoryLimitBytes > 0 {
+		limit = engine.FormatMemory(p.MemoryLimitBytes)
+	}
+	return used + " / " + limit
+}
+
+// cpuUse prints "12.5% / 100%": the CPU used at the last sample ("-" when
+// unknown; 100% is one CPU) and the limit, when there is one.
+func cpuUse(p api.Process) string {
+	used := "-"
+	if p.CPUPercent != nil {
+		used = strconv.FormatFloat(*p.CPUPercent, 'f', 1, 64) + "%"
+	}
+	if p.CPULimit > 0 {
+		return used + " / " + strconv.FormatFloat(p.CPULimit*100, 'f', -1, 64) + "%"
+	}
+	return used
 }
 
 func uptime(p api.Process) string {

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ type serverCmd struct {
 	BuildCacheBudget string        `env:"QUAYSIDE_BUILD_CACHE_BUDGET" default:"5GiB" help:"Most disk the apps' build caches may take together; the caches of the apps built least recently go first (0: no limit)."`
 	TrustedProxies   []string      `env:"QUAYSIDE_TRUSTED_PROXIES" help:"Addresses (CIDR) of front proxies in front of Quayside whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto/-Host are passed on to apps. Default none: Quayside is the edge and sets X-Forwarded-For to the peer's address."`
 	DiskAlert        float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
+	DefaultMemory    string        `env:"QUAYSIDE_DEFAULT_MEMORY" default:"512MiB" help:"Memory limit of each app container unless its app sets one (quayside ps limits), such as 512MiB or 1GiB; 0 for none."`
+	DefaultCPUs      string        `name:"default-cpus" env:"QUAYSIDE_DEFAULT_CPUS" default:"0" help:"CPU limit of each app container unless its app sets one, such as 1 or 0.5; 0 for none."`
+	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -89,6 +93,7 @@ type daemonConfig struct {
 	diskAlert         float64
 	gcEvery           time.Duration
 	buildCacheBudget  int64
+	defaultLimits     engine.Limits
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -177,6 +182,10 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.GCEvery < 0 {
 		return nil, fieldErr("gc-every", "--gc-every must be a duration such as 1h, or 0 for never")
 	}
+	limits, err := c.defaultLimits()
+	if err != nil {
+		return nil, err
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -191,7 +200,31 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
 		sshMaxConns: c.SSHMaxConns, sshMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
+		defaultLimits: limits,
 	}, nil
+}
+
+// defaultLimits reads --default-memory, --default-cpus and --default-pids;
+// "0" caps nothing.
+func (c *serverCmd) defaultLimits() (engine.Limits, error) {
+	var l engine.Limits
+	var err error
+	if c.DefaultMemory != "0" {
+		if l.MemoryBytes, err = engine.ParseMemory(c.DefaultMemory); err != nil {
+			return l, fieldErr("default-memory", "--default-memory: %s", engine.ErrorMessage(err))
+		}
+	}
+	if c.DefaultCPUs != "0" {
+		if l.NanoCPUs, err = engine.ParseCPUs(c.DefaultCPUs, runtime.NumCPU()); err != nil {
+			return l, fieldErr("default-cpus", "--default-cpus: %s", engine.ErrorMessage(err))
+		}
+	}
+	if c.DefaultPids != "0" {
+		if l.Pids, err = engine.ParsePids(c.DefaultPids); err != nil {
+			return l, fieldErr("default-pids", "--default-pids: %s", engine.ErrorMessage(err))
+		}
+	}
+	return l, nil
 }
 
 func newLogger(level, format string) *slog.Logger {

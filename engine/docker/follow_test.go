@@ -31,7 +31,7 @@ func startPlain(ctx context.Context, t *testing.T, r *Runtime, spec engine.Conta
 	net, err := r.ensureNetwork(ctx, spec.App)
 	require.NoError(t, err)
 	name := containerName(r.instance, spec, randomHex(2))
-	id, err := r.createContainer(ctx, name, commandConfig(spec, labels), baseHostConfig(net))
+	id, err := r.createContainer(ctx, name, commandConfig(spec, labels), baseHostConfig(net, spec.Limits))
 	require.NoError(t, err)
 	require.NoError(t, testCLI.ContainerStart(ctx, id, container.StartOptions{}))
 	return id

@@ -111,6 +111,7 @@ func identity(id, name string, labels map[string]string) *engine.Container {
 		Release: atoi(labels[LabelRelease]),
 		Process: labels[LabelProcess],
 		Replica: atoi(labels[LabelReplica]),
+		Limits:  parseLimitsLabel(labels[LabelLimits]),
 	}
 }
 

@@ -29,6 +29,9 @@ const (
 	// LabelOneOff is "true" on one-off containers (Run): they are not app
 	// processes, so Containers and Events leave them out.
 	LabelOneOff = "io.quayside.oneoff"
+	// LabelLimits holds the limits a container was started with, as
+	// "memory=BYTES cpus=NANOCPUS pids=N" (0: no cap).
+	LabelLimits = "io.quayside.limits"
 )
 
 // NetworkName is the name of an app's bridge network.
@@ -56,7 +59,23 @@ func containerLabels(instance string, spec engine.ContainerSpec) map[string]stri
 		LabelRelease:  strconv.Itoa(spec.Release),
 		LabelProcess:  spec.Process,
 		LabelReplica:  strconv.Itoa(spec.Replica),
+		LabelLimits:   limitsLabel(spec.Limits),
 	}
+}
+
+// limitsLabel is the LabelLimits value of l.
+func limitsLabel(l engine.Limits) string {
+	return fmt.Sprintf("memory=%d cpus=%d pids=%d", l.MemoryBytes, l.NanoCPUs, l.Pids)
+}
+
+// parseLimitsLabel reads a LabelLimits value; a missing or bad one gives
+// zero limits, which no planned container has unless nothing is capped.
+func parseLimitsLabel(s string) engine.Limits {
+	var l engine.Limits
+	if _, err := fmt.Sscanf(s, "memory=%d cpus=%d pids=%d", &l.MemoryBytes, &l.NanoCPUs, &l.Pids); err != nil {
+		return engine.Limits{}
+	}
+	return l
 }
 
 // oneOffLabels are the labels of a one-off container made from spec.

@@ -19,7 +19,8 @@ const drainWait = 10 * time.Second
 // of spec (Replica may be 0) plus LabelOneOff=true, which keeps it out of
 // Containers and Events; Inspect, Logs and Stop still find it, and
 // RemoveApp removes it. It runs on the app's network with docker-init,
-// no-new-privileges and capped logs, is never restarted, and publishes no
+// no-new-privileges, droppedCaps dropped, spec.Limits and capped logs, is
+// never restarted, and publishes no
 // port (spec.Port is ignored). Its stdout and stderr reach out as they
 // happen, one Write per chunk, flushed when out can flush; a failing out
 // loses the rest of the output but not the run.
@@ -41,7 +42,7 @@ func (r *Runtime) Run(ctx context.Context, spec engine.ContainerSpec, out io.Wri
 		return -1, err
 	}
 	name := containerName(r.instance, spec, randomHex(4))
-	id, err := r.createContainer(ctx, name, commandConfig(spec, oneOffLabels(r.instance, spec)), baseHostConfig(net))
+	id, err := r.createContainer(ctx, name, commandConfig(spec, oneOffLabels(r.instance, spec)), baseHostConfig(net, spec.Limits))
 	if err != nil {
 		return -1, err
 	}

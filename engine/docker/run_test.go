@@ -306,7 +306,7 @@ func TestRunOneOffIsNoAppProcess(t *testing.T) {
 		assert.Contains(t, h.SecurityOpt, "no-new-privileges:true")
 		assert.Equal(t, NetworkName(r.instance, "mixed"), string(h.NetworkMode))
 		assert.Equal(t, map[string]string{LabelInstance: r.instance, LabelApp: "mixed", LabelRelease: "1",
-			LabelProcess: "run", LabelReplica: "0", LabelOneOff: "true"}, info.Config.Labels)
+			LabelProcess: "run", LabelReplica: "0", LabelOneOff: "true", LabelLimits: "memory=0 cpus=0 pids=0"}, info.Config.Labels)
 	})
 	t.Run("Stop removes it and Run returns", func(t *testing.T) {
 		require.NoError(t, r.Stop(ctx, oneOff, time.Second))

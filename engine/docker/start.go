@@ -3,6 +3,7 @@ package docker
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -29,9 +30,10 @@ var (
 )
 
 // Start implements engine.Runtime. The container runs with docker-init as
-// PID 1 (so the app gets its signals), no-new-privileges, restart policy
-// unless-stopped and json-file logs capped at 3 x 10 MB. A container that
-// was created but could not start is removed again.
+// PID 1 (so the app gets its signals), no-new-privileges, droppedCaps
+// dropped, spec.Limits as its resources (no swap beyond the memory limit),
+// restart policy unless-stopped and json-file logs capped at 3 x 10 MB. A
+// container that was created but could not start is removed again.
 func (r *Runtime) Start(ctx context.Context, spec engine.ContainerSpec) (*engine.Container, error) {
 	if err := validateSpec(spec); err != nil {
 		return nil, err
@@ -104,6 +106,29 @@ func (r *Runtime) create(ctx context.Context, spec engine.ContainerSpec, net str
 	return r.createContainer(ctx, name, containerConfig(r.instance, spec), hostConfig(spec, net))
 }
 
+// droppedCaps are the capabilities Docker grants by default that ordinary
+// apps do not need: raw and packet sockets (NET_RAW: forged packets and
+// ARP spoofing on the app network), device nodes, audit records, file
+// capabilities, chroot and changing capability sets. Apps keep what they
+// need to run as root in their image: chown, setuid/setgid to drop to
+// another user, kill, and binding ports below 1024.
+var droppedCaps = []string{"NET_RAW", "MKNOD", "AUDIT_WRITE", "SETFCAP", "SETPCAP", "SYS_CHROOT"}
+
+// resources turns limits into Docker's; MemorySwap equal to Memory allows
+// no swap beyond the memory limit. Zero fields set nothing.
+func resources(l engine.Limits) container.Resources {
+	var res container.Resources
+	if l.MemoryBytes > 0 {
+		res.Memory, res.MemorySwap = l.MemoryBytes, l.MemoryBytes
+	}
+	res.NanoCPUs = l.NanoCPUs
+	if l.Pids > 0 {
+		pids := l.Pids
+		res.PidsLimit = &pids
+	}
+	return res
+}
+
 // createContainer creates a container named name, attached to the network
 // host.NetworkMode names, and returns its id.
 func (r *Runtime) createContainer(ctx context.Context, name string, cfg *container.Config, host *container.HostConfig) (string, error) {
@@ -139,9 +164,9 @@ func commandConfig(spec engine.ContainerSpec, labels map[string]string) *contain
 	}
 }
 
-// hostConfig is the host part of spec: policies, logs, publishing.
+// hostConfig is the host part of spec: policies, logs, limits, publishing.
 func hostConfig(spec engine.ContainerSpec, net string) *container.HostConfig {
-	host := baseHostConfig(net)
+	host := baseHostConfig(net, spec.Limits)
 	host.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyUnlessStopped}
 	if spec.Port > 0 {
 		host.PortBindings = nat.PortMap{tcpPort(spec.Port): {{HostIP: "127.0.0.1", HostPort: ""}}}
@@ -150,9 +175,10 @@ func hostConfig(spec engine.ContainerSpec, net string) *container.HostConfig {
 }
 
 // baseHostConfig is the host part every container gets: the app network,
-// capped json-file logs, docker-init as PID 1 and no-new-privileges. It
-// restarts nothing and publishes nothing.
-func baseHostConfig(net string) *container.HostConfig {
+// capped json-file logs, docker-init as PID 1, no-new-privileges,
+// droppedCaps dropped and limits applied. It restarts nothing and
+// publishes nothing.
+func baseHostConfig(net string, limits engine.Limits) *container.HostConfig {
 	useInit := true
 	return &container.HostConfig{
 		NetworkMode: container.NetworkMode(net),
@@ -162,6 +188,8 @@ func baseHostConfig(net string) *container.HostConfig {
 		},
 		Init:        &useInit,
 		SecurityOpt: []string{"no-new-privileges:true"},
+		CapDrop:     slices.Clone(droppedCaps),
+		Resources:   resources(limits),
 	}
 }
 

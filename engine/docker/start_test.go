@@ -86,7 +86,7 @@ func TestConfigWithoutPort(t *testing.T) {
 	assert.Empty(t, host.PortBindings)
 	assert.Nil(t, cfg.Cmd, "the image's command when Cmd is empty")
 	assert.Equal(t, map[string]string{LabelInstance: "ab12", LabelApp: "jobs", LabelRelease: "1",
-		LabelProcess: "worker", LabelReplica: "1"}, cfg.Labels)
+		LabelProcess: "worker", LabelReplica: "1", LabelLimits: "memory=0 cpus=0 pids=0"}, cfg.Labels)
 }
 
 func TestConfigCommand(t *testing.T) {

@@ -93,6 +93,8 @@ func slackSentence(ev engine.Event, server string) string {
 		return ":x: deploy of " + app + release(ev.Release) + " failed"
 	case engine.EventCrashLooping:
 		return ":rotating_light: " + app + process(ev.Process) + " is crash-looping"
+	case engine.EventOutOfMemory:
+		return ":boom: " + app + process(ev.Process) + " ran out of memory"
 	case engine.EventDiskLow:
 		return ":warning: disk space low" + on(server)
 	case engine.EventCertificateFailing:

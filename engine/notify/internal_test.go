@@ -28,6 +28,8 @@ func TestSlackText(t *testing.T) {
 			":x: deploy of myapp failed"},
 		{"crash loop", engine.Event{Kind: engine.EventCrashLooping, App: "myapp", Process: "web.1", Message: "web.1 crashed 5 times"}, "box1", "https://q.example.com/apps/myapp",
 			":rotating_light: myapp web.1 is crash-looping: web.1 crashed 5 times <https://q.example.com/apps/myapp|details>"},
+		{"out of memory", engine.Event{Kind: engine.EventOutOfMemory, App: "shop", Process: "web.2", Message: "web.2 was killed: out of memory at its 512 MiB limit"}, "", "",
+			":boom: shop web.2 ran out of memory: web.2 was killed: out of memory at its 512 MiB limit"},
 		{"disk", engine.Event{Kind: engine.EventDiskLow, Message: "disk / is 93% full"}, "box<1>", "",
 			":warning: disk space low on box&lt;1&gt;: disk / is 93% full"},
 		{"certificate", engine.Event{Kind: engine.EventCertificateFailing, App: "shop", Message: "rate limited"}, "box1", "",

@@ -150,7 +150,7 @@ func (n *Notifier) Event(ev engine.Event) {
 // Alerts reports whether events of kind are sent to webhooks.
 func Alerts(kind string) bool {
 	switch kind {
-	case engine.EventDeployFailed, engine.EventCrashLooping, engine.EventDiskLow, engine.EventCertificateFailing:
+	case engine.EventDeployFailed, engine.EventCrashLooping, engine.EventOutOfMemory, engine.EventDiskLow, engine.EventCertificateFailing:
 		return true
 	}
 	return false

@@ -3,7 +3,8 @@
 // that routes nothing. End-to-end tests use the real ones.
 //
 // The fakes misbehave on request: a container whose image is "crash" (or
-// whose env has CRASH=1) exits at once, one whose image is "unhealthy" fails
+// whose env has CRASH=1, or whose memory limit is below FakeAppMemory)
+// exits at once, one whose image is "unhealthy" fails
 // its health check, a missing image is "missing", and a commit named
 // "broken" fails to build.
 package enginetest
@@ -20,6 +21,10 @@ import (
 
 	"github.com/quayside/quayside/engine"
 )
+
+// FakeAppMemory is the memory the fake app needs: with a lower limit its
+// container exits at once.
+const FakeAppMemory = 20 << 20
 
 // Runtime is an engine.Runtime whose containers are records.
 type Runtime struct {
@@ -52,8 +57,10 @@ func (r *Runtime) Start(_ context.Context, spec engine.ContainerSpec) (*engine.C
 		ID: fmt.Sprintf("c%d", r.nextPort), Name: fmt.Sprintf("%s-v%d-%d", spec.App, spec.Release, r.nextPort),
 		App: spec.App, Release: spec.Release, Process: spec.Process, Replica: spec.Replica,
 		Image: spec.Image, Addr: fmt.Sprintf("127.0.0.1:%d", r.nextPort), State: "running", Running: true,
+		Limits: spec.Limits,
 	}
-	if spec.Image == "crash" || spec.Env["CRASH"] == "1" || slices.Contains(spec.Entrypoint, "crash") {
+	tooSmall := spec.Limits.MemoryBytes > 0 && spec.Limits.MemoryBytes < FakeAppMemory
+	if spec.Image == "crash" || spec.Env["CRASH"] == "1" || slices.Contains(spec.Entrypoint, "crash") || tooSmall {
 		c.State, c.Running, c.ExitCode, c.Addr = "exited", false, 3, ""
 	}
 	r.containers[c.ID] = c

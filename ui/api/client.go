@@ -120,6 +120,19 @@ func (c *Client) Scale(ctx context.Context, app string, change ScaleChange, w io
 	return ev.App, nil
 }
 
+// SetLimits changes the limits of one process type, streaming the
+// replacement of its containers to w, and returns the limits in effect.
+func (c *Client) SetLimits(ctx context.Context, app string, ch LimitsChange, w io.Writer) (*Limits, error) {
+	ev, err := c.stream(ctx, http.MethodPatch, appPath(app, "/limits"), ch, w)
+	if err != nil {
+		return nil, err
+	}
+	if ev.Limits == nil {
+		return nil, fmt.Errorf("set limits: the server answered no limits")
+	}
+	return ev.Limits, nil
+}
+
 // Run runs a command in a one-off container of the app, streaming its
 // output to w, and returns its exit code.
 func (c *Client) Run(ctx context.Context, app string, command []string, w io.Writer) (int, error) {

@@ -175,12 +175,43 @@ type Process struct {
 	State     string    `json:"state"`
 	Restarts  int       `json:"restarts"`
 	StartedAt time.Time `json:"started_at"`
+	// MemoryBytes and CPUPercent are what the container used at the last
+	// sample (every 10 s); absent when unknown. CPUPercent 100 is one CPU.
+	MemoryBytes *uint64  `json:"memory_bytes,omitempty"`
+	CPUPercent  *float64 `json:"cpu_percent,omitempty"`
+	// MemoryLimitBytes and CPULimit are the limits the container runs
+	// with; 0 is none.
+	MemoryLimitBytes int64   `json:"memory_limit_bytes"`
+	CPULimit         float64 `json:"cpu_limit"`
 }
 
-// ProcessList lists an app's containers with its scale.
+// ProcessList lists an app's containers with its scale and the limits of
+// each process type.
 type ProcessList struct {
-	Processes []Process      `json:"processes"`
-	Scale     map[string]int `json:"scale"`
+	Processes []Process         `json:"processes"`
+	Scale     map[string]int    `json:"scale"`
+	Limits    map[string]Limits `json:"limits"`
+}
+
+// Limits are what each container of a process type may use.
+type Limits struct {
+	// MemoryBytes is the memory limit (no swap beyond it); 0 is none.
+	MemoryBytes int64 `json:"memory_bytes"`
+	// CPUs is the CPU limit in CPUs (0.5 is half of one); 0 is none.
+	CPUs float64 `json:"cpus"`
+	// Pids caps the processes and threads; 0 is none.
+	Pids int64 `json:"pids"`
+	// Defaults names the limits ("memory", "cpus", "pids") that are the
+	// server's defaults rather than the app's own.
+	Defaults []string `json:"defaults"`
+}
+
+// LimitsChange is the body of PATCH /apps/{app}/limits: limits of one
+// process type, key ("memory", "cpus", "pids") -> value ("512M", "1",
+// "256", or "default" for the server's default).
+type LimitsChange struct {
+	Process string            `json:"process"`
+	Limits  map[string]string `json:"limits"`
 }
 
 // ScaleChange is the body of POST /apps/{app}/scale: process type -> count.
@@ -270,6 +301,8 @@ type StreamEvent struct {
 	ExitCode *int `json:"exit_code,omitempty"`
 	// App is the app after a change of scale, in its result event.
 	App *App `json:"app,omitempty"`
+	// Limits are a process type's limits after a change, in its result event.
+	Limits *Limits `json:"limits,omitempty"`
 }
 
 // StreamContentType is the media type of streamed answers.

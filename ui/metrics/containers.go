@@ -106,6 +106,21 @@ func (c *containerSamples) byApp() map[string]usage {
 	return out
 }
 
+// ContainerUse returns what app's containers used at the last sample, by
+// process ("web.1"); empty before the first sample or after a failed one.
+func (m *Metrics) ContainerUse(app string) map[string]engine.ContainerSample {
+	m.samples.mu.Lock()
+	last := m.samples.last
+	m.samples.mu.Unlock()
+	out := map[string]engine.ContainerSample{}
+	for _, s := range last {
+		if s.App == app {
+			out[s.Process] = s
+		}
+	}
+	return out
+}
+
 // drop forgets app's containers.
 func (c *containerSamples) drop(app string) {
 	c.mu.Lock()

@@ -8,6 +8,8 @@
 //	GET /slow?ms=N   after N milliseconds
 //	GET /ws          a WebSocket echo
 //	GET /print?n=N&msg=M&size=S   prints N lines "M i xxx..." (S x's) to stdout
+//	GET /alloc?mb=N  allocates and keeps N MiB more (to exceed a memory limit)
+//	GET /privileges  its effective capabilities and whether a raw socket opens
 //
 // With CRASH_ON_BOOT=1 it exits at once; with UNHEALTHY=1 it answers 500;
 // BOOT_DELAY_MS=N makes it wait N milliseconds before it listens.
@@ -70,6 +72,13 @@ func main() {
 		}
 		fmt.Fprintf(w, "printed %d", n)
 	})
+	mux.HandleFunc("/alloc", func(w http.ResponseWriter, r *http.Request) {
+		mb, _ := strconv.Atoi(r.URL.Query().Get("mb"))
+		fmt.Fprintf(w, "allocated %d MiB", allocate(mb))
+	})
+	mux.HandleFunc("/privileges", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, privileges())
+	})
 	mux.HandleFunc("/whoami", func(w http.ResponseWriter, r *http.Request) {
 		name, _ := os.Hostname()
 		fmt.Fprint(w, name)
@@ -84,8 +93,12 @@ func main() {
 //	worker        prints "worker tick N" twice a second, forever
 //	release       prints "release phase ran" and exits with $RELEASE_EXIT
 //	exit N        prints its arguments and exits with N
+//	privileges    prints what GET /privileges answers
 func task(name string, args []string) int {
 	switch name {
+	case "privileges":
+		fmt.Print(privileges())
+		return 0
 	case "worker":
 		for i := 1; ; i++ {
 			fmt.Printf("worker tick %d\n", i)

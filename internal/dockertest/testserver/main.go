@@ -29,9 +29,15 @@ func main() {
 	raw := flag.String("raw", "", `print these bytes, written as the body of a Go string literal ("a\x00\n")`)
 	long := flag.Int("long", 0, "print one line of this many bytes (and a newline)")
 	burn := flag.Bool("burn", false, "keep one CPU busy")
+	privs := flag.Bool("privileges", false, "print CapEff and whether a raw socket opens, first")
+	alloc := flag.Int("alloc", 0, "allocate and touch this many MiB first")
 	flag.String("token", "", "ignored; lets a test find its process")
 	flag.Parse()
 	time.Sleep(*pause)
+	if *privs {
+		printPrivileges()
+	}
+	allocate(*alloc)
 	for _, name := range strings.Split(*printEnv, ",") {
 		if name != "" {
 			fmt.Printf("%s=%s\n", name, os.Getenv(name))
