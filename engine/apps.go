@@ -13,6 +13,9 @@ func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, erro
 	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
 		return nil, err
 	}
+	if err := e.limitChange(ctx, e.limits.apps, "new apps"); err != nil {
+		return nil, err
+	}
 	app := &App{Name: name, DeployBranch: DefaultDeployBranch, State: AppActive, CreatedBy: actor(ctx, author), Edge: DefaultEdge()}
 	if err := e.cfg.Store.CreateApp(ctx, app); err != nil {
 		return nil, err

@@ -65,6 +65,9 @@ func (e *Engine) AddDomain(ctx context.Context, name, host string) (d *Domain, e
 	if err := ValidateCustomDomain(host, e.cfg.Domain); err != nil {
 		return nil, err
 	}
+	if err := e.limitChange(ctx, e.limits.domains, "domain changes"); err != nil {
+		return nil, err
+	}
 	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
 	if err != nil {
 		return nil, err
@@ -108,6 +111,9 @@ func (e *Engine) RemoveDomain(ctx context.Context, name, host string) (err error
 	defer func() { e.audit(ctx, AuditDomainRemove, name, host, "", err) }()
 	if host == e.AppHost(name) {
 		return FieldError("domain", "%s is the app's own host: it goes only with the app", host)
+	}
+	if err := e.limitChange(ctx, e.limits.domains, "domain changes"); err != nil {
+		return err
 	}
 	ctx, unlock, err := e.lockApp(ctx, name, newProgress(nil))
 	if err != nil {

@@ -85,6 +85,7 @@ type Engine struct {
 
 	crashes   *crashTracker
 	collector *logCollector
+	limits    changeLimits
 }
 
 // New returns an Engine with cfg's zero fields set to their defaults.
@@ -127,6 +128,7 @@ func New(cfg Config) *Engine {
 		cfg.AppURL = func(app string) string { return "http://" + app + "." + domain }
 	}
 	return &Engine{
+		limits:      newChangeLimits(),
 		cfg:         cfg,
 		log:         cfg.Logger,
 		locks:       newAppLocks(),

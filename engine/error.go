@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Application error codes. They are the only error vocabulary that crosses
@@ -19,6 +20,7 @@ const (
 	EDEPLOYFAILED   = "deploy_failed"   // a build or deploy ran and failed; Message says why
 	ETOOLARGE       = "too_large"       // the input exceeds a size limit
 	ENOTIMPLEMENTED = "not_implemented" // the request names a feature this server does not offer
+	ETOOMANY        = "too_many"        // the caller did this too often; Error.RetryAfter says when to try again
 )
 
 // Error is an error meant for the user of Quayside. Message is written for
@@ -28,6 +30,8 @@ type Error struct {
 	Message string
 	// Fields maps an input field name to what is wrong with it.
 	Fields map[string]string
+	// RetryAfter is how long to wait before trying again (ETOOMANY).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.

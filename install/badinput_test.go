@@ -1,12 +1,16 @@
 package install
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/quayside/quayside/install/upgrade"
 )
 
 // badCase is an install the script must refuse before it changes anything.
@@ -50,14 +54,28 @@ func badCases(bin string) []badCase {
 			wantErr: "the binary's SHA-256 does not match, so it was not installed"},
 		{name: "checksum mismatch, SHA256SUMS of the release",
 			setup: func(b *box) { release(b, bin, zeros+"  quayside-linux-"+runtime.GOARCH+"\n") },
-			env:   []string{"QUAYSIDE_RELEASE_URL=file:///srv/release"}, args: domain,
+			env:   []string{"QUAYSIDE_RELEASE_URL=file:///srv/release", testPubkey}, args: domain,
 			wantErr: "the binary's SHA-256 does not match, so it was not installed"},
 		{name: "release without this architecture",
 			setup: func(b *box) { release(b, bin, zeros+"  quayside-linux-s390x\n") },
-			env:   []string{"QUAYSIDE_RELEASE_URL=file:///srv/release"}, args: domain,
+			env:   []string{"QUAYSIDE_RELEASE_URL=file:///srv/release", testPubkey}, args: domain,
 			wantErr: "SHA256SUMS has no line for quayside-linux-" + runtime.GOARCH},
-		{name: "release not found", env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/nothing"}, args: domain,
-			wantErr: "could not download file:///srv/nothing/quayside-linux-" + runtime.GOARCH},
+		{name: "release not found", env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/nothing", testPubkey}, args: domain,
+			wantErr: "could not download file:///srv/nothing/SHA256SUMS"},
+		{name: "release signed by another key",
+			setup: func(b *box) {
+				sums := sha256File(b.t, bin) + "  quayside-linux-" + runtime.GOARCH + "\n"
+				_, other, _ := ed25519.GenerateKey(rand.Reader)
+				releaseSigned(b, bin, sums, upgrade.Sign(other, []byte(sums)))
+			},
+			env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/release", testPubkey}, args: domain,
+			wantErr: "the signature of SHA256SUMS does not verify with the release key"},
+		{name: "release signed by the test key, checked with the built-in key",
+			setup: func(b *box) { release(b, bin, sha256File(b.t, bin)+"  quayside-linux-"+runtime.GOARCH+"\n") },
+			env:   []string{"QUAYSIDE_RELEASE_URL=file:///srv/release"}, args: domain,
+			wantErr: "the signature of SHA256SUMS does not verify with the release key"},
+		{name: "release over plain http", env: []string{"QUAYSIDE_RELEASE_URL=http://127.0.0.1:9/r"}, args: domain,
+			wantErr: "is not an https:// or file:// URL"},
 		{name: "binary that does not run",
 			setup: func(b *box) { b.mustSh("echo 'not a program' > /tmp/text") },
 			env:   []string{"QUAYSIDE_BINARY=/tmp/text"}, args: domain,

@@ -13,7 +13,10 @@
 #   1. checks: root, OS, CPU architecture, free ports 80/443/2222, disk, memory
 #   2. settings: domain and e-mail from flags, environment, the settings of an
 #      earlier install, or questions on a terminal
-#   3. the binary: downloaded (or QUAYSIDE_BINARY) and its SHA-256 verified
+#   3. the binary: downloaded (or QUAYSIDE_BINARY) and verified: the release's
+#      SHA256SUMS must carry the release key's ed25519 signature (SHA256SUMS.sig,
+#      checked with openssl, installed from apt when missing), and the binary's
+#      SHA-256 must match its line there
 #   4. packages: git, and Docker (docker.io) when no Docker daemon answers
 #   5. the user quayside, the data dir /var/lib/quayside (0700), the settings
 #      file /etc/quayside/quayside.env
@@ -33,6 +36,11 @@ SERVICE_USER=quayside
 PORTS="80 443 2222"
 SSH_PORT=2222
 RELEASES=https://github.com/quayside/quayside/releases
+# The public half of the key that signs releases (base64 of its 32 bytes);
+# install/upgrade.ReleaseKey holds the same. QUAYSIDE_PUBKEY replaces it for
+# a self-built release.
+RELEASE_KEY=Ud9c6QnDpq5ZIvvj5SzbqiU9+wvLf5/w6rWwLPNEsKs=
+MAX_BINARY_BYTES=209715200 # 200 MiB: a download past this is refused
 START_TIMEOUT=60   # seconds the daemon has to answer on its control socket
 MIN_DISK_MB=2048   # below this the install stops; below WARN_DISK_MB it warns
 WARN_DISK_MB=10240
@@ -60,10 +68,13 @@ Options (flags win over the environment variables beside them):
 
 Environment only:
   QUAYSIDE_BINARY=/path   Install this file instead of downloading (air-gapped servers).
-  QUAYSIDE_RELEASE_URL    Where the release files are: quayside-linux-<arch> and SHA256SUMS
+  QUAYSIDE_RELEASE_URL    Where the release files are: quayside-linux-<arch>, SHA256SUMS and
+                          SHA256SUMS.sig; https:// or file:// only
                           (default: https://github.com/quayside/quayside/releases/latest/download).
-  QUAYSIDE_SHA256         Expected SHA-256 of the binary (instead of SHA256SUMS; checked for
-                          QUAYSIDE_BINARY too).
+  QUAYSIDE_SHA256         Expected SHA-256 of the binary, vouched for by you (instead of the
+                          signed SHA256SUMS; checked for QUAYSIDE_BINARY too).
+  QUAYSIDE_PUBKEY         The public key releases are signed with (base64 of the 32-byte ed25519
+                          key), for a self-built release; default: the built-in release key.
   QUAYSIDE_PUBLIC_IP      This server's public IPv4 address, for the sslip.io default domain.
   sudo drops the environment: put the variables after it, such as
   curl -fsSL <url> | sudo QUAYSIDE_VERSION=v1.2.0 sh
@@ -378,15 +389,19 @@ resolve_settings() {
 # 3. The binary: fetched and verified before anything is installed
 # ---------------------------------------------------------------------------
 
-# fetch downloads URL $1 to file $2 with curl or wget (curl also reads file://).
+# fetch downloads URL $1 to file $2 with curl or wget (curl also reads
+# file://), over https only, and refuses more than MAX_BINARY_BYTES.
 fetch() {
 	if has curl; then
-		curl -fsSL --retry 3 --connect-timeout 10 -o "$2" "$1"
+		curl -fsSL --retry 3 --connect-timeout 10 --proto '=https,file' --proto-redir '=https' \
+			--max-filesize "$MAX_BINARY_BYTES" -o "$2" "$1" || return 1
 	elif has wget; then
-		wget -q -T 30 -O "$2" "$1"
+		wget -q -T 30 -O "$2" "$1" || return 1
 	else
 		die "neither curl nor wget is here to download $1: apt-get install curl, then run this again."
 	fi
+	[ "$(wc -c <"$2")" -le "$MAX_BINARY_BYTES" ] ||
+		die "$1 is larger than $MAX_BINARY_BYTES bytes, more than any Quayside binary. Nothing was changed."
 }
 
 fetch_text() {
@@ -401,6 +416,10 @@ fetch_text() {
 
 release_url() {
 	if [ -n "${QUAYSIDE_RELEASE_URL:-}" ]; then
+		case $QUAYSIDE_RELEASE_URL in
+		https://* | file://*) ;;
+		*) die "QUAYSIDE_RELEASE_URL=$QUAYSIDE_RELEASE_URL is not an https:// or file:// URL: releases are downloaded over https only." ;;
+		esac
 		printf '%s\n' "${QUAYSIDE_RELEASE_URL%/}"
 	elif [ -n "$VERSION" ]; then
 		printf '%s/download/%s\n' "$RELEASES" "$VERSION"
@@ -410,8 +429,9 @@ release_url() {
 }
 
 # get_binary puts the binary for ARCH in $WORK/quayside and sets WANT_SHA to
-# the SHA-256 it must have (empty only for a QUAYSIDE_BINARY without
-# QUAYSIDE_SHA256).
+# the SHA-256 it must have: QUAYSIDE_SHA256, else its line in the release's
+# SHA256SUMS once that file's signature is verified (empty only for a
+# QUAYSIDE_BINARY without QUAYSIDE_SHA256).
 get_binary() {
 	WANT_SHA=${QUAYSIDE_SHA256:-}
 	if [ -n "${QUAYSIDE_BINARY:-}" ]; then
@@ -422,15 +442,43 @@ get_binary() {
 	fi
 	base=$(release_url)
 	file=quayside-linux-$ARCH
-	step "downloading $base/$file"
-	fetch "$base/$file" "$WORK/quayside" ||
-		die "could not download $base/$file. Check the network, or the version (--version), or set QUAYSIDE_RELEASE_URL."
 	if [ -z "$WANT_SHA" ]; then
 		fetch "$base/SHA256SUMS" "$WORK/SHA256SUMS" ||
-			die "could not download $base/SHA256SUMS to verify the binary; set QUAYSIDE_SHA256 to its checksum instead."
+			die "could not download $base/SHA256SUMS to verify the binary. Check the network, or the version (--version), or set QUAYSIDE_RELEASE_URL."
+		fetch "$base/SHA256SUMS.sig" "$WORK/SHA256SUMS.sig" ||
+			die "could not download $base/SHA256SUMS.sig, the signature of SHA256SUMS: releases are signed, so nothing was changed."
+		verify_sums "$WORK/SHA256SUMS" "$WORK/SHA256SUMS.sig"
 		WANT_SHA=$(awk -v f="$file" '$2 == f || $2 == "*" f { print $1; exit }' "$WORK/SHA256SUMS")
 		[ -n "$WANT_SHA" ] || die "$base/SHA256SUMS has no line for $file: the release has no binary for $ARCH."
 	fi
+	step "downloading $base/$file"
+	fetch "$base/$file" "$WORK/quayside" ||
+		die "could not download $base/$file. Check the network, or the version (--version), or set QUAYSIDE_RELEASE_URL."
+}
+
+# release_key_pem writes the trusted public key (QUAYSIDE_PUBKEY, else
+# RELEASE_KEY) to file $1 as PEM: the base64 of the ed25519 key's fixed
+# SubjectPublicKeyInfo prefix (12 bytes) followed by that of the key.
+release_key_pem() {
+	key=${QUAYSIDE_PUBKEY:-$RELEASE_KEY}
+	printf '%s\n' "$key" | grep -Eq '^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$' ||
+		die "QUAYSIDE_PUBKEY=$key is not an ed25519 public key (the base64 of its 32 bytes)."
+	printf -- '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA%s\n-----END PUBLIC KEY-----\n' "$key" >"$1"
+}
+
+# verify_sums stops unless file $2 (base64 on one line) is the trusted
+# key's ed25519 signature of file $1. It needs OpenSSL 3 (pkeyutl -rawin),
+# installed from apt when missing.
+verify_sums() {
+	has openssl || apt_install openssl
+	release_key_pem "$WORK/release-key.pem"
+	base64 -d <"$2" >"$WORK/signature.bin" 2>/dev/null ||
+		die "the signature of SHA256SUMS is not base64: the release is damaged or was tampered with. Nothing was changed."
+	openssl pkeyutl -verify -pubin -inkey "$WORK/release-key.pem" -rawin -in "$1" -sigfile "$WORK/signature.bin" >/dev/null 2>&1 ||
+		die "the signature of SHA256SUMS does not verify with the release key, so nothing was installed.
+The release was tampered with or signed by someone else (for a self-built release, set QUAYSIDE_PUBKEY).
+Nothing was changed."
+	note "signature of SHA256SUMS verified"
 }
 
 # verify_binary stops unless the binary's SHA-256 is WANT_SHA, then stages
@@ -840,4 +888,6 @@ main() {
 	if [ "$ACTION" = uninstall ]; then do_uninstall; else do_install; fi
 }
 
-main "$@"
+# QUAYSIDE_INSTALL_LIB=1 only defines the functions, for the installer's
+# own tests (install/script_test.go): `QUAYSIDE_INSTALL_LIB=1 . ./install.sh`.
+[ "${QUAYSIDE_INSTALL_LIB:-0}" = 1 ] || main "$@"

@@ -1,6 +1,8 @@
 package install
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -14,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/install/upgrade"
 )
 
 // Where the installer puts things (install.sh).
@@ -212,20 +216,34 @@ func testDownload(t *testing.T, image, bin string) {
 	sum := sha256File(t, bin)
 	release(b, bin, sum+"  quayside-linux-"+runtime.GOARCH+"\n"+strings.Repeat("ab", 32)+"  quayside-linux-other\n")
 	// As `curl -fsSL .../install.sh | sh -s -- ...`: the script on standard input.
-	r := b.exec(execOptions{env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/release/"}}, "sh", "-c",
+	r := b.exec(execOptions{env: []string{"QUAYSIDE_RELEASE_URL=file:///srv/release/", testPubkey}}, "sh", "-c",
 		"cat /tmp/install.sh | sh -s -- --domain example.com --version v9.9.9")
 	require.Equal(t, 0, r.code, r.String())
 	assert.Contains(t, r.stdout, "downloading file:///srv/release/quayside-linux-"+runtime.GOARCH)
+	assert.Contains(t, r.stdout, "signature of SHA256SUMS verified")
 	assert.Contains(t, r.stdout, "SHA-256 verified: "+sum)
 	assertInstalled(t, b, sum, "example.com", "")
 }
 
+// The tests' release key: release signs with it, and the installer
+// trusts it through testPubkey.
+var (
+	testReleasePub, testReleaseKey, _ = ed25519.GenerateKey(rand.Reader)
+	testPubkey                        = "QUAYSIDE_PUBKEY=" + upgrade.EncodePublicKey(testReleasePub)
+)
+
 // release puts bin into /srv/release of the box as a release for this
-// architecture, with the SHA256SUMS given.
+// architecture, with the SHA256SUMS given, signed by testReleaseKey.
 func release(b *box, bin, sums string) {
+	releaseSigned(b, bin, sums, upgrade.Sign(testReleaseKey, []byte(sums)))
+}
+
+// releaseSigned is release with the SHA256SUMS.sig given.
+func releaseSigned(b *box, bin, sums string, sig []byte) {
 	b.mustSh("mkdir -p /srv/release")
 	b.cp(bin, "/srv/release/quayside-linux-"+runtime.GOARCH)
 	b.cp(writeExecutable(b.t, "SHA256SUMS", sums), "/srv/release/SHA256SUMS")
+	b.cp(writeExecutable(b.t, "SHA256SUMS.sig", string(sig)), "/srv/release/SHA256SUMS.sig")
 }
 
 // assertInstalled checks what an install leaves: the binary, the user, the

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,6 +25,7 @@ var statusByCode = map[string]int{
 	engine.EINTERNAL:       http.StatusInternalServerError,
 	engine.ENOTIMPLEMENTED: http.StatusNotImplemented,
 	engine.EUNAVAILABLE:    http.StatusServiceUnavailable,
+	engine.ETOOMANY:        http.StatusTooManyRequests,
 }
 
 // StatusOf returns the HTTP status for err.
@@ -47,6 +50,9 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		err = fromEcho(err)
 		if engine.ErrorCode(err) == engine.EINTERNAL {
 			log.Error("api request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		}
+		if wait := engine.ErrorRetryAfter(err); wait > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		}
 		_ = c.JSON(StatusOf(err), apiError(err))
 	}

@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/store"
+	storebackup "github.com/quayside/quayside/store/backup"
 )
 
 // backupCmd writes one archive with everything needed to bring the
@@ -30,6 +33,10 @@ import (
 type backupCmd struct {
 	File       string `arg:"" placeholder:"FILE" help:"Where to write the backup (a .tar.gz file, mode 0600); - writes it to standard output."`
 	WithImages bool   `help:"Also save the images of the releases that still have them: a bigger file, and a restore that rebuilds nothing."`
+
+	Encrypt        bool     `help:"Encrypt the backup (age, with a passphrase from --passphrase-file, else QUAYSIDE_BACKUP_PASSPHRASE, else asked on the terminal). It holds the key to every config value: encrypt any copy that leaves the server."`
+	Recipient      []string `placeholder:"AGE1..." help:"Encrypt for this age public key instead of a passphrase (repeatable); restore with --identity."`
+	PassphraseFile string   `placeholder:"FILE" help:"Read the passphrase from the first line of FILE (- for standard input); implies --encrypt."`
 }
 
 func (c *backupCmd) Run(g *globals) error {
@@ -40,7 +47,11 @@ func (c *backupCmd) Run(g *globals) error {
 	if err != nil {
 		return fmt.Errorf("resolve data dir: %w", err)
 	}
-	b := &backup{data: data, withImages: c.WithImages}
+	rs, err := c.backupRecipients()
+	if err != nil {
+		return err
+	}
+	b := &backup{data: data, withImages: c.WithImages, recipients: rs}
 	h, size, err := b.writeTo(g.ctx, c.File)
 	if err != nil {
 		return err
@@ -49,8 +60,8 @@ func (c *backupCmd) Run(g *globals) error {
 	if c.File == "-" {
 		msg = os.Stderr
 	}
-	fmt.Fprintf(msg, "Backed up %s of instance %s (%s) to %s: %s%s.\n", countApps(h.Apps), h.Instance, h.QuaysideVersion,
-		c.File, engine.FormatBytes(size), imagesNote(h))
+	fmt.Fprintf(msg, "Backed up %s of instance %s (%s) to %s: %s%s%s.\n", countApps(h.Apps), h.Instance, h.QuaysideVersion,
+		c.File, engine.FormatBytes(size), imagesNote(h), encryptedNote(rs))
 	return nil
 }
 
@@ -65,6 +76,13 @@ func countApps(apps []string) string {
 	return fmt.Sprintf("%d %s (%s)", len(apps), noun, strings.Join(apps, ", "))
 }
 
+func encryptedNote(rs []age.Recipient) string {
+	if len(rs) == 0 {
+		return "; not encrypted: it holds the config key, keep it as safe as the server (or use --encrypt)"
+	}
+	return "; encrypted"
+}
+
 func imagesNote(h *backupHeader) string {
 	if len(h.Images) == 0 {
 		return ", no images (a restore rebuilds them from the repositories)"
@@ -76,6 +94,7 @@ func imagesNote(h *backupHeader) string {
 type backup struct {
 	data       string
 	withImages bool
+	recipients []age.Recipient // encrypt for these; none: a plain archive
 	tmp        string
 }
 
@@ -214,9 +233,27 @@ func describeBackup(ctx context.Context, db *store.DB) (*backupHeader, []string,
 	return h, images, nil
 }
 
-// write writes the archive: header, database, keys, certificates,
-// repositories, images, manifest.
+// write writes the archive to w, encrypted when there are recipients.
 func (b *backup) write(w io.Writer, h *backupHeader) error {
+	if len(b.recipients) == 0 {
+		return b.writeArchive(w, h)
+	}
+	ew, err := storebackup.Encrypt(w, b.recipients...)
+	if err != nil {
+		return err
+	}
+	if err := b.writeArchive(ew, h); err != nil {
+		return err
+	}
+	if err := ew.Close(); err != nil {
+		return fmt.Errorf("encrypt backup: %w", err)
+	}
+	return nil
+}
+
+// writeArchive writes the archive: header, database, keys, certificates,
+// repositories, images, manifest.
+func (b *backup) writeArchive(w io.Writer, h *backupHeader) error {
 	a := newArchiveWriter(w)
 	if err := a.writeHeader(h); err != nil {
 		return err

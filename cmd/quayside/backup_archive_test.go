@@ -15,6 +15,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/store"
+	storebackup "github.com/quayside/quayside/store/backup"
 )
 
 func testHeader() *backupHeader {
@@ -66,7 +67,7 @@ func archiveOf(t *testing.T, data string, h *backupHeader) []byte {
 func TestBackupArchiveRoundTrip(t *testing.T) {
 	data := fakeDataDir(t)
 	out := t.TempDir()
-	m, err := readBackup(bytes.NewReader(archiveOf(t, data, testHeader())), out)
+	m, err := readBackup(bytes.NewReader(archiveOf(t, data, testHeader())), out, storebackup.DefaultLimits)
 	require.NoError(t, err)
 
 	assert.Equal(t, "abcd1234", m.Instance)
@@ -122,7 +123,7 @@ func TestBackupArchiveBadInput(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			out := t.TempDir()
-			_, err := readBackup(bytes.NewReader(tc.archive), out)
+			_, err := readBackup(bytes.NewReader(tc.archive), out, storebackup.DefaultLimits)
 			require.Error(t, err)
 			assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), "err: %v", err)
 			assert.Contains(t, engine.ErrorMessage(err), tc.want)

@@ -216,7 +216,7 @@ func (d *daemon) buildEdge() error {
 	})
 	m, err := certs.New(certs.Config{
 		Dir: filepath.Join(d.cfg.data, "certs"), Mode: certs.ModeFor(d.cfg.domain),
-		Allowed: d.proxy.Serves, Logger: d.cfg.log.With("part", "certs"),
+		Allowed: d.proxy.Serves, Logger: d.cfg.log.With("part", "certs"), Domain: d.cfg.domain,
 		CA: d.cfg.acmeCA, Email: d.cfg.acmeEmail, TrustedRoots: d.cfg.acmeRoot,
 		HTTPAddr: d.cfg.httpAddr, HTTPSAddr: d.cfg.httpsAddr,
 	})

@@ -17,6 +17,7 @@ var exitByCode = map[string]int{
 	engine.EDEPLOYFAILED:   7,
 	engine.ETOOLARGE:       2,
 	engine.ENOTIMPLEMENTED: 2,
+	engine.ETOOMANY:        6,
 }
 
 func exitCode(err error) int {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/store"
+	storebackup "github.com/quayside/quayside/store/backup"
 )
 
 // restoreCmd brings a backup back into the data dir. It runs in the CLI
@@ -27,6 +28,23 @@ import (
 type restoreCmd struct {
 	File  string `arg:"" placeholder:"FILE" help:"The backup to restore (made by quayside backup); - reads standard input."`
 	Force bool   `help:"Restore even though the data dir already has apps; they are replaced (the replaced files are kept in the data dir, in .replaced-<time>)."`
+
+	Identity       string `type:"path" placeholder:"FILE" help:"Decrypt with the age identity in FILE (for a backup made with --recipient)."`
+	PassphraseFile string `placeholder:"FILE" help:"Read the passphrase of an encrypted backup from the first line of FILE (- for standard input); else QUAYSIDE_BACKUP_PASSPHRASE, else asked on the terminal."`
+	MaxSize        string `default:"100GiB" help:"Refuse a backup that expands to more than this (all members together, and any one member)."`
+	MaxMembers     int    `default:"2000000" help:"Refuse a backup with more members (files and directories) than this."`
+}
+
+// limits reads --max-size and --max-members.
+func (c *restoreCmd) limits() (storebackup.Limits, error) {
+	n, err := parseSize("max-size", c.MaxSize, false)
+	if err != nil {
+		return storebackup.Limits{}, err
+	}
+	if c.MaxMembers <= 0 {
+		return storebackup.Limits{}, fieldErr("max-members", "--max-members must be at least 1")
+	}
+	return storebackup.Limits{MaxTotal: n, MaxMember: n, MaxMembers: c.MaxMembers}, nil
 }
 
 func (c *restoreCmd) Run(g *globals) error {
@@ -37,13 +55,21 @@ func (c *restoreCmd) Run(g *globals) error {
 	if err != nil {
 		return fmt.Errorf("resolve data dir: %w", err)
 	}
+	limits, err := c.limits()
+	if err != nil {
+		return err
+	}
 	in, err := openBackup(c.File)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	r := &restore{data: data, force: c.Force}
-	res, err := r.run(g.ctx, in)
+	plain, err := c.decrypting(in)
+	if err != nil {
+		return err
+	}
+	r := &restore{data: data, force: c.Force, limits: limits}
+	res, err := r.run(g.ctx, plain)
 	if err != nil {
 		return err
 	}
@@ -65,8 +91,9 @@ func openBackup(file string) (io.ReadCloser, error) {
 
 // restore brings one backup into a data dir.
 type restore struct {
-	data  string
-	force bool
+	data   string
+	force  bool
+	limits storebackup.Limits
 }
 
 // restoreResult is what a restore did.
@@ -94,7 +121,7 @@ func (r *restore) run(ctx context.Context, in io.Reader) (*restoreResult, error)
 		return nil, fmt.Errorf("create staging directory: %w", err)
 	}
 	defer os.RemoveAll(staging)
-	m, err := readBackup(in, staging)
+	m, err := readBackup(in, staging, r.limits)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/quayside/quayside/engine"
+	storebackup "github.com/quayside/quayside/store/backup"
 )
 
 // maxJSONMember bounds the header and the manifest read into memory.
@@ -20,11 +23,12 @@ const maxJSONMember = 64 << 20
 
 // archiveReader reads a backup archive written by archiveWriter.
 type archiveReader struct {
-	gz *gzip.Reader
-	tr *tar.Reader
+	gz     *gzip.Reader
+	tr     *tar.Reader
+	budget *storebackup.Budget // what the members may expand to
 }
 
-func newArchiveReader(r io.Reader) (*archiveReader, error) {
+func newArchiveReader(r io.Reader, l storebackup.Limits) (*archiveReader, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	if magic, _ := br.Peek(2); len(magic) == 2 && (magic[0] != 0x1f || magic[1] != 0x8b) {
 		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
@@ -37,7 +41,7 @@ func newArchiveReader(r io.Reader) (*archiveReader, error) {
 		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
 	}
 	gz.Multistream(false)
-	return &archiveReader{gz: gz, tr: tar.NewReader(gz)}, nil
+	return &archiveReader{gz: gz, tr: tar.NewReader(gz), budget: storebackup.NewBudget(l)}, nil
 }
 
 // readHeader reads and checks the first member.
@@ -68,6 +72,9 @@ func (a *archiveReader) next() (*tar.Header, error) {
 		return nil, readError(err)
 	}
 	if err := checkMemberPath(trimDirSlash(hdr)); err != nil {
+		return nil, err
+	}
+	if err := a.budget.Admit(hdr.Name, hdr.Size); err != nil {
 		return nil, err
 	}
 	return hdr, nil
@@ -185,16 +192,21 @@ func (a *archiveReader) finish() error {
 		}
 		return corrupt("members follow its manifest")
 	}
-	if _, err := io.Copy(io.Discard, a.gz); err != nil {
+	n, err := io.Copy(io.Discard, io.LimitReader(a.gz, storebackup.MaxTrailing+1))
+	if err != nil {
 		return readError(err)
+	}
+	if n > storebackup.MaxTrailing {
+		return corrupt("more than " + engine.FormatBytes(storebackup.MaxTrailing) + " follow the end of its archive")
 	}
 	return nil
 }
 
 // readBackup reads the backup r into dir and verifies it against its
 // manifest: the header's format first, then every member's checksum.
-func readBackup(r io.Reader, dir string) (*backupManifest, error) {
-	a, err := newArchiveReader(r)
+// Members are refused once they would expand past limits.
+func readBackup(r io.Reader, dir string, limits storebackup.Limits) (*backupManifest, error) {
+	a, err := newArchiveReader(r, limits)
 	if err != nil {
 		return nil, err
 	}

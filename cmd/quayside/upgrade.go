@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/install/upgrade"
 )
 
 // releasesURL is where releases are published; install/install.sh uses
@@ -29,9 +31,9 @@ const releasesURL = "https://github.com/quayside/quayside/releases"
 // the one it replaces beside it (<binary>.previous) and restarts the
 // service; --rollback swaps the two back.
 type upgradeCmd struct {
-	URL       string `name:"url" placeholder:"URL" help:"Download the binary from URL. Default: quayside-linux-<arch> of the release (QUAYSIDE_RELEASE_URL, else GitHub)."`
+	URL       string `name:"url" placeholder:"URL" help:"Download the binary from URL (https://, or file:// for a local release). Default: quayside-linux-<arch> of the release (QUAYSIDE_RELEASE_URL, else GitHub)."`
 	Version   string `env:"QUAYSIDE_VERSION" help:"Release to install, such as v1.2.0 (default: the latest)."`
-	SHA256    string `name:"sha256" placeholder:"HEX" help:"The binary's SHA-256. Default: its line in SHA256SUMS beside it, else URL.sha256. Nothing is installed unverified."`
+	SHA256    string `name:"sha256" placeholder:"HEX" help:"The binary's SHA-256, vouched for by you. Default: its line in SHA256SUMS beside it, whose signature (SHA256SUMS.sig) must verify with the release key (QUAYSIDE_PUBKEY for self-built releases). Nothing is installed unverified."`
 	Rollback  bool   `help:"Go back to the binary the last upgrade replaced."`
 	Binary    string `type:"path" help:"The binary to replace (default: this one)."`
 	NoRestart bool   `help:"Leave the running daemon alone (restart it yourself)."`
@@ -42,7 +44,11 @@ func (c *upgradeCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	u := &upgrader{bin: bin, restart: !c.NoRestart, http: &http.Client{Timeout: 10 * time.Minute}}
+	key, err := upgrade.TrustedKey()
+	if err != nil {
+		return engine.Errorf(engine.EINVALID, "%v", err)
+	}
+	u := &upgrader{bin: bin, restart: !c.NoRestart, key: key, http: httpsOnlyClient()}
 	if c.Rollback {
 		return u.rollback(g.ctx)
 	}
@@ -84,10 +90,27 @@ func releaseBinaryURL(base, version string) string {
 	return base + "/quayside-linux-" + runtime.GOARCH
 }
 
+// httpsOnlyClient downloads with a deadline and follows only redirects to
+// https URLs.
+func httpsOnlyClient() *http.Client {
+	return &http.Client{Timeout: 10 * time.Minute, CheckRedirect: refuseInsecureRedirect}
+}
+
+func refuseInsecureRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != "https" {
+		return fmt.Errorf("refusing the redirect to %s: releases are downloaded over https only", req.URL.Redacted())
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return nil
+}
+
 // upgrader swaps binaries.
 type upgrader struct {
 	bin     string
 	restart bool
+	key     ed25519.PublicKey // what SHA256SUMS must be signed by
 	http    *http.Client
 }
 
@@ -95,17 +118,21 @@ type upgrader struct {
 func (u *upgrader) previous() string { return u.bin + ".previous" }
 
 func (u *upgrader) upgrade(ctx context.Context, src, wantSHA string) error {
+	if err := checkSource(src); err != nil {
+		return err
+	}
+	if wantSHA == "" {
+		var err error
+		if wantSHA, err = u.signedSHA(ctx, src); err != nil {
+			return err
+		}
+	}
 	fmt.Printf("Downloading %s\n", src)
 	tmp, got, err := u.download(ctx, src)
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp)
-	if wantSHA == "" {
-		if wantSHA, err = u.publishedSHA(ctx, src); err != nil {
-			return err
-		}
-	}
 	if !strings.EqualFold(strings.TrimSpace(wantSHA), got) {
 		return engine.Errorf(engine.EINVALID, "the download's SHA-256 does not match, so nothing was installed:\n  expected: %s\n  got:      %s\nThe download is damaged or not the release it claims to be.", strings.ToLower(wantSHA), got)
 	}
@@ -133,7 +160,7 @@ func (u *upgrader) download(ctx context.Context, src string) (string, string, er
 		return "", "", writeErr(u.bin, err)
 	}
 	h := sha256.New()
-	_, err = io.Copy(io.MultiWriter(f, h), body)
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(body, upgrade.MaxBinarySize+1))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -141,15 +168,31 @@ func (u *upgrader) download(ctx context.Context, src string) (string, string, er
 		os.Remove(f.Name())
 		return "", "", engine.Errorf(engine.EUNAVAILABLE, "download of %s failed: %v", src, err)
 	}
+	if n > upgrade.MaxBinarySize {
+		os.Remove(f.Name())
+		return "", "", engine.Errorf(engine.EINVALID, "%s is larger than %s, more than any Quayside binary: nothing was installed", src, engine.FormatBytes(upgrade.MaxBinarySize))
+	}
 	return f.Name(), hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// open GETs an http(s) URL, or opens a file:// URL.
-func (u *upgrader) open(ctx context.Context, src string) (io.ReadCloser, error) {
+// checkSource refuses URLs other than https:// and file:// (a local
+// release, for offline servers and tests): a plain http:// download could
+// be swapped on the way, and while the signature would catch that, there
+// is no reason to offer it.
+func checkSource(src string) error {
 	pu, err := url.Parse(src)
-	if err != nil || (pu.Scheme != "https" && pu.Scheme != "http" && pu.Scheme != "file") {
-		return nil, engine.Errorf(engine.EINVALID, "--url %q is not an https://, http:// or file:// URL", src)
+	if err != nil || (pu.Scheme != "https" && pu.Scheme != "file") {
+		return engine.Errorf(engine.EINVALID, "%q is not an https:// or file:// URL: releases are downloaded over https only", src)
 	}
+	return nil
+}
+
+// open GETs an https URL, or opens a file:// URL.
+func (u *upgrader) open(ctx context.Context, src string) (io.ReadCloser, error) {
+	if err := checkSource(src); err != nil {
+		return nil, err
+	}
+	pu, _ := url.Parse(src)
 	if pu.Scheme == "file" {
 		f, err := os.Open(pu.Path)
 		if err != nil {
@@ -172,44 +215,47 @@ func (u *upgrader) open(ctx context.Context, src string) (io.ReadCloser, error) 
 	return resp.Body, nil
 }
 
-// publishedSHA reads the binary's checksum published beside it: its line
-// in SHA256SUMS, else the first word of <src>.sha256.
-func (u *upgrader) publishedSHA(ctx context.Context, src string) (string, error) {
+// signedSHA reads the binary's checksum from SHA256SUMS beside it, after
+// checking SHA256SUMS.sig against the trusted release key.
+func (u *upgrader) signedSHA(ctx context.Context, src string) (string, error) {
 	dir, file := path.Split(src)
-	if sums, err := u.fetchSmall(ctx, dir+"SHA256SUMS"); err == nil {
-		if sha := shaFor(sums, file); sha != "" {
-			return sha, nil
-		}
+	sums, err := u.fetchSmall(ctx, dir+upgrade.SumsFile, upgrade.MaxSumsSize)
+	if err != nil {
+		return "", engine.Errorf(engine.EINVALID, "cannot read %s%s to verify the download (%s): nothing was installed. Give the checksum with --sha256 HEX if you have it from a source you trust",
+			dir, upgrade.SumsFile, engine.ErrorMessage(err))
 	}
-	if one, err := u.fetchSmall(ctx, src+".sha256"); err == nil {
-		if f := strings.Fields(one); len(f) > 0 {
-			return f[0], nil
-		}
+	sig, err := u.fetchSmall(ctx, dir+upgrade.SigFile, upgrade.MaxSigSize)
+	if err != nil {
+		return "", engine.Errorf(engine.EINVALID, "cannot read the signature %s%s (%s): nothing was installed. Releases are signed; an unsigned one is installed only with --sha256 HEX",
+			dir, upgrade.SigFile, engine.ErrorMessage(err))
 	}
-	return "", engine.Errorf(engine.EINVALID,
-		"no checksum to verify the download with: neither %sSHA256SUMS nor %s.sha256 has it. Give it with --sha256 HEX; nothing was installed", dir, src)
+	if err := upgrade.Verify(u.key, sums, sig); err != nil {
+		return "", engine.Errorf(engine.EINVALID, "%v (%s%s): it was tampered with or signed by someone else, so nothing was installed. A self-built release needs its public key in %s",
+			err, dir, upgrade.SumsFile, upgrade.KeyEnv)
+	}
+	sha, err := upgrade.ChecksumFor(sums, file)
+	if err != nil {
+		return "", engine.Errorf(engine.EINVALID, "%s%s has no line for %s: the release has no such binary; nothing was installed", dir, upgrade.SumsFile, file)
+	}
+	fmt.Printf("Signature of %s verified.\n", upgrade.SumsFile)
+	return sha, nil
 }
 
-// shaFor finds file's checksum in SHA256SUMS text ("<hex>  <file>" or
-// "<hex> *<file>" lines).
-func shaFor(sums, file string) string {
-	for _, line := range strings.Split(sums, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 2 && strings.TrimPrefix(f[1], "*") == file {
-			return f[0]
-		}
-	}
-	return ""
-}
-
-func (u *upgrader) fetchSmall(ctx context.Context, src string) (string, error) {
+// fetchSmall reads a file of at most max bytes.
+func (u *upgrader) fetchSmall(ctx context.Context, src string, max int64) ([]byte, error) {
 	body, err := u.open(ctx, src)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer body.Close()
-	b, err := io.ReadAll(io.LimitReader(body, 1<<20))
-	return string(b), err
+	b, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", src, err)
+	}
+	if int64(len(b)) > max {
+		return nil, engine.Errorf(engine.EINVALID, "%s is larger than %s", src, engine.FormatBytes(max))
+	}
+	return b, nil
 }
 
 // binaryVersion runs `bin version`: a binary that does not run here (other

@@ -53,6 +53,10 @@ type Config struct {
 	Allowed func(host string) bool
 	// Logger receives the package's and certmagic's logs; nil discards them.
 	Logger *slog.Logger
+	// Domain is the server's base domain. In local mode the local CA's root
+	// is constrained to names under it (and to loopback addresses), so it
+	// signs for nothing else; "" means localhost.
+	Domain string
 
 	// CA is the ACME directory URL; "" means Let's Encrypt production.
 	CA string

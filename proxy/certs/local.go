@@ -17,13 +17,19 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
 
+// The local CA's lifetimes: a root that a user trusts lives a year and is
+// replaced when it has less than a month left (or lacks the name
+// constraints of the server's domain); leaves live a week and are renewed
+// at two thirds, in memory only.
 const (
-	localRootLifetime = 10 * 365 * 24 * time.Hour
-	localLeafLifetime = 7 * 24 * time.Hour
+	localRootLifetime    = 365 * 24 * time.Hour
+	localRootRenewBefore = 30 * 24 * time.Hour
+	localLeafLifetime    = 7 * 24 * time.Hour
 	// localClockSkew backdates leaves for clients whose clock is behind.
 	localClockSkew = 5 * time.Minute
 )
@@ -34,6 +40,7 @@ type localCA struct {
 	cert    *x509.Certificate
 	key     *ecdsa.PrivateKey
 	rootPEM []byte
+	scope   localScope
 
 	mu     sync.Mutex
 	leaves map[string]*localLeaf
@@ -46,22 +53,52 @@ type localLeaf struct {
 }
 
 // loadOrCreateLocalCA loads the root from dir, or creates it there: an
-// ECDSA P-256 key (0600) and a self-signed certificate valid 10 years.
-func loadOrCreateLocalCA(dir string) (*localCA, error) {
+// ECDSA P-256 key (0600) and a self-signed certificate valid a year,
+// constrained to scope. A root that lacks scope's constraints (made by an
+// older Quayside, or for another domain) or expires within
+// localRootRenewBefore is moved aside (root.pem.replaced-<time>) and
+// replaced; replaced says why, "" when it was not.
+func loadOrCreateLocalCA(dir string, scope localScope, now time.Time) (ca *localCA, replaced string, err error) {
 	certPath, keyPath := filepath.Join(dir, "root.pem"), filepath.Join(dir, "root-key.pem")
-	ca, err := loadLocalCA(certPath, keyPath)
+	ca, err = loadLocalCA(certPath, keyPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("make local CA dir: %w", err)
+			return nil, "", fmt.Errorf("make local CA dir: %w", err)
 		}
 		// A key without its certificate is left by a crash during
 		// creation; nothing was ever signed with it.
 		if _, statErr := os.Stat(certPath); errors.Is(statErr, fs.ErrNotExist) {
 			_ = os.Remove(keyPath)
 		}
-		return createLocalCA(certPath, keyPath)
+		ca, err = createLocalCA(certPath, keyPath, scope, now)
+		return ca, "", err
 	}
-	return ca, err
+	if err != nil {
+		return nil, "", err
+	}
+	if replaced = outdatedRoot(ca.cert, scope, now); replaced == "" {
+		ca.scope = scope
+		return ca, "", nil
+	}
+	stamp := now.UTC().Format("20060102-150405")
+	for _, p := range []string{certPath, keyPath} {
+		if err := os.Rename(p, p+".replaced-"+stamp); err != nil {
+			return nil, "", fmt.Errorf("move the old local CA aside: %w", err)
+		}
+	}
+	ca, err = createLocalCA(certPath, keyPath, scope, now)
+	return ca, replaced, err
+}
+
+// outdatedRoot says why root must be replaced, "" when it need not.
+func outdatedRoot(root *x509.Certificate, scope localScope, now time.Time) string {
+	switch {
+	case !scope.matches(root):
+		return "the root is not constrained to this server's domain"
+	case root.NotAfter.Sub(now) < localRootRenewBefore:
+		return "the root expires within 30 days"
+	}
+	return ""
 }
 
 func loadLocalCA(certPath, keyPath string) (*localCA, error) {
@@ -84,15 +121,16 @@ func loadLocalCA(certPath, keyPath string) (*localCA, error) {
 	return &localCA{cert: pair.Leaf, key: key, rootPEM: certPEM, leaves: map[string]*localLeaf{}}, nil
 }
 
-func createLocalCA(certPath, keyPath string) (*localCA, error) {
+func createLocalCA(certPath, keyPath string, scope localScope, now time.Time) (*localCA, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate local CA key: %w", err)
 	}
-	tmpl, err := rootTemplate(key)
+	tmpl, err := rootTemplate(key, now)
 	if err != nil {
 		return nil, err
 	}
+	scope.apply(tmpl)
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
 		return nil, fmt.Errorf("create local CA certificate: %w", err)
@@ -108,18 +146,22 @@ func createLocalCA(certPath, keyPath string) (*localCA, error) {
 	if err := writeNew(certPath, pemBlock("CERTIFICATE", der), 0o644); err != nil {
 		return nil, err
 	}
-	return loadLocalCA(certPath, keyPath)
+	ca, err := loadLocalCA(certPath, keyPath)
+	if err != nil {
+		return nil, err
+	}
+	ca.scope = scope
+	return ca, nil
 }
 
 // rootTemplate describes the root: "Quayside Local CA <short id>", the id
 // being the start of the public key's hash.
-func rootTemplate(key *ecdsa.PrivateKey) (*x509.Certificate, error) {
+func rootTemplate(key *ecdsa.PrivateKey, now time.Time) (*x509.Certificate, error) {
 	pub, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
 		return nil, fmt.Errorf("encode local CA key: %w", err)
 	}
 	sum := sha256.Sum256(pub)
-	now := time.Now()
 	return &x509.Certificate{
 		SerialNumber:          randomSerial(),
 		Subject:               pkix.Name{CommonName: "Quayside Local CA " + hex.EncodeToString(sum[:4]), Organization: []string{"Quayside"}},
@@ -158,6 +200,10 @@ func (ca *localCA) forget(host string) {
 }
 
 func (ca *localCA) issue(host string, now time.Time) (*localLeaf, error) {
+	if !ca.scope.allows(host) {
+		return nil, fmt.Errorf("sign certificate for %s: the local CA only signs for names under %s and loopback addresses (its name constraints)",
+			host, strings.Join(ca.scope.dns, ", "))
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, fmt.Errorf("generate key for %s: %w", host, err)

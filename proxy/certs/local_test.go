@@ -36,12 +36,12 @@ func TestLocalMode(t *testing.T) {
 	addr := ln.Addr().String()
 	roots := pool(t, m.RootPEM())
 
-	t.Run("the root is a 10-year ECDSA P-256 CA with its key kept 0600", func(t *testing.T) {
+	t.Run("the root is a 1-year ECDSA P-256 CA with its key kept 0600", func(t *testing.T) {
 		root, err := firstCertificate(m.RootPEM())
 		require.NoError(t, err)
 		assert.True(t, root.IsCA)
 		assert.Regexp(t, `^Quayside Local CA [0-9a-f]{8}$`, root.Subject.CommonName)
-		assert.WithinDuration(t, time.Now().Add(10*365*24*time.Hour), root.NotAfter, 24*time.Hour)
+		assert.WithinDuration(t, time.Now().Add(365*24*time.Hour), root.NotAfter, 24*time.Hour)
 		pub, ok := root.PublicKey.(*ecdsa.PublicKey)
 		require.True(t, ok)
 		assert.Equal(t, elliptic.P256(), pub.Curve)
@@ -111,9 +111,9 @@ func TestLocalMode(t *testing.T) {
 }
 
 func TestLocalLeafRenewsAtTwoThirds(t *testing.T) {
-	ca, err := loadOrCreateLocalCA(t.TempDir())
-	require.NoError(t, err)
 	now := time.Now()
+	ca, _, err := loadOrCreateLocalCA(t.TempDir(), scopeFor("localhost"), now)
+	require.NoError(t, err)
 	first, fresh, err := ca.leaf("app.localhost", now)
 	require.NoError(t, err)
 	assert.True(t, fresh)
@@ -129,10 +129,10 @@ func TestLocalLeafRenewsAtTwoThirds(t *testing.T) {
 
 func TestLocalCARejectsBrokenFiles(t *testing.T) {
 	dir := t.TempDir()
-	_, err := loadOrCreateLocalCA(dir)
+	_, _, err := loadOrCreateLocalCA(dir, scopeFor("localhost"), time.Now())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "root-key.pem"), []byte("junk"), 0o600))
-	_, err = loadOrCreateLocalCA(dir)
+	_, _, err = loadOrCreateLocalCA(dir, scopeFor("localhost"), time.Now())
 	require.Error(t, err, "a damaged CA is an error, never silently replaced")
 	assert.True(t, strings.Contains(err.Error(), "local CA"), err.Error())
 }

@@ -67,7 +67,11 @@ func New(cfg Config) (*Manager, error) {
 func (m *Manager) initMode() error {
 	var err error
 	if m.cfg.Mode == ModeLocal {
-		m.local, err = loadOrCreateLocalCA(filepath.Join(m.cfg.Dir, "local-ca"))
+		var replaced string
+		m.local, replaced, err = loadOrCreateLocalCA(filepath.Join(m.cfg.Dir, "local-ca"), scopeFor(m.cfg.Domain), time.Now())
+		if replaced != "" {
+			m.log.Warn("replaced the local CA's root: trust the new one (quayside ca export)", "why", replaced)
+		}
 	} else {
 		m.acme, err = newACME(m)
 	}

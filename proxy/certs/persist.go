@@ -12,11 +12,14 @@ import (
 	"time"
 )
 
-// failure is a host's last failed attempt as saved on disk.
+// failure is a host's last failed attempt as saved on disk. Forgotten
+// marks a host no longer managed whose failures are remembered for the
+// backoff (see tracker.forget).
 type failure struct {
-	Error string    `json:"error"`
-	At    time.Time `json:"at"`
-	Count int       `json:"count"`
+	Error     string    `json:"error"`
+	At        time.Time `json:"at"`
+	Count     int       `json:"count"`
+	Forgotten bool      `json:"forgotten,omitempty"`
 }
 
 // failureFile saves the failures of all hosts in one small JSON file.

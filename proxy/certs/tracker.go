@@ -50,26 +50,51 @@ func (r *record) state(now time.Time) string {
 	return engine.CertNone
 }
 
+// failureMemory is how long the failures of a host that is no longer
+// managed are remembered: removing a domain and adding it again within
+// that time keeps its backoff, so it cannot be used to hammer the CA (and
+// run into Let's Encrypt's rate limits). It outlasts the longest backoff
+// step.
+const failureMemory = 24 * time.Hour
+
 // tracker keeps a record per host. HasCertificate reads an immutable
 // snapshot (host -> NotAfter) without taking a lock; everything else takes
 // mu. Waiters (handshakes) wait on changed, which is closed and replaced at
-// every change. Failures are saved in a file so they survive restarts.
+// every change. Failures are saved in a file so they survive restarts, and
+// the failures of forgotten hosts are kept in past for failureMemory.
 type tracker struct {
 	mu      sync.Mutex
 	recs    map[string]*record
+	past    map[string]failure
 	changed chan struct{}
 	valid   atomic.Pointer[map[string]time.Time]
 	store   *failureFile
 	log     *slog.Logger
+	now     func() time.Time
 }
 
 func newTracker(store *failureFile, log *slog.Logger) *tracker {
-	t := &tracker{recs: map[string]*record{}, changed: make(chan struct{}), store: store, log: log}
+	t := &tracker{recs: map[string]*record{}, past: map[string]failure{}, changed: make(chan struct{}), store: store, log: log, now: time.Now}
 	for host, f := range store.load(log) {
+		if f.Forgotten {
+			t.past[host] = f
+			continue
+		}
 		t.recs[host] = &record{lastErr: f.Error, lastErrAt: f.At, failures: f.Count}
 	}
 	t.valid.Store(&map[string]time.Time{})
 	return t
+}
+
+// pastLocked returns the remembered failures of a forgotten host, dropping
+// them once older than failureMemory.
+func (t *tracker) pastLocked(host string) (failure, bool) {
+	f, ok := t.past[host]
+	if ok && t.now().Sub(f.At) > failureMemory {
+		delete(t.past, host)
+		return failure{}, false
+	}
+	return f, ok
 }
 
 // has reports whether a certificate for host is in memory and unexpired.
@@ -85,6 +110,10 @@ func (t *tracker) manage(host string, cancel context.CancelFunc) bool {
 	r := t.recs[host]
 	if r == nil {
 		r = &record{}
+		if f, ok := t.pastLocked(host); ok {
+			r.lastErr, r.lastErrAt, r.failures = f.Error, f.At, f.Count
+			delete(t.past, host)
+		}
 		t.recs[host] = r
 	}
 	if r.managed {
@@ -104,10 +133,14 @@ func (t *tracker) managed(host string) bool {
 }
 
 // forget drops host and returns the cancel func of its background work.
+// Its failures are remembered for failureMemory (see manage).
 func (t *tracker) forget(host string) context.CancelFunc {
 	t.mu.Lock()
 	r := t.recs[host]
 	delete(t.recs, host)
+	if r != nil && r.failures > 0 {
+		t.past[host] = failure{Error: r.lastErr, At: r.lastErrAt, Count: r.failures, Forgotten: true}
+	}
 	t.publishLocked()
 	t.bumpLocked()
 	t.mu.Unlock()
@@ -169,6 +202,9 @@ func (t *tracker) failures(host string) (int, time.Time) {
 	defer t.mu.Unlock()
 	if r := t.recs[host]; r != nil {
 		return r.failures, r.lastErrAt
+	}
+	if f, ok := t.pastLocked(host); ok {
+		return f.Count, f.At
 	}
 	return 0, time.Time{}
 }
@@ -233,6 +269,11 @@ func (t *tracker) save() {
 	defer t.store.mu.Unlock()
 	t.mu.Lock()
 	failures := make(map[string]failure)
+	for host := range t.past {
+		if f, ok := t.pastLocked(host); ok {
+			failures[host] = f
+		}
+	}
 	for host, r := range t.recs {
 		if r.failures > 0 {
 			failures[host] = failure{Error: r.lastErr, At: r.lastErrAt, Count: r.failures}

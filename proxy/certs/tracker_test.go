@@ -90,7 +90,45 @@ func TestTrackerPersistsFailures(t *testing.T) {
 	assert.Equal(t, engine.CertNone, again.status("app.test", time.Now()).State, "a success clears the saved failure")
 
 	again.forget("shop.test")
-	assert.Equal(t, engine.CertNone, newTestTracker(t, dir).status("shop.test", time.Now()).State, "forgetting clears it too")
+	assert.Equal(t, engine.CertNone, newTestTracker(t, dir).status("shop.test", time.Now()).State, "forgetting clears its status")
+}
+
+// TestTrackerRemembersFailuresOfForgottenHosts removes a failing domain
+// and adds it again: the backoff goes on where it was, even across a
+// restart, until failureMemory has passed.
+func TestTrackerRemembersFailuresOfForgottenHosts(t *testing.T) {
+	dir := t.TempDir()
+	clock := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tr := newTestTracker(t, dir)
+	tr.now = func() time.Time { return clock }
+	tr.manage("shop.test", nil)
+	for range 3 {
+		tr.attemptFailed("shop.test", "rate limited", clock)
+	}
+	tr.forget("shop.test")
+	assert.Equal(t, engine.CertNone, tr.status("shop.test", clock).State, "a removed domain has no status")
+	n, last := tr.failures("shop.test")
+	assert.Equal(t, 3, n, "the backoff is remembered after removal")
+	assert.True(t, clock.Equal(last))
+
+	tr.manage("shop.test", nil)
+	n, _ = tr.failures("shop.test")
+	assert.Equal(t, 3, n, "adding the domain again keeps the backoff")
+	tr.attemptFailed("shop.test", "rate limited", clock)
+	tr.forget("shop.test")
+
+	restarted := newTestTracker(t, dir)
+	restarted.now = func() time.Time { return clock.Add(time.Hour) }
+	n, _ = restarted.failures("shop.test")
+	assert.Equal(t, 4, n, "a restart between removal and re-adding keeps it too")
+	assert.Equal(t, engine.CertNone, restarted.status("shop.test", clock).State)
+
+	restarted.now = func() time.Time { return clock.Add(failureMemory + time.Minute) }
+	n, _ = restarted.failures("shop.test")
+	assert.Zero(t, n, "forgotten after failureMemory")
+	restarted.manage("shop.test", nil)
+	n, _ = restarted.failures("shop.test")
+	assert.Zero(t, n)
 }
 
 func TestTrackerIgnoresUnreadableState(t *testing.T) {
