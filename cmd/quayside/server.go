@@ -13,6 +13,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/egress"
 	"github.com/quayside/quayside/proxy/certs"
 )
 
@@ -40,6 +41,7 @@ type serverCmd struct {
 	GCEvery          time.Duration `name:"gc-every" env:"QUAYSIDE_GC_EVERY" default:"1h" help:"How often unused images, stopped containers and build caches over budget are removed (0: never; quayside gc runs it now)."`
 	BuildCacheBudget string        `env:"QUAYSIDE_BUILD_CACHE_BUDGET" default:"5GiB" help:"Most disk the apps' build caches may take together; the caches of the apps built least recently go first (0: no limit)."`
 	DiskAlert        float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
+	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -79,6 +81,7 @@ type daemonConfig struct {
 	diskAlert         float64
 	gcEvery           time.Duration
 	buildCacheBudget  int64
+	webhookAllow      []netip.Prefix
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -152,6 +155,10 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if c.GCEvery < 0 {
 		return nil, fieldErr("gc-every", "--gc-every must be a duration such as 1h, or 0 for never")
 	}
+	webhookAllow, err := egress.ParseAllow(c.AllowWebhookTo)
+	if err != nil {
+		return nil, fieldErr("allow-webhook-to", "--allow-webhook-to: %v", err)
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -164,6 +171,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		builder: c.Builder, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
 		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
 		metricsAllow: allow, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
+		webhookAllow: webhookAllow,
 	}, nil
 }
 
