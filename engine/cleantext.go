@@ -16,9 +16,10 @@ import (
 //     changes), OSC (window titles, OSC 52 clipboard writes, hyperlinks),
 //     DCS, SOS, PM and APC strings, and two-byte escapes such as ESC c;
 //     an unterminated string sequence ends at the end of its line;
-//   - carriage returns are removed (they could overwrite what was shown);
-//   - other C0 controls, DEL and C1 controls (U+0080 to U+009F) become
-//     U+FFFD, as do invalid bytes; newlines and tabs are kept.
+//   - a carriage return ending a line is removed; any other (which could
+//     make a line overwrite what was shown) becomes U+FFFD, as do other C0
+//     controls, DEL, C1 controls (U+0080 to U+009F) and invalid bytes;
+//     newlines and tabs are kept.
 //
 // CleanText(CleanText(s)) == CleanText(s).
 func CleanText(s string) string { return cleanText(s, true) }
@@ -42,7 +43,7 @@ func cleanText(s string, colour bool) string {
 				b.WriteString(s[i : i+n])
 			}
 			i += n
-		case c == '\r':
+		case c == '\r' && (i+1 == len(s) || s[i+1] == '\n'):
 			i++
 		case c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f):
 			b.WriteByte(c)

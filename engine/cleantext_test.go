@@ -39,7 +39,7 @@ func TestCleanText(t *testing.T) {
 		{"lone ESC at end", "x\x1b", "x", "x"},
 		{"broken CSI", "x\x1b[12\x07y", "x" + r + "y", "x" + r + "y"},
 		{"C1 CSI and OSC", "a\u009b6nb\u009d0;t\u009cc", "a" + r + "6nb" + r + "0;t" + r + "c", ""},
-		{"carriage return removed", "100%\rdone\r\n", "100%done\n", ""},
+		{"carriage return", "100%\rdone\r\nx\r", "100%" + r + "done\nx", ""},
 		{"NUL bell backspace DEL", "a\x00b\x07c\x08d\x7fe", "a" + r + "b" + r + "c" + r + "d" + r + "e", ""},
 		{"invalid bytes", "a\xff\xfeb\xe2\x82", "a" + r + r + "b" + r + r, ""},
 		{"empty", "", "", ""},

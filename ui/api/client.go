@@ -300,8 +300,8 @@ func (c *Client) streamRelease(ctx context.Context, method, path string, in any,
 	return ev.Release, nil
 }
 
-// stream sends in and copies the streamed output to w until the result
-// event, which it returns.
+// stream sends in and copies the streamed output to w, made clean by
+// engine.CleanText, until the result event, which it returns.
 func (c *Client) stream(ctx context.Context, method, path string, in any, w io.Writer) (*StreamEvent, error) {
 	resp, err := c.send(ctx, method, path, in, StreamContentType)
 	if err != nil {
@@ -320,7 +320,7 @@ func (c *Client) stream(ctx context.Context, method, path string, in any, w io.W
 		}
 		switch ev.Type {
 		case EventOutput:
-			_, _ = io.WriteString(w, ev.Text)
+			_, _ = io.WriteString(w, engine.CleanText(ev.Text))
 		case EventResult:
 			return &ev, nil
 		case EventError:
