@@ -41,7 +41,10 @@ func TestTerminalEscapesNeverReachTheCLIUser(t *testing.T) {
 	writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\n"+
 		"LABEL note=\""+hostileText+"\"\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
 	commitAll(t, repo, "a build that prints escapes")
-	s.mustPush(repo, "ansi")
+	pushed := s.mustPush(repo, "ansi")
+	assert.Contains(t, pushed, "LABEL note=", "the step is echoed to the pusher")
+	assert.NotContains(t, pushed, "\x1b]", "git push: no OSC")
+	assert.NotContains(t, pushed, "\x1b[6n", "git push: no DSR query")
 
 	requireTerminalSafe(t, s.mustCLI("releases", "show", "ansi", "v1"), "releases show")
 

@@ -45,11 +45,14 @@ const ProcessBuild = "build"
 
 // recordingOutput returns a progress writer that also captures what it
 // writes (finishRelease stores the capture with the release) and shows it
-// in app's log stream as process "build".
+// in app's log stream as process "build". What reaches w (the pusher's
+// terminal) passes through a CleanWriter.
 func (e *Engine) recordingOutput(app string, w io.Writer) (*progress, *capture) {
 	c := &capture{}
 	if w == nil {
 		w = io.Discard
+	} else {
+		w = NewCleanWriter(w)
 	}
 	live := e.newLogWriter(LogLine{App: app, Process: ProcessBuild, Stream: StreamPlatform})
 	return newProgress(io.MultiWriter(w, c, live)), c

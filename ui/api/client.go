@@ -313,6 +313,7 @@ func (c *Client) stream(ctx context.Context, method, path string, in any, w io.W
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	w = engine.NewCleanWriter(w)
 	for sc.Scan() {
 		var ev StreamEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
@@ -320,7 +321,7 @@ func (c *Client) stream(ctx context.Context, method, path string, in any, w io.W
 		}
 		switch ev.Type {
 		case EventOutput:
-			_, _ = io.WriteString(w, engine.CleanText(ev.Text))
+			_, _ = io.WriteString(w, ev.Text)
 		case EventResult:
 			return &ev, nil
 		case EventError:
