@@ -90,7 +90,7 @@ func (c *alertsAddCmd) Run(g *globals) error {
 }
 
 type alertsRemoveCmd struct {
-	URL string `arg:"" help:"The webhook URL, as alerts lists it."`
+	URL string `arg:"" help:"The webhook URL, as alerts list --json shows it."`
 	App string `name:"for-app" help:"Remove from this app's webhooks."`
 }
 
