@@ -20,6 +20,7 @@ var funcs = template.FuncMap{
 	"bytes": byteSize,
 	"short": shortCommit,
 	"cut":   cutText,
+	"plain": engine.PlainText,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 }
 

@@ -118,4 +118,8 @@ func TestTerminalControlNeverReachesThePage(t *testing.T) {
 	requireNoControls(t, dev.get("/apps/shop/releases/1"), "release output")
 	r.eng.Report(ctx, engine.Event{App: "shop", Kind: engine.EventCrashed, Message: escapes})
 	requireNoControls(t, dev.get("/apps/shop"), "events")
+	rel := &engine.Release{App: "shop", Kind: engine.KindDeploy, Status: engine.ReleaseFailed, Description: escapes,
+		Commit: "abc", Author: escapes, Error: escapes, CreatedAt: time.Now()}
+	require.NoError(t, r.db.CreateRelease(ctx, rel))
+	requireNoControls(t, dev.get("/apps/shop/releases/2"), "release description, author and error")
 }
