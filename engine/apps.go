@@ -20,6 +20,9 @@ func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, erro
 	if err := e.cfg.Store.CreateApp(ctx, app); err != nil {
 		return nil, err
 	}
+	if err := e.deleteWebhooks(ctx, name); err != nil { // left by a namesake destroyed before destroys deleted them
+		e.log.Error("forget old webhooks", "app", name, "err", err)
+	}
 	if err := e.grantCreator(ctx, name); err != nil {
 		e.log.Error("grant the creator access", "app", name, "err", err)
 	}
@@ -185,6 +188,9 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 		if err := e.cfg.Repos.RemoveRepository(ctx, name); err != nil {
 			return err
 		}
+	}
+	if err := e.deleteWebhooks(ctx, name); err != nil {
+		return err
 	}
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err

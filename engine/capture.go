@@ -45,24 +45,28 @@ const ProcessBuild = "build"
 
 // recordingOutput returns a progress writer that also captures what it
 // writes (finishRelease stores the capture with the release) and shows it
-// in app's log stream as process "build".
+// in app's log stream as process "build". What reaches w (the pusher's
+// terminal) passes through a CleanWriter.
 func (e *Engine) recordingOutput(app string, w io.Writer) (*progress, *capture) {
 	c := &capture{}
 	if w == nil {
 		w = io.Discard
+	} else {
+		w = NewCleanWriter(w)
 	}
 	live := e.newLogWriter(LogLine{App: app, Process: ProcessBuild, Stream: StreamPlatform})
 	return newProgress(io.MultiWriter(w, c, live)), c
 }
 
-// finishRelease stores rel's output and emits the event that ends it.
+// finishRelease stores rel's output, made clean by CleanText, and emits
+// the event that ends it.
 func (e *Engine) finishRelease(ctx context.Context, rel *Release, c *capture, err error) {
 	if rel == nil || rel.Number == 0 {
 		return
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if serr := e.cfg.Store.SaveReleaseOutput(sctx, rel.App, rel.Number, c.String()); serr != nil {
+	if serr := e.cfg.Store.SaveReleaseOutput(sctx, rel.App, rel.Number, CleanText(c.String())); serr != nil {
 		e.log.Error("save release output", "app", rel.App, "release", rel.Number, "err", serr)
 	}
 	e.emit(sctx, releaseEvent(rel, err))

@@ -146,7 +146,7 @@ func (e *containerError) Unwrap() error { return e.err }
 func (e *Engine) failRelease(rel *Release, reason string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	rel.Status, rel.Error, rel.FinishedAt = ReleaseFailed, reason, e.now()
+	rel.Status, rel.Error, rel.FinishedAt = ReleaseFailed, CleanText(reason), e.now()
 	if err := e.cfg.Store.UpdateRelease(ctx, rel); err != nil {
 		e.log.Error("record failed release", "app", rel.App, "release", rel.Number, "err", err)
 	}

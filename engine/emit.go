@@ -7,11 +7,13 @@ import (
 )
 
 // emit records ev, shows it in the app's log stream, and tells the sinks.
-// It never fails the caller: problems are logged.
+// Its message and process pass through CleanText first: events are stored
+// and sent clean. It never fails the caller: problems are logged.
 func (e *Engine) emit(ctx context.Context, ev Event) {
 	if ev.Time.IsZero() {
 		ev.Time = e.now()
 	}
+	ev.Message, ev.Process = CleanText(ev.Message), PlainText(ev.Process)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := e.cfg.Store.AddEvent(ctx, &ev); err != nil {

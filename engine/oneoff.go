@@ -53,7 +53,7 @@ func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) 
 	}
 	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "by", req.Author)
 	logs := e.newLogWriter(LogLine{App: app.Name, Process: "run", Release: rel.Number})
-	return e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(req.Output, logs)))
+	return e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(NewCleanWriter(req.Output), logs)))
 }
 
 // oneOffProcess runs cmd in rel's image: through the buildpack launcher for

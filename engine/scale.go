@@ -24,7 +24,7 @@ func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (app *App, err err
 	}
 	req.Author = actor(ctx, req.Author)
 	defer func() { e.audit(ctx, AuditScale, req.App, "", req.Change.String(), err) }()
-	out := newProgress(req.Output)
+	out := newProgress(NewCleanWriter(req.Output))
 	ctx, unlock, err := e.lockApp(ctx, req.App, out)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -10,9 +11,24 @@ import (
 // Webhook is where alerts (deploy failed, crash loop, disk, certificates)
 // are sent: a URL and the body's format.
 type Webhook struct {
+	// URL is a secret (a Slack URL is its own credential): Webhooks leaves
+	// it empty for callers who may not change the webhooks.
 	URL string `json:"url"`
 	// Format is WebhookJSON or WebhookSlack.
 	Format string `json:"format"`
+	// Host is the URL's host (and port), the part anyone who may see the
+	// webhooks is shown. Webhooks sets it; it is not stored.
+	Host string `json:"-"`
+}
+
+// WebhookHost returns the host (and port) of a webhook URL, "" when it
+// has none.
+func WebhookHost(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // Webhook body formats.
@@ -59,17 +75,53 @@ func webhookSetting(app string) string {
 	return "webhooks:" + app
 }
 
-// Webhooks returns the webhooks of app, or of the server when app is "".
+// Webhooks returns the webhooks of app, or of the server when app is "",
+// each with its Host set. Callers who may read the app but not change its
+// webhooks (viewers) get them without their URLs: the host only.
 func (e *Engine) Webhooks(ctx context.Context, app string) ([]Webhook, error) {
 	if err := e.authorizeWebhooks(ctx, ActReadApp, app); err != nil {
 		return nil, err
 	}
-	return e.webhooks(ctx, app)
+	hooks, err := e.webhooks(ctx, app)
+	if err != nil {
+		return nil, err
+	}
+	reveal := e.mayChangeWebhooks(ctx, app)
+	for i := range hooks {
+		hooks[i].Host = WebhookHost(hooks[i].URL)
+		if !reveal {
+			hooks[i].URL = ""
+		}
+	}
+	return hooks, nil
+}
+
+// mayChangeWebhooks reports whether the caller may change app's webhooks
+// (ActSettings; the server's: ActServer). A refusal here is not audited:
+// it only hides URLs.
+func (e *Engine) mayChangeWebhooks(ctx context.Context, app string) bool {
+	id, ok := IdentityFrom(ctx)
+	if e.cfg.Access == nil || !ok {
+		return true
+	}
+	act := ActSettings
+	if app == "" {
+		act = ActServer
+	}
+	return e.cfg.Access.Authorize(ctx, id, act, app) == nil
+}
+
+// AuthorizeWebhookTest checks that the caller may send a test alert for
+// app: one who may change app's webhooks (ActSettings on an existing app),
+// or, for a server-wide test (app ""), one who may change the server's
+// (ActServer). ENOTFOUND when the app does not exist.
+func (e *Engine) AuthorizeWebhookTest(ctx context.Context, app string) error {
+	return e.authorizeWebhooks(ctx, ActSettings, app)
 }
 
 func (e *Engine) webhooks(ctx context.Context, app string) ([]Webhook, error) {
 	raw, ok, err := e.cfg.Store.Setting(ctx, webhookSetting(app))
-	if err != nil || !ok {
+	if err != nil || !ok || raw == "" {
 		return nil, err
 	}
 	var hooks []Webhook
@@ -98,6 +150,18 @@ func (e *Engine) SetWebhooks(ctx context.Context, app string, hooks []Webhook) (
 	}
 	defer func() { e.audit(ctx, "webhooks.set", app, "", itoa(len(hooks))+" webhook(s)", err) }()
 	return e.cfg.Store.SetSetting(ctx, webhookSetting(app), string(raw))
+}
+
+// deleteWebhooks forgets app's webhooks, as its destroy does, so that a
+// new app of the same name does not inherit them.
+func (e *Engine) deleteWebhooks(ctx context.Context, app string) error {
+	if app == "" {
+		return nil
+	}
+	if err := e.cfg.Store.SetSetting(ctx, webhookSetting(app), ""); err != nil {
+		return fmt.Errorf("delete webhooks: %w", err)
+	}
+	return nil
 }
 
 // AlertTargets returns where an alert about app goes: the server's

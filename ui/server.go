@@ -51,8 +51,15 @@ type Config struct {
 	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
 	// host, with an API token as the password.
 	Git http.Handler
-	// TestWebhook sends one test alert to a webhook; nil: not offered.
-	TestWebhook func(ctx context.Context, w engine.Webhook) error
+	// TestWebhook sends one test alert to a webhook for app ("" for a
+	// server-wide webhook) and says whether the receiver took it and, if
+	// not, why (never quoting its answer); its error is for a webhook it
+	// will not try (EINVALID). Nil: not offered.
+	TestWebhook func(ctx context.Context, app string, w engine.Webhook) (delivered bool, reason string, err error)
+	// CheckWebhook checks a webhook being added against the server's
+	// address policy (a literal loopback or private address is EINVALID);
+	// nil: no check beyond the engine's.
+	CheckWebhook func(w engine.Webhook) error
 	// InstallScript is served at /install.sh on the control host.
 	InstallScript []byte
 	// GC collects garbage now (POST /gc); nil: not offered.

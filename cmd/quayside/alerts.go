@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
 )
 
@@ -17,17 +18,23 @@ type alertsCmd struct {
 type alertsTestCmd struct {
 	URL    string `arg:"" help:"The webhook URL."`
 	Format string `default:"json" enum:"json,slack" help:"json or slack."`
+	App    string `name:"for-app" help:"Test a webhook of this app (needs the right to change its alerts); without it, a server-wide webhook (admins)."`
 }
 
+// Run prints "delivered", or fails with "not delivered: <why>".
 func (c *alertsTestCmd) Run(g *globals) error {
 	cl, err := g.client()
 	if err != nil {
 		return err
 	}
-	if err := cl.TestWebhook(g.ctx, api.Webhook{URL: c.URL, Format: c.Format}); err != nil {
+	res, err := cl.TestWebhook(g.ctx, c.App, api.Webhook{URL: c.URL, Format: c.Format})
+	if err != nil {
 		return err
 	}
-	fmt.Printf("%s took the test alert.\n", maskURL(c.URL))
+	if !res.Delivered {
+		return engine.Errorf(engine.EUNAVAILABLE, "not delivered: %s", engine.CleanText(res.Reason))
+	}
+	fmt.Printf("delivered: %s took the test alert.\n", maskURL(c.URL))
 	return nil
 }
 
@@ -52,9 +59,9 @@ func (c *alertsListCmd) Run(g *globals) error {
 		fmt.Println("No webhooks. Add one with: quayside alerts add https://hooks.example.com/... [--format slack] [--for-app APP]")
 		return nil
 	}
-	w := table("FORMAT", "URL")
+	w := table("FORMAT", "HOST")
 	for _, h := range hooks {
-		row(w, h.Format, maskURL(h.URL))
+		row(w, h.Format, engine.CleanText(h.Host))
 	}
 	return w.Flush()
 }
@@ -83,7 +90,7 @@ func (c *alertsAddCmd) Run(g *globals) error {
 }
 
 type alertsRemoveCmd struct {
-	URL string `arg:"" help:"The webhook URL, as alerts lists it."`
+	URL string `arg:"" help:"The webhook URL, as alerts list --json shows it."`
 	App string `name:"for-app" help:"Remove from this app's webhooks."`
 }
 

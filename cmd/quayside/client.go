@@ -24,7 +24,7 @@ func row(w *tabwriter.Writer, cols ...any) {
 		if i > 0 {
 			fmt.Fprint(w, "\t")
 		}
-		fmt.Fprint(w, c)
+		fmt.Fprint(w, cellText(c))
 	}
 	fmt.Fprintln(w)
 }

@@ -69,6 +69,9 @@ func (c *configGetCmd) Run(g *globals) error {
 	if !ok {
 		return engine.Errorf(engine.ENOTFOUND, "%s has no config key %s", c.App, c.Key)
 	}
+	if stdoutIsTerminal() { // piped, the value is printed exactly
+		v = engine.CleanText(v)
+	}
 	fmt.Println(v)
 	return nil
 }

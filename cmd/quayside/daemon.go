@@ -192,6 +192,7 @@ func (d *daemon) build(context.Context) error {
 		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
 		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages, TestWebhook: d.testWebhook,
+		CheckWebhook: d.checkWebhook,
 		GC: func(ctx context.Context) (*engine.GCReport, error) {
 			return d.engine.CollectGarbage(ctx, d.cfg.gcPolicy())
 		},

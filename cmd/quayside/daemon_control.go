@@ -12,6 +12,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/notify"
+	"github.com/quayside/quayside/internal/egress"
 	"github.com/quayside/quayside/internal/password"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/ui/auth"
@@ -94,6 +95,7 @@ func (d *daemon) newNotifier() {
 	d.notify = notify.New(notify.Config{
 		Targets: d.alertTargets, Logger: d.cfg.log.With("part", "alerts"),
 		ServerName: host + " (" + d.cfg.domain + ")", BaseURL: d.cfg.controlURL(),
+		Egress: &egress.Policy{Allow: d.cfg.webhookAllow},
 	})
 }
 
@@ -154,6 +156,13 @@ func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandle
 }
 
 // testWebhook sends one test alert through the alert sender.
-func (d *daemon) testWebhook(ctx context.Context, w engine.Webhook) error {
-	return d.notify.Test(ctx, notify.Target{URL: w.URL, Format: w.Format})
+func (d *daemon) testWebhook(ctx context.Context, app string, w engine.Webhook) (bool, string, error) {
+	res, err := d.notify.Test(ctx, notify.Target{URL: w.URL, Format: w.Format, App: app})
+	return res.Delivered, res.Reason, err
+}
+
+// checkWebhook checks a webhook being added against the alert sender's
+// address policy.
+func (d *daemon) checkWebhook(w engine.Webhook) error {
+	return d.notify.CheckTarget(notify.Target{URL: w.URL, Format: w.Format})
 }

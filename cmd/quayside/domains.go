@@ -37,7 +37,7 @@ func (c *domainsListCmd) Run(g *globals) error {
 	}
 	for _, d := range ds {
 		if d.Cert.LastError != "" {
-			fmt.Printf("\n%s: %s (%s)\n", d.Host, d.Cert.LastError, ago(deref(d.Cert.LastErrorAt)))
+			fmt.Printf("\n%s: %s (%s)\n", cellText(d.Host), safe(d.Cert.LastError), ago(deref(d.Cert.LastErrorAt)))
 		}
 	}
 	return nil

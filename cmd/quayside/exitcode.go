@@ -30,7 +30,7 @@ func exitCode(err error) int {
 // errorText is what the user sees for err.
 func errorText(err error) string {
 	if engine.ErrorCode(err) == engine.EINTERNAL {
-		return "quayside: " + err.Error()
+		return "quayside: " + engine.CleanText(err.Error())
 	}
-	return " !     " + engine.ErrorMessage(err)
+	return " !     " + engine.CleanText(engine.ErrorMessage(err))
 }

@@ -49,7 +49,7 @@ func printGCReport(rep *engine.GCReport) {
 		_ = w.Flush()
 	}
 	for _, e := range rep.Errors {
-		fmt.Printf("Not removed: %s\n", e)
+		fmt.Printf("Not removed: %s\n", safe(e))
 	}
 }
 

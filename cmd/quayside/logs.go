@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
-
-	"golang.org/x/term"
 
 	"github.com/quayside/quayside/ui/api"
 )
@@ -41,13 +38,13 @@ func (c *logsCmd) Run(g *globals) error {
 
 // logPrinter prints log lines Heroku-style: "time app[web.1]: text".
 type logPrinter struct {
-	w        io.Writer
-	app      string
-	terminal bool
+	w      io.Writer
+	app    string
+	colour bool // keep plain colours
 }
 
 func newLogPrinter(f *os.File, app string) *logPrinter {
-	return &logPrinter{w: f, app: app, terminal: term.IsTerminal(int(f.Fd()))}
+	return &logPrinter{w: f, app: app, colour: colours(f)}
 }
 
 func (p *logPrinter) event(ev api.LogEvent) {
@@ -67,18 +64,9 @@ func (p *logPrinter) line(l api.LogLine) {
 	if l.Replica > 0 {
 		src = fmt.Sprintf("%s.%d", l.Process, l.Replica)
 	}
-	fmt.Fprintf(p.w, "%s %s[%s]: %s\n", l.Time.Local().Format("2006-01-02T15:04:05.000"), p.app, src, p.clean(l.Text))
+	fmt.Fprintf(p.w, "%s %s[%s]: %s\n", l.Time.Local().Format("2006-01-02T15:04:05.000"), p.app, cellText(src), p.clean(l.Text))
 }
 
-// escapeSeq matches terminal escape sequences; colour ones (SGR, ending in
-// m) are kept on a terminal, every other one is removed.
-var escapeSeq = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]|\x1b[^\\[]")
-
-func (p *logPrinter) clean(s string) string {
-	return escapeSeq.ReplaceAllStringFunc(s, func(seq string) string {
-		if p.terminal && len(seq) > 2 && seq[1] == '[' && seq[len(seq)-1] == 'm' {
-			return seq
-		}
-		return ""
-	})
-}
+// clean makes a log line safe to print: engine.CleanText keeps plain
+// colours when p.colour; elsewhere they go too.
+func (p *logPrinter) clean(s string) string { return safeFor(s, p.colour) }

@@ -25,7 +25,7 @@ func (c *membersListCmd) Run(g *globals) error {
 		fmt.Printf("Only admins see %s. Add someone with: quayside members add %s EMAIL\n", c.App, c.App)
 	}
 	for _, u := range m {
-		fmt.Println(u)
+		fmt.Println(cellText(u))
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ func (c *releasesShowCmd) Run(g *globals) error {
 		fmt.Printf("v%d of %s left no output.\n", n, c.App)
 		return nil
 	}
-	fmt.Print(out)
+	fmt.Print(safe(out))
 	return nil
 }
 
@@ -72,7 +72,7 @@ func (c *releasesListCmd) Run(g *globals) error {
 	}
 	for _, r := range rels {
 		if r.Status == "failed" && r.Error != "" {
-			fmt.Printf("\nv%d failed: %s\n", r.Number, r.Error)
+			fmt.Printf("\nv%d failed: %s\n", r.Number, safe(r.Error))
 			break
 		}
 	}

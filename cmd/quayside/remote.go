@@ -161,7 +161,7 @@ func (c *loginCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Signed in to %s as %s (%s). The token is kept in %s.\n", base, me.Name, me.Role, p)
+	fmt.Printf("Signed in to %s as %s (%s). The token is kept in %s.\n", base, cellText(me.Name), me.Role, p)
 	return nil
 }
 

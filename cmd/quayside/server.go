@@ -14,6 +14,7 @@ import (
 	"github.com/docker/go-units"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/egress"
 	"github.com/quayside/quayside/proxy/certs"
 )
 
@@ -49,6 +50,7 @@ type serverCmd struct {
 	DefaultMemory    string        `env:"QUAYSIDE_DEFAULT_MEMORY" default:"512MiB" help:"Memory limit of each app container unless its app sets one (quayside ps limits), such as 512MiB or 1GiB; 0 for none."`
 	DefaultCPUs      string        `name:"default-cpus" env:"QUAYSIDE_DEFAULT_CPUS" default:"0" help:"CPU limit of each app container unless its app sets one, such as 1 or 0.5; 0 for none."`
 	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
+	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -94,6 +96,7 @@ type daemonConfig struct {
 	gcEvery           time.Duration
 	buildCacheBudget  int64
 	defaultLimits     engine.Limits
+	webhookAllow      []netip.Prefix
 }
 
 func (c *serverCmd) config(data string) (*daemonConfig, error) {
@@ -186,6 +189,10 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if err != nil {
 		return nil, err
 	}
+	webhookAllow, err := egress.ParseAllow(c.AllowWebhookTo)
+	if err != nil {
+		return nil, fieldErr("allow-webhook-to", "--allow-webhook-to: %v", err)
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -201,6 +208,7 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 		sshMaxConns: c.SSHMaxConns, sshMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
 		defaultLimits: limits,
+		webhookAllow:  webhookAllow,
 	}, nil
 }
 

@@ -6,19 +6,21 @@ import "unicode/utf8"
 const replacement = "\uFFFD"
 
 // plainASCII marks the bytes below utf8.RuneSelf that pass unchanged:
-// printable ASCII, tab, and escape (kept so colour codes survive; whoever
-// prints lines to a terminal must still neutralise escape sequences).
+// printable ASCII, tab, and escape and BEL, which start and end escape
+// sequences: the log store passes every line through engine.CleanText,
+// which keeps plain colours and removes every other sequence whole (an
+// OSC ended by BEL included).
 var plainASCII = func() (t [utf8.RuneSelf]bool) {
 	for c := 0x20; c < 0x7f; c++ {
 		t[c] = true
 	}
-	t['\t'], t[0x1b] = true, true
+	t['\t'], t[0x1b], t[0x07] = true, true, true
 	return t
 }()
 
 // printable makes output printable piece by piece: the result of feeding a
 // line in any number of pieces equals that of feeding it whole. Invalid
-// UTF-8 and control characters (C0 other than tab and escape, DEL, C1)
+// UTF-8 and control characters (C0 other than tab, escape and BEL, DEL, C1)
 // become U+FFFD, one per byte Go's decoder rejects; a carriage return
 // right before the end of the line is dropped. A rune cut by the end of a
 // piece, and a carriage return ending one, are held back until the next

@@ -14,13 +14,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/quayside/quayside/internal/egress"
 )
 
 // maxRetryAfter caps how long a Retry-After header can make a worker wait.
 const maxRetryAfter = 10 * time.Minute
-
-// maxErrorBody is how much of a refusing receiver's body errors quote.
-const maxErrorBody = 200
 
 // outcome is the result of one delivery attempt.
 type outcome struct {
@@ -71,7 +70,7 @@ func (n *Notifier) post(ctx context.Context, t Target, body []byte) outcome {
 	req.Header.Set("User-Agent", "Quayside")
 	resp, err := n.client.Do(req)
 	if err != nil {
-		return outcome{err: n.redact(err, t), retry: true}
+		return outcome{err: n.redact(err, t), retry: !refused(err)}
 	}
 	defer closeBody(resp.Body)
 	return classify(resp, t, n.cfg.Now())
@@ -84,7 +83,7 @@ func classify(resp *http.Response, t Target, now time.Time) outcome {
 	if code >= 200 && code < 300 {
 		return outcome{status: code}
 	}
-	out := outcome{status: code, err: statusError(resp, t)}
+	out := outcome{status: code, err: statusError(resp)}
 	if code == http.StatusRequestTimeout || code == http.StatusTooManyRequests || code >= 500 {
 		out.retry = true
 		out.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
@@ -92,29 +91,15 @@ func classify(resp *http.Response, t Target, now time.Time) outcome {
 	return out
 }
 
-// statusError describes a refusal, quoting the start of the body (Slack
-// says why there: "no_service", "invalid_token").
-func statusError(resp *http.Response, t Target) error {
+// statusError describes a refusal by its status alone: the receiver's
+// body is never quoted, so a request made on a user's behalf cannot read
+// what an address answers.
+func statusError(resp *http.Response) error {
 	msg := "answered " + resp.Status
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		msg += " (a redirect, which is not followed)"
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	if s := printable(strings.ReplaceAll(string(b), t.URL, t.Host())); s != "" {
-		msg += ": " + strconv.Quote(s)
-	}
 	return errors.New(msg)
-}
-
-// printable keeps the first line of s, without control characters.
-func printable(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, strings.TrimSpace(s))
 }
 
 // retryAfter parses a Retry-After header (seconds or an HTTP date);
@@ -162,7 +147,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 // nor the server's own network details (its resolver, its addresses).
 func (n *Notifier) redact(err error, t Target) error {
 	var dns *net.DNSError
+	var refused *egress.RefusedError
 	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("%v: alerts are not sent to this server or its networks (%s)", refused, allowHint)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("no answer within %s", n.cfg.Timeout)
 	case errors.As(err, &dns) && dns.IsNotFound:
@@ -178,6 +166,13 @@ func (n *Notifier) redact(err error, t Target) error {
 		err = ue.Err
 	}
 	return errors.New(strings.ReplaceAll(err.Error(), t.URL, t.Host()))
+}
+
+// refused reports whether err is the egress policy refusing the address:
+// trying again cannot help.
+func refused(err error) bool {
+	var r *egress.RefusedError
+	return errors.As(err, &r)
 }
 
 // closeBody drains a little of body, so the connection can be reused, and

@@ -17,7 +17,13 @@
 // to 10 minutes, and gives up at once on other statuses.
 //
 // Webhook URLs are secrets (a Slack URL is its own credential): logs and
-// errors name the host only.
+// errors name the host only, and never quote a receiver's answer.
+//
+// Every delivery dials through an internal/egress Policy (Config.Egress):
+// loopback, private, link-local and the server's own addresses are refused
+// on the resolved address, so a webhook cannot be used to reach this server
+// or the networks behind it unless an admin allowed the range
+// (--allow-webhook-to). Redirects are not followed.
 //
 // DiskWatcher (disk.go) checks the free space of a few paths every minute
 // and reports engine.EventDiskLow once each time use crosses a threshold;

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/notify"
+	"github.com/quayside/quayside/internal/egress"
 )
 
 // request is one request a receiver got.
@@ -82,11 +84,18 @@ func fixedTargets(targets ...notify.Target) func(context.Context, string) ([]not
 	return func(context.Context, string) ([]notify.Target, error) { return targets, nil }
 }
 
+// loopbackOK lets deliveries reach the test receivers on loopback, as
+// --allow-webhook-to 127.0.0.0/8 does.
+var loopbackOK = &egress.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+
 // start makes a Notifier for cfg, runs it and closes it at the end.
 func start(t *testing.T, cfg notify.Config) *notify.Notifier {
 	t.Helper()
 	if cfg.Retry == nil {
 		cfg.Retry = []time.Duration{time.Millisecond, time.Millisecond}
+	}
+	if cfg.Egress == nil {
+		cfg.Egress = loopbackOK
 	}
 	n := notify.New(cfg)
 	done := make(chan error, 1)

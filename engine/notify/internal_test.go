@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/egress"
 )
 
 func TestSlackText(t *testing.T) {
@@ -112,7 +114,7 @@ func TestIdleWorkerRetires(t *testing.T) {
 	rc := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(rc.Close)
 	target := Target{URL: rc.URL, Format: FormatJSON}
-	n := New(Config{Targets: func(context.Context, string) ([]Target, error) { return []Target{target}, nil }})
+	n := New(Config{Egress: &egress.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, Targets: func(context.Context, string) ([]Target, error) { return []Target{target}, nil }})
 	n.idle = 10 * time.Millisecond
 	done := make(chan error, 1)
 	go func() { done <- n.Run(context.Background()) }()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/egress"
 )
 
 // Defaults of Config.
@@ -32,9 +33,11 @@ type Config struct {
 	Targets func(ctx context.Context, app string) ([]Target, error)
 	// Logger may be nil (no logging).
 	Logger *slog.Logger
-	// Client sends the deliveries. Nil means a client that follows no
-	// redirects (a 3xx is a failure).
-	Client *http.Client
+	// Egress decides which addresses deliveries may reach, checked on the
+	// resolved address at dial time; nil means the default policy, which
+	// refuses this server, its networks and every private range. The
+	// client follows no redirects (a 3xx is a failure).
+	Egress *egress.Policy
 	// Retry is the wait before each retry; its length is the number of
 	// retries. Nil means DefaultRetry; an empty non-nil slice, no retries.
 	// Each wait varies by ±20%.
@@ -95,7 +98,7 @@ func New(cfg Config) *Notifier {
 	cfg = withDefaults(cfg)
 	ctx, stop := context.WithCancel(context.Background())
 	return &Notifier{
-		cfg: cfg, log: cfg.Logger, client: cfg.Client,
+		cfg: cfg, log: cfg.Logger, client: cfg.Egress.Client(),
 		events:  make(chan engine.Event, cfg.QueueSize),
 		stop:    stop,
 		stopCtx: ctx,
@@ -108,8 +111,8 @@ func withDefaults(cfg Config) Config {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Client == nil {
-		cfg.Client = &http.Client{CheckRedirect: noRedirects}
+	if cfg.Egress == nil {
+		cfg.Egress = &egress.Policy{}
 	}
 	if cfg.Retry == nil {
 		cfg.Retry = DefaultRetry
@@ -125,8 +128,6 @@ func withDefaults(cfg Config) Config {
 	}
 	return cfg
 }
-
-func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // Event queues ev for delivery when its kind alerts and returns at once: it
 // never blocks. When the queue is full ev is dropped, counted in

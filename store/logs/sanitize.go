@@ -19,58 +19,10 @@ const MaxLineBytes = engine.MaxLogLineTotal
 // maxLabelBytes bounds Process and Stream, which come from Quayside itself.
 const maxLabelBytes = 64
 
-// cleanText makes s valid, printable UTF-8: invalid bytes and control
-// characters other than tab and ESC become U+FFFD.
-func cleanText(s string) string {
-	if isClean(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, r := range s {
-		if !printable(r) {
-			r = utf8.RuneError
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// isClean reports whether cleanText would return s unchanged.
-func isClean(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf {
-			return cleanSlow(s[i:])
-		} else if !printable(rune(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-// cleanSlow is isClean for text that is not plain ASCII.
-func cleanSlow(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if !printable(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// printable reports whether r is kept as is. U+FFFD itself is kept.
-func printable(r rune) bool {
-	switch {
-	case r == '\t', r == 0x1b:
-		return true
-	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
-		return false
-	}
-	return true
-}
+// cleanText makes s safe to store and print: engine.CleanText, the one
+// sanitizer (valid UTF-8, plain colours kept, every other escape sequence
+// removed, carriage returns dropped, other controls U+FFFD).
+func cleanText(s string) string { return engine.CleanText(s) }
 
 // splitText turns the raw text of one line into the texts of the stored
 // lines: one per line of s, each cleaned and split to fit

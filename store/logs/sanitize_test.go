@@ -21,6 +21,8 @@ func TestCleanText(t *testing.T) {
 		{"nul and bell", "\x00x\x07", "\uFFFDx\uFFFD"},
 		{"del and C1", "a\x7fb\u0085c", "a\uFFFDb\uFFFDc"},
 		{"truncated rune", "ab\xe2\x82", "ab\uFFFD\uFFFD"},
+		{"OSC 52 and DSR removed", "a\x1b]52;c;cm0gLXJm\x07b\x1b[6nc", "abc"},
+		{"cursor movement removed", "\x1b[2J\x1b[Hx", "x"},
 		{"empty", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -114,9 +114,22 @@ type AuditPage struct {
 
 // Webhook is where alerts are sent.
 type Webhook struct {
-	URL string `json:"url"`
+	// URL is a secret: it is shown only to those who may change the
+	// webhooks, and empty for others (viewers), who see Host.
+	URL string `json:"url,omitempty"`
+	// Host is the URL's host (and port); set in answers, ignored in
+	// requests.
+	Host string `json:"host,omitempty"`
 	// Format is "json" (plain) or "slack".
 	Format string `json:"format"`
+}
+
+// WebhookTestResult is the answer of a test alert: delivered, or not and
+// why (the status the receiver answered, a refused address, a timeout, a
+// DNS failure). The receiver's body is never included.
+type WebhookTestResult struct {
+	Delivered bool   `json:"delivered"`
+	Reason    string `json:"reason,omitempty"`
 }
 
 // WebhookList is the webhooks of the server or of an app.

@@ -313,8 +313,8 @@ func (c *Client) streamRelease(ctx context.Context, method, path string, in any,
 	return ev.Release, nil
 }
 
-// stream sends in and copies the streamed output to w until the result
-// event, which it returns.
+// stream sends in and copies the streamed output to w, made clean by
+// engine.CleanText, until the result event, which it returns.
 func (c *Client) stream(ctx context.Context, method, path string, in any, w io.Writer) (*StreamEvent, error) {
 	resp, err := c.send(ctx, method, path, in, StreamContentType)
 	if err != nil {
@@ -326,6 +326,7 @@ func (c *Client) stream(ctx context.Context, method, path string, in any, w io.W
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	w = engine.NewCleanWriter(w)
 	for sc.Scan() {
 		var ev StreamEvent
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {

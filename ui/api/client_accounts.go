@@ -145,7 +145,9 @@ func (c *Client) RemoveMember(ctx context.Context, app, user string) error {
 	return c.do(ctx, http.MethodDelete, appPath(app, "/members/"+url.PathEscape(user)), nil, nil)
 }
 
-// TestWebhook sends one test alert to a webhook.
-func (c *Client) TestWebhook(ctx context.Context, w Webhook) error {
-	return c.do(ctx, http.MethodPost, "/api/v1/alerts/test", w, nil)
+// TestWebhook sends one test alert to a webhook of app (a server-wide
+// webhook when app is "") and returns whether it was delivered.
+func (c *Client) TestWebhook(ctx context.Context, app string, w Webhook) (WebhookTestResult, error) {
+	var res WebhookTestResult
+	return res, c.do(ctx, http.MethodPost, webhookPath(app)+"/test", w, &res)
 }

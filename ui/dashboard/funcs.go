@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // funcs are the helpers templates may call. None of them returns trusted
@@ -18,6 +20,7 @@ var funcs = template.FuncMap{
 	"bytes": byteSize,
 	"short": shortCommit,
 	"cut":   cutText,
+	"plain": engine.PlainText,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 }
 
@@ -104,8 +107,11 @@ func shortCommit(c string) string {
 	return c
 }
 
-// cutText shortens s to at most n characters, marking the cut with "…".
+// cutText makes s plain (engine.PlainText: no colours, escape sequences
+// or control characters) and shortens it to at most n characters, marking
+// the cut with "…".
 func cutText(n int, s string) string {
+	s = engine.PlainText(s) // no escape sequences or control characters reach the page
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

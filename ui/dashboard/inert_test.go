@@ -84,3 +84,42 @@ func TestTextFromAppsIsInert(t *testing.T) {
 		assert.Contains(t, p.body, "&lt;script&gt;alert")
 	})
 }
+
+// escapes is terminal control an app controls: colours, an OSC 52
+// clipboard write, a DSR query, a title, C1 CSI and a BEL.
+const escapes = "\x1b[31mred\x1b[0m \x1b]52;c;Y3VybA==\x07\x1b[6n\x1b]0;title\x1b\\\u009b6n\x07end"
+
+// requireNoControls checks that no control character reaches the page.
+func requireNoControls(t *testing.T, p page, where string) {
+	t.Helper()
+	require.Equal(t, http.StatusOK, p.status, where)
+	assert.NotContains(t, p.body, "\x1b", where)
+	assert.NotContains(t, p.body, "\x07", where)
+	assert.NotContains(t, p.body, "\u009b", where)
+	assert.NotContains(t, p.body, "Y3VybA==", where)
+	assert.Contains(t, p.body, "red ", where)
+}
+
+func TestTerminalControlNeverReachesThePage(t *testing.T) {
+	r := newRig(t)
+	r.deploy("shop", "c1")
+	ctx := context.Background()
+	root := engine.WithIdentity(ctx, engine.ServerIdentity("root"))
+	dev := r.signIn(developer)
+
+	r.logs.Append(engine.LogLine{Time: time.Now(), App: "shop", Process: "web", Replica: 1, Release: 1, Stream: engine.StreamStdout, Text: escapes})
+	waitFor(t, 5*time.Second, "the line in the history", func() bool {
+		ls, err := r.eng.Logs(root, engine.LogQuery{App: "shop"})
+		return err == nil && len(ls) > 0 && strings.Contains(ls[len(ls)-1].Text, "end")
+	})
+	requireNoControls(t, dev.get("/apps/shop/logs"), "logs")
+	// Output stored before it was cleaned on the way in.
+	require.NoError(t, r.db.SaveReleaseOutput(ctx, "shop", 1, "step 1\n"+escapes+"\n"))
+	requireNoControls(t, dev.get("/apps/shop/releases/1"), "release output")
+	r.eng.Report(ctx, engine.Event{App: "shop", Kind: engine.EventCrashed, Message: escapes})
+	requireNoControls(t, dev.get("/apps/shop"), "events")
+	rel := &engine.Release{App: "shop", Kind: engine.KindDeploy, Status: engine.ReleaseFailed, Description: escapes,
+		Commit: "abc", Author: escapes, Error: escapes, CreatedAt: time.Now()}
+	require.NoError(t, r.db.CreateRelease(ctx, rel))
+	requireNoControls(t, dev.get("/apps/shop/releases/2"), "release description, author and error")
+}

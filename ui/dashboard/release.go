@@ -51,7 +51,7 @@ func (d *Dashboard) releasePage(c echo.Context, v *view) error {
 		if err != nil {
 			return err
 		}
-		data.Output, data.Omitted = tail(out, maxOutputBytes)
+		data.Output, data.Omitted = tail(engine.PlainText(out), maxOutputBytes)
 	}
 	v.Title, v.Data = app.Name+" v"+strconv.Itoa(n), data
 	return d.render(c, http.StatusOK, "release", v)

@@ -110,6 +110,12 @@
     };
   };
 
+  // plain drops what the server's CleanText keeps but a page has no use
+  // for: plain colour sequences, and any control character left.
+  function plain(s) {
+    return String(s || "").replace(/\x1b\[[0-9;]*m/g, "").replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, "\ufffd");
+  }
+
   LogView.prototype.line = function (l) {
     var li = document.createElement("li");
     var t = document.createElement("span");
@@ -117,10 +123,10 @@
     t.textContent = (l.time || "").replace("T", " ").replace(/\.\d+/, "").replace("Z", "") + " ";
     var p = document.createElement("span");
     p.className = "p";
-    p.textContent = l.process + (l.replica ? "." + l.replica : "") + " ";
+    p.textContent = plain(l.process) + (l.replica ? "." + l.replica : "") + " ";
     var x = document.createElement("span");
     x.className = l.stream === "stderr" ? "e" : (l.stream === "platform" ? "pl" : "x");
-    x.textContent = l.text;
+    x.textContent = plain(l.text);
     li.appendChild(t); li.appendChild(p); li.appendChild(x);
     li.dataset.text = (l.process + " " + l.text).toLowerCase();
     return li;

@@ -1,0 +1,66 @@
+package egress
+
+import "net/netip"
+
+// blocked is one refused range and why it is refused.
+type blocked struct {
+	prefix netip.Prefix
+	why    string
+}
+
+// refusedRanges are the ranges no request made on a user's behalf may
+// reach unless an admin allows them. IPv4-mapped and NAT64 addresses are
+// checked by the IPv4 address they embed.
+var refusedRanges = func() []blocked {
+	list := []struct{ cidr, why string }{
+		{"0.0.0.0/8", "unspecified"},
+		{"127.0.0.0/8", "loopback"},
+		{"10.0.0.0/8", "private"},
+		{"172.16.0.0/12", "private"},
+		{"192.168.0.0/16", "private"},
+		{"100.64.0.0/10", "shared (CGNAT)"},
+		{"169.254.0.0/16", "link-local"},
+		{"192.0.0.0/24", "reserved (IETF protocol assignments)"},
+		{"198.18.0.0/15", "reserved (benchmarking)"},
+		{"224.0.0.0/4", "multicast"},
+		{"240.0.0.0/4", "reserved"},
+		{"::/128", "unspecified"},
+		{"::1/128", "loopback"},
+		{"fe80::/10", "link-local"},
+		{"fc00::/7", "unique-local (private)"},
+		{"ff00::/8", "multicast"},
+	}
+	out := make([]blocked, 0, len(list))
+	for _, r := range list {
+		out = append(out, blocked{netip.MustParsePrefix(r.cidr), r.why})
+	}
+	return out
+}()
+
+// nat64 is the well-known NAT64 prefix: its last 32 bits are an IPv4
+// address that a NAT64 gateway would reach.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// embedded returns the IPv4 address an IPv4-mapped or NAT64 address
+// stands for, or addr itself.
+func embedded(addr netip.Addr) netip.Addr {
+	addr = addr.WithZone("")
+	if addr.Is4In6() {
+		return addr.Unmap()
+	}
+	if nat64.Contains(addr) {
+		b := addr.As16()
+		return netip.AddrFrom4([4]byte(b[12:]))
+	}
+	return addr
+}
+
+// refusedRange says why addr is in a refused range; "" when it is not.
+func refusedRange(addr netip.Addr) string {
+	for _, r := range refusedRanges {
+		if r.prefix.Contains(addr) {
+			return r.why
+		}
+	}
+	return ""
+}
