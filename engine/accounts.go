@@ -68,6 +68,8 @@ type Accounts struct {
 
 	// adminMu serialises changes that could remove the last admin.
 	adminMu sync.Mutex
+	// holds is users' long-lived work, cut off when they lose rights.
+	holds holds
 
 	dummyOnce sync.Once
 	dummyHash string
