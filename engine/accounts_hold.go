@@ -121,7 +121,11 @@ func (hs *holds) cancel(user string, cause error) int {
 	return n
 }
 
-// held is how many holds user has (for tests and metrics).
+// HeldWork is how many pieces of work of the user are held (Hold) now.
+func (a *Accounts) HeldWork(email string) int {
+	return a.holds.held(NormalizeEmail(email))
+}
+
 func (hs *holds) held(user string) int {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()

@@ -173,8 +173,10 @@ func TestHoldEndsWhenRightsGo(t *testing.T) {
 		require.NoError(t, acc.ChangeRole(context.Background(), "vic@x.io", engine.RoleDeveloper))
 		require.NoError(t, acc.DisableUser(context.Background(), "bob@x.io"))
 		assert.NoError(t, ctx.Err())
+		assert.Equal(t, 1, acc.HeldWork("vic@x.io"))
 		release()
 		assert.ErrorIs(t, context.Cause(ctx), context.Canceled)
+		assert.Zero(t, acc.HeldWork("vic@x.io"), "released work is forgotten")
 	})
 	t.Run("the server owner has nothing to lose", func(t *testing.T) {
 		_, acc := accessRig(t)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -83,14 +84,21 @@ func (s *Server) getLogs(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
+	ctx, release := s.hold(c)
+	defer release()
 	history, live, err := s.cfg.Engine.FollowLogs(ctx, q)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		return cause
+	}
 	if err != nil {
 		return err
 	}
-	return s.streamLogs(c, history, live)
+	return s.streamLogs(ctx, c, history, live)
 }
 
-func (s *Server) streamLogs(c echo.Context, history []engine.LogLine, live <-chan engine.LogDelivery) error {
+// streamLogs writes history, then live lines until the client goes or ctx
+// ends; when Hold ended it, the last event says why.
+func (s *Server) streamLogs(ctx context.Context, c echo.Context, history []engine.LogLine, live <-chan engine.LogDelivery) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, api.StreamContentType)
 	res.Header().Set("Cache-Control", "no-cache")
@@ -104,8 +112,14 @@ func (s *Server) streamLogs(c echo.Context, history []engine.LogLine, live <-cha
 	defer beat.Stop()
 	for {
 		select {
+		case <-ctx.Done():
+			endLogStream(ctx, enc)
+			res.Flush()
+			return nil
 		case d, ok := <-live:
 			if !ok {
+				endLogStream(ctx, enc)
+				res.Flush()
 				return nil
 			}
 			if err := enc.Encode(deliveryEvent(d)); err != nil {
@@ -117,6 +131,13 @@ func (s *Server) streamLogs(c echo.Context, history []engine.LogLine, live <-cha
 			}
 		}
 		res.Flush()
+	}
+}
+
+// endLogStream writes why Hold ended ctx, if it did, as the last event.
+func endLogStream(ctx context.Context, enc *json.Encoder) {
+	if cause := endedBy(ctx); cause != nil {
+		_ = enc.Encode(api.LogEvent{Type: "error", Error: apiError(cause)})
 	}
 }
 
@@ -156,8 +177,12 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, release := s.hold(c)
+	defer release()
 	history, live, err := s.cfg.Engine.FollowLogs(ctx, q)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		return cause
+	}
 	if err != nil {
 		return err
 	}
@@ -177,9 +202,14 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			closeWS(conn, endedBy(ctx))
 			return nil
 		case d, ok := <-live:
-			if !ok || writeWS(conn, deliveryEvent(d)) != nil {
+			if !ok {
+				closeWS(conn, endedBy(ctx))
+				return nil
+			}
+			if writeWS(conn, deliveryEvent(d)) != nil {
 				return nil
 			}
 		case <-beat.C:
@@ -188,6 +218,25 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 			}
 		}
 	}
+}
+
+// closeWS tells the client why the server ends the stream, when it says:
+// an "error" event, then a policy-violation close frame with the reason.
+func closeWS(conn *websocket.Conn, cause error) {
+	if cause == nil {
+		return
+	}
+	_ = writeWS(conn, api.LogEvent{Type: "error", Error: apiError(cause)})
+	msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, cut(engine.ErrorMessage(cause), 120))
+	_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(logWriteWait))
+}
+
+// cut shortens s to at most n bytes (a close frame's reason is at most 123).
+func cut(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 func writeWS(conn *websocket.Conn, ev api.LogEvent) error {

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -49,6 +51,27 @@ func (w *streamWriter) send(ev api.StreamEvent) {
 	w.c.Response().Flush()
 }
 
+// hold registers the request as long-lived work of its user
+// (engine.Accounts.Hold): the returned context ends, with the reason as
+// its cause, when the user is disabled, demoted or removed. Call the
+// returned function when the work ends.
+func (s *Server) hold(c echo.Context) (context.Context, context.CancelFunc) {
+	ctx := c.Request().Context()
+	if s.cfg.Accounts == nil {
+		return context.WithCancel(ctx)
+	}
+	return s.cfg.Accounts.Hold(ctx)
+}
+
+// endedBy is why ctx ended, when Hold ended it (an *engine.Error), or nil.
+func endedBy(ctx context.Context) error {
+	var e *engine.Error
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &e) {
+		return e
+	}
+	return nil
+}
+
 // streamOp runs op, a long operation, and answers with its outcome:
 // streamed events when the client accepts api.StreamContentType, otherwise
 // the result (or the error) as plain JSON once op is done. op fills in the
@@ -59,7 +82,13 @@ func (s *Server) streamOp(c echo.Context, op func(*streamWriter) (api.StreamEven
 		enc:    json.NewEncoder(c.Response()),
 		stream: strings.Contains(c.Request().Header.Get(echo.HeaderAccept), api.StreamContentType),
 	}
+	ctx, release := s.hold(c)
+	defer release()
+	c.SetRequest(c.Request().WithContext(ctx))
 	res, err := op(w)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		err = cause
+	}
 	if !w.stream {
 		return plainResult(c, res, err)
 	}
