@@ -46,12 +46,17 @@ type AccountsConfig struct {
 	// SessionIdle ends a session not used for this long; SessionMax ends
 	// any session this long after sign-in.
 	SessionIdle, SessionMax time.Duration
-	// Failed sign-ins are counted over FailureWindow; once an account or an
-	// address reaches its maximum, further attempts are refused until the
-	// oldest failures leave the window.
+	// Failed sign-ins are counted over FailureWindow. Once an address
+	// reaches its maximum, its further attempts are refused until the
+	// oldest failures leave the window. Once an account reaches its
+	// maximum it is in lockout: its attempts are taken one at a time, each
+	// after LockedDelay, and only the right password gets in (a wrong one
+	// is refused as throttled), so that a stranger's guesses cannot lock
+	// the owner out but are slowed to one per LockedDelay.
 	FailureWindow         time.Duration
 	MaxFailuresPerAccount int
 	MaxFailuresPerAddress int
+	LockedDelay           time.Duration
 }
 
 // Accounts manages users, their passwords, sessions and API tokens, which
@@ -65,6 +70,7 @@ type Accounts struct {
 	log       *slog.Logger
 	byAccount *throttle
 	byAddress *throttle
+	lockout   lockoutGate
 
 	// adminMu serialises changes that could remove the last admin.
 	adminMu sync.Mutex
@@ -101,6 +107,7 @@ func (c AccountsConfig) withDefaults() AccountsConfig {
 	c.SessionIdle = orDuration(c.SessionIdle, DefaultSessionIdle)
 	c.SessionMax = orDuration(c.SessionMax, DefaultSessionMax)
 	c.FailureWindow = orDuration(c.FailureWindow, DefaultFailureWindow)
+	c.LockedDelay = orDuration(c.LockedDelay, DefaultLockedDelay)
 	if c.MaxFailuresPerAccount <= 0 {
 		c.MaxFailuresPerAccount = DefaultMaxFailuresPerAccount
 	}

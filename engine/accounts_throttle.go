@@ -122,9 +122,11 @@ func (t *throttle) shrink(now time.Time) {
 	}
 }
 
-// addressKey is the key an address is throttled by: the IP without a
-// port, and a whole /64 for IPv6 (one host usually holds one). Input that
-// is not an IP is used as it is, cut to 64 bytes.
+// addressKey is the key an address is throttled by: the IPv4 address
+// without a port, and for IPv6 the whole /48 (a site's allocation: an
+// attacker holds at least a /64, often a /48, and could otherwise change
+// address at every attempt). Input that is not an IP is used as it is,
+// cut to 64 bytes.
 func addressKey(from string) string {
 	addr, err := netip.ParseAddr(from)
 	if err != nil {
@@ -139,7 +141,7 @@ func addressKey(from string) string {
 	}
 	addr = addr.Unmap().WithZone("")
 	if addr.Is6() {
-		p, _ := addr.Prefix(64)
+		p, _ := addr.Prefix(48)
 		return p.String()
 	}
 	return addr.String()
