@@ -119,3 +119,33 @@ func TestLogFollowerCutOffWhenDisabled(t *testing.T) {
 	err = cl.FollowLogs(t.Context(), "shop", api.LogParams{N: 1}, func(api.LogEvent) {})
 	assert.Equal(t, engine.EUNAUTHORIZED, engine.ErrorCode(err))
 }
+
+// TestKeysAddedWithATokenBelongToTheUser adds keys through the remote API:
+// an admin's key is the admin's (not the server owner's), an admin may
+// add one for another user, a developer may not.
+func TestKeysAddedWithATokenBelongToTheUser(t *testing.T) {
+	r := newRemoteAPI(t)
+	ctx := context.Background()
+	admin := &api.Client{BaseURL: r.srv.URL, HTTP: r.srv.Client(), Token: r.tokens["admin"]}
+	dev := &api.Client{BaseURL: r.srv.URL, HTTP: r.srv.Client(), Token: r.tokens["developer"]}
+
+	k, err := admin.AddKey(ctx, "admins-laptop", authorizedKey(t))
+	require.NoError(t, err)
+	assert.Equal(t, engine.KeyOwnerUser, k.Owner)
+	assert.Equal(t, "admin@example.test", k.User)
+
+	k, err = admin.AddKeyFor(ctx, "for-viewer", authorizedKey(t), "viewer@example.test")
+	require.NoError(t, err)
+	assert.Equal(t, "viewer@example.test", k.User)
+
+	_, err = dev.AddKeyFor(ctx, "for-admin", authorizedKey(t), "admin@example.test")
+	assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err))
+
+	keys, err := admin.ListKeys(ctx)
+	require.NoError(t, err)
+	owners := map[string]string{}
+	for _, k := range keys {
+		owners[k.Name] = k.Owner + ":" + k.User
+	}
+	assert.Equal(t, map[string]string{"admins-laptop": "user:admin@example.test", "for-viewer": "user:viewer@example.test"}, owners)
+}
