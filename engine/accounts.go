@@ -49,10 +49,11 @@ type AccountsConfig struct {
 	// Failed sign-ins are counted over FailureWindow. Once an address
 	// reaches its maximum, its further attempts are refused until the
 	// oldest failures leave the window. Once an account reaches its
-	// maximum it is in lockout: its attempts are taken one at a time, each
-	// after LockedDelay, and only the right password gets in (a wrong one
-	// is refused as throttled), so that a stranger's guesses cannot lock
-	// the owner out but are slowed to one per LockedDelay.
+	// maximum it is in lockout: only the right password gets in (a wrong
+	// one is refused as throttled), and attempts from addresses that
+	// failed lately are taken one at a time, each after LockedDelay, so
+	// that a stranger's guesses cannot lock the owner out but are slowed
+	// to about one per LockedDelay.
 	FailureWindow         time.Duration
 	MaxFailuresPerAccount int
 	MaxFailuresPerAddress int

@@ -22,19 +22,20 @@ var errSignIn = Errorf(EUNAUTHORIZED, "wrong e-mail or password")
 // and never stores. A wrong e-mail or password is EUNAUTHORIZED (the same
 // for both, taking about as long); a disabled account EFORBIDDEN; too
 // many failed attempts from the address EUNAVAILABLE. An account with too
-// many failed attempts is in lockout: its attempts wait their turn and
-// LockedDelay, the right password gets in, a wrong one is EUNAVAILABLE.
+// many failed attempts is in lockout (see signInLocked): the right
+// password gets in, a wrong one is EUNAVAILABLE.
 // Every attempt is recorded in the audit log, never with the password.
 func (a *Accounts) SignIn(ctx context.Context, email, password, from string) (*Session, string, error) {
 	email = NormalizeEmail(email)
 	email = cut(email, maxEmailLen)
 	now, addr := a.now(), addressKey(from)
+	fresh := a.byAddress.clean(addr, now)
 	locked, err := a.admit(ctx, email, from, addr, now)
 	if err != nil {
 		return nil, "", err
 	}
 	if locked != nil {
-		return a.signInLocked(ctx, email, password, from, addr, now, locked)
+		return a.signInLocked(ctx, email, password, from, addr, now, fresh, locked)
 	}
 	u, err := a.checkPassword(ctx, email, password)
 	var failed *signInFailedError
@@ -50,16 +51,22 @@ func (a *Accounts) SignIn(ctx context.Context, email, password, from string) (*S
 	return a.signedIn(ctx, u, from, addr, now)
 }
 
-// signInLocked is SignIn for an account in lockout: one attempt at a time,
-// each after LockedDelay; the right password gets in, anything else is
-// refused with locked (the throttling answer).
-func (a *Accounts) signInLocked(ctx context.Context, email, password, from, addr string, now time.Time, locked error) (*Session, string, error) {
-	done, err := a.lockout.wait(ctx, email, a.cfg.LockedDelay)
-	if err != nil {
-		a.byAddress.forgive(addr, now)
-		return nil, "", locked
+// signInLocked is SignIn for an account in lockout: the right password
+// gets in, anything else is refused with locked (the throttling answer).
+// Attempts from addresses that failed lately wait their turn, one at a
+// time per account, each after LockedDelay; an address without failures
+// (the owner's, say) goes first, once: its failure makes it wait next
+// time. So guesses from a stranger's addresses are slowed to about one per
+// LockedDelay, and cannot keep the owner waiting behind them.
+func (a *Accounts) signInLocked(ctx context.Context, email, password, from, addr string, now time.Time, fresh bool, locked error) (*Session, string, error) {
+	if !fresh {
+		done, err := a.lockout.wait(ctx, email, a.cfg.LockedDelay)
+		if err != nil {
+			a.byAddress.forgive(addr, now)
+			return nil, "", locked
+		}
+		defer done()
 	}
-	defer done()
 	u, err := a.checkPassword(ctx, email, password)
 	var failed *signInFailedError
 	if errors.As(err, &failed) {

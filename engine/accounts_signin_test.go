@@ -150,12 +150,15 @@ func TestStrangerCannotLockAdminOut(t *testing.T) {
 		assert.Equal(t, "admin@example.com", s.User)
 	})
 
-	t.Run("locked attempts are taken one at a time", func(t *testing.T) {
-		for i := range engine.DefaultMaxFailuresPerAccount {
+	// guessAll makes n wrong guesses at once from addresses that have
+	// failed before (so they queue) and returns their answers.
+	guessAll := func(n int) chan error {
+		for i := range n {
+			_, _, _ = r.acc.SignIn(r.ctx, "admin@example.com", "first guess", fmt.Sprintf("198.18.0.%d", i))
+		}
+		for i := range engine.DefaultMaxFailuresPerAccount { // locked again, if the owner unlocked it
 			_, _, _ = r.acc.SignIn(r.ctx, "admin@example.com", "again", fmt.Sprintf("192.0.2.%d", 100+i))
 		}
-		const n = 5
-		start := time.Now()
 		done := make(chan error, n)
 		for i := range n {
 			go func() {
@@ -163,10 +166,26 @@ func TestStrangerCannotLockAdminOut(t *testing.T) {
 				done <- err
 			}()
 		}
+		return done
+	}
+	const n = 5
+	t.Run("locked attempts are taken one at a time", func(t *testing.T) {
+		start := time.Now()
+		done := guessAll(n)
 		for range n {
 			requireCode(t, <-done, engine.EUNAVAILABLE)
 		}
 		assert.GreaterOrEqual(t, time.Since(start), n*testLockedDelay, "one guess per LockedDelay")
+	})
+	t.Run("the owner does not wait behind the guesses", func(t *testing.T) {
+		done := guessAll(n)
+		start := time.Now()
+		_, _, err := r.acc.SignIn(r.ctx, "admin@example.com", password("admin@example.com"), "203.0.113.8")
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), n*testLockedDelay)
+		for range n {
+			assert.Error(t, <-done)
+		}
 	})
 
 	t.Run("the per-address limit still refuses", func(t *testing.T) {

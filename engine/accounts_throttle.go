@@ -58,6 +58,13 @@ func (t *throttle) take(key string, now time.Time) (wait time.Duration, first bo
 	return 0, false
 }
 
+// clean reports whether key has no failures in the window at now.
+func (t *throttle) clean(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.prune(key, now).at) == 0
+}
+
 // forgive takes back the failure take counted for key at at.
 func (t *throttle) forgive(key string, at time.Time) {
 	t.mu.Lock()
