@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,49 +91,70 @@ func TestAdminKeyStopsWithTheAdmin(t *testing.T) {
 }
 
 // TestPushStopsWhenPusherDisabled disables a developer while their push
-// waits for the new release to answer: the push is rejected at once with
-// the reason, the ref does not move, and nothing of the release is left.
+// waits for the new release to answer, over SSH and over HTTP with a
+// token: the push is rejected at once (over SSH with the reason), the ref
+// does not move, and nothing of the release is left.
 func TestPushStopsWhenPusherDisabled(t *testing.T) {
-	s := startServer(t)
-	s.addUser("dev@example.test", "developer", "developer password 1")
-	s.mustCLI("apps", "create", "shop")
-	s.mustCLI("members", "add", "shop", "dev@example.test")
-	s.mustCLI("checks", "set", "shop", "--timeout", "3m")
-	dev := s.remote()
-	dev.login("dev@example.test", "developer password 1")
-	key, pub := userKey(t, "dev")
-	dev.must("keys", "add", "devs-laptop", stdin(pub))
+	for _, via := range []string{"ssh", "http"} {
+		t.Run(via, func(t *testing.T) {
+			s := startServer(t)
+			s.addUser("dev@example.test", "developer", "developer password 1")
+			s.mustCLI("apps", "create", "shop")
+			s.mustCLI("members", "add", "shop", "dev@example.test")
+			s.mustCLI("checks", "set", "shop", "--timeout", "3m")
+			dev := s.remote()
+			dev.login("dev@example.test", "developer password 1")
 
-	repo := sampleRepo(t, "slow")
-	// The release takes two minutes to answer: the push is in progress.
-	writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nENV BOOT_DELAY_MS=120000\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
-	commitAll(t, repo, "slow")
-	cmd := s.pushWith(repo, "shop", key)
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	waitFor(t, 90*time.Second, "the push to wait for the release", func() bool {
-		return strings.Contains(out.String(), "Waiting for")
-	})
-	require.NotEmpty(t, s.containers("shop"), "the release's container runs")
+			repo := sampleRepo(t, "slow")
+			// The release takes two minutes to answer: the push is in progress.
+			writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nENV BOOT_DELAY_MS=120000\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
+			commitAll(t, repo, "slow")
+			cmd := s.slowPush(t, dev, repo, via)
+			var out syncBuffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			require.NoError(t, cmd.Start())
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			waitFor(t, 90*time.Second, "the push to wait for the release", func() bool {
+				return strings.Contains(out.String(), "Waiting for")
+			})
+			require.NotEmpty(t, s.containers("shop"), "the release's container runs")
 
-	start := time.Now()
-	s.mustCLI("users", "disable", "dev@example.test")
-	select {
-	case err := <-done:
-		require.Error(t, err, "the push was rejected:\n%s", out.String())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("the push went on after its pusher was disabled:\n%s", out.String())
+			start := time.Now()
+			s.mustCLI("users", "disable", "dev@example.test")
+			select {
+			case err := <-done:
+				require.Error(t, err, "the push was rejected:\n%s", out.String())
+			case <-time.After(60 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("the push went on after its pusher was disabled:\n%s", out.String())
+			}
+			t.Logf("push stopped %s after the account was disabled", time.Since(start).Round(time.Millisecond))
+			assert.Contains(t, out.String(), "your account was disabled")
+			assert.Empty(t, s.refOf("shop"), "the ref did not move")
+			waitFor(t, 60*time.Second, "the aborted release's containers to go", func() bool {
+				return len(s.containers("shop")) == 0
+			})
+			assert.Contains(t, s.mustCLI("releases", "shop"), "failed")
+			code, _, _ := s.get("shop", "/")
+			assert.NotEqual(t, 200, code, "nothing of the push serves")
+		})
 	}
-	t.Logf("push stopped %s after the account was disabled", time.Since(start).Round(time.Millisecond))
-	assert.Contains(t, out.String(), "your account was disabled")
-	assert.Empty(t, s.refOf("shop"), "the ref did not move")
-	waitFor(t, 60*time.Second, "the aborted release's containers to go", func() bool {
-		return len(s.containers("shop")) == 0
-	})
-	assert.Contains(t, s.mustCLI("releases", "shop"), "failed")
-	code, _, _ := s.get("shop", "/")
-	assert.NotEqual(t, 200, code, "nothing of the push serves")
+}
+
+// slowPush is a push of repo to shop as dev: over SSH with a key dev adds,
+// or over HTTP with a token dev creates.
+func (s *server) slowPush(t *testing.T, dev *remoteCLI, repo, via string) *exec.Cmd {
+	t.Helper()
+	if via == "ssh" {
+		key, pub := userKey(t, "dev")
+		dev.must("keys", "add", "devs-laptop", stdin(pub))
+		return s.pushWith(repo, "shop", key)
+	}
+	token := strings.TrimSpace(lastLine(dev.must("tokens", "create", "--name", "git")))
+	_, port, _ := net.SplitHostPort(s.httpAddr)
+	cmd := exec.Command("git", "push", fmt.Sprintf("http://git:%s@quayside.localhost:%s/shop.git", token, port), "HEAD:main")
+	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0")
+	return cmd
 }
