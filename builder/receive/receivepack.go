@@ -41,7 +41,7 @@ func (s *Server) receivePack(ctx context.Context, sess ssh.Session, author, app 
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		fmt.Fprintf(sess.Stderr(), "! Push timed out after %s.\n", s.cfg.PushTimeout)
 	}
-	if cause := heldCause(ctx); cause != nil {
+	if cause := heldCause(ctx); code != 0 && cause != nil {
 		log.Info("push stopped", "reason", engine.ErrorMessage(cause))
 		printRejection(sess.Stderr(), cause)
 	}
