@@ -134,13 +134,6 @@ func (s *Server) streamLogs(ctx context.Context, c echo.Context, history []engin
 	}
 }
 
-// endLogStream writes why Hold ended ctx, if it did, as the last event.
-func endLogStream(ctx context.Context, enc *json.Encoder) {
-	if cause := endedBy(ctx); cause != nil {
-		_ = enc.Encode(api.LogEvent{Type: "error", Error: apiError(cause)})
-	}
-}
-
 func deliveryEvent(d engine.LogDelivery) api.LogEvent {
 	ev := api.LogEvent{Type: "line", Missed: d.Missed}
 	if d.Line.Text == "" && d.Line.Seq == 0 {
@@ -218,25 +211,6 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 			}
 		}
 	}
-}
-
-// closeWS tells the client why the server ends the stream, when it says:
-// an "error" event, then a policy-violation close frame with the reason.
-func closeWS(conn *websocket.Conn, cause error) {
-	if cause == nil {
-		return
-	}
-	_ = writeWS(conn, api.LogEvent{Type: "error", Error: apiError(cause)})
-	msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, cut(engine.ErrorMessage(cause), 120))
-	_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(logWriteWait))
-}
-
-// cut shortens s to at most n bytes (a close frame's reason is at most 123).
-func cut(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 func writeWS(conn *websocket.Conn, ev api.LogEvent) error {

@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -49,27 +47,6 @@ func (w *streamWriter) send(ev api.StreamEvent) {
 	}
 	_ = w.enc.Encode(ev)
 	w.c.Response().Flush()
-}
-
-// hold registers the request as long-lived work of its user
-// (engine.Accounts.Hold): the returned context ends, with the reason as
-// its cause, when the user is disabled, demoted or removed. Call the
-// returned function when the work ends.
-func (s *Server) hold(c echo.Context) (context.Context, context.CancelFunc) {
-	ctx := c.Request().Context()
-	if s.cfg.Accounts == nil {
-		return context.WithCancel(ctx)
-	}
-	return s.cfg.Accounts.Hold(ctx)
-}
-
-// endedBy is why ctx ended, when Hold ended it (an *engine.Error), or nil.
-func endedBy(ctx context.Context) error {
-	var e *engine.Error
-	if ctx.Err() != nil && errors.As(context.Cause(ctx), &e) {
-		return e
-	}
-	return nil
 }
 
 // streamOp runs op, a long operation, and answers with its outcome:
