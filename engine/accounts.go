@@ -46,12 +46,18 @@ type AccountsConfig struct {
 	// SessionIdle ends a session not used for this long; SessionMax ends
 	// any session this long after sign-in.
 	SessionIdle, SessionMax time.Duration
-	// Failed sign-ins are counted over FailureWindow; once an account or an
-	// address reaches its maximum, further attempts are refused until the
-	// oldest failures leave the window.
+	// Failed sign-ins are counted over FailureWindow. Once an address
+	// reaches its maximum, its further attempts are refused until the
+	// oldest failures leave the window. Once an account reaches its
+	// maximum it is in lockout: only the right password gets in (a wrong
+	// one is refused as throttled), and attempts from addresses that
+	// failed lately are taken one at a time, each after LockedDelay, so
+	// that a stranger's guesses cannot lock the owner out but are slowed
+	// to about one per LockedDelay.
 	FailureWindow         time.Duration
 	MaxFailuresPerAccount int
 	MaxFailuresPerAddress int
+	LockedDelay           time.Duration
 }
 
 // Accounts manages users, their passwords, sessions and API tokens, which
@@ -65,9 +71,12 @@ type Accounts struct {
 	log       *slog.Logger
 	byAccount *throttle
 	byAddress *throttle
+	lockout   lockoutGate
 
 	// adminMu serialises changes that could remove the last admin.
 	adminMu sync.Mutex
+	// holds is users' long-lived work, cut off when they lose rights.
+	holds holds
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -99,6 +108,7 @@ func (c AccountsConfig) withDefaults() AccountsConfig {
 	c.SessionIdle = orDuration(c.SessionIdle, DefaultSessionIdle)
 	c.SessionMax = orDuration(c.SessionMax, DefaultSessionMax)
 	c.FailureWindow = orDuration(c.FailureWindow, DefaultFailureWindow)
+	c.LockedDelay = orDuration(c.LockedDelay, DefaultLockedDelay)
 	if c.MaxFailuresPerAccount <= 0 {
 		c.MaxFailuresPerAccount = DefaultMaxFailuresPerAccount
 	}

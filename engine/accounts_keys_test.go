@@ -14,11 +14,11 @@ func TestKeyIdentity(t *testing.T) {
 	r.user("admin@example.com", engine.RoleAdmin)
 	r.user("bob@example.com", engine.RoleViewer)
 
-	id, err := r.acc.KeyIdentity(r.ctx, &engine.Key{Name: "owner-laptop"}, "192.0.2.1")
+	id, err := r.acc.KeyIdentity(r.ctx, &engine.Key{Name: "owner-laptop", Owner: engine.KeyOwnerServer}, "192.0.2.1")
 	require.NoError(t, err)
 	assert.Equal(t, engine.Identity{Name: "owner-laptop", Role: engine.RoleAdmin, Via: "ssh", From: "192.0.2.1"}, id)
 
-	bobs := &engine.Key{Name: "bob-laptop", Fingerprint: "SHA256:bob", PublicKey: "ssh-ed25519 A", User: "bob@example.com"}
+	bobs := &engine.Key{Name: "bob-laptop", Fingerprint: "SHA256:bob", PublicKey: "ssh-ed25519 A", Owner: engine.KeyOwnerUser, User: "bob@example.com"}
 	require.NoError(t, r.db.AddKey(r.ctx, bobs))
 	id, err = r.acc.KeyIdentity(r.ctx, bobs, "192.0.2.2")
 	require.NoError(t, err)

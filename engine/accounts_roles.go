@@ -3,20 +3,29 @@ package engine
 import "context"
 
 // ChangeRole gives the user a new role. Demoting the last enabled admin is
-// ECONFLICT: the server would have nobody to manage it.
+// ECONFLICT: the server would have nobody to manage it. A lower role takes
+// effect at once: the user's next request, push or key use has the new
+// role, and their log streams and pushes in progress are stopped (Hold).
 func (a *Accounts) ChangeRole(ctx context.Context, email, role string) error {
 	if err := ValidateRole(role); err != nil {
 		return err
 	}
-	return a.changeUser(ctx, email, func(u *User) (AuditEntry, bool) {
-		from := u.Role
+	var from string
+	err := a.changeUser(ctx, email, func(u *User) (AuditEntry, bool) {
+		from = u.Role
 		u.Role = role
 		return AuditEntry{Action: AuditUserRole, Detail: from + " -> " + role}, from != role
 	})
+	if err == nil && roleRank(role) < roleRank(from) {
+		a.cutOff(ctx, email, ErrAccountDemoted)
+	}
+	return err
 }
 
 // DisableUser stops the user signing in and ends their sessions; their
-// tokens stop working too. Disabling the last enabled admin is ECONFLICT.
+// tokens and SSH keys stop working too, and their log streams and pushes
+// in progress are stopped (Hold). Disabling the last enabled admin is
+// ECONFLICT.
 func (a *Accounts) DisableUser(ctx context.Context, email string) error {
 	err := a.changeUser(ctx, email, func(u *User) (AuditEntry, bool) {
 		was := u.Disabled
@@ -26,6 +35,7 @@ func (a *Accounts) DisableUser(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
+	a.cutOff(ctx, email, ErrAccountDisabled)
 	return a.cfg.Store.DeleteUserSessions(ctx, NormalizeEmail(email))
 }
 
@@ -39,8 +49,9 @@ func (a *Accounts) EnableUser(ctx context.Context, email string) error {
 }
 
 // RemoveUser deletes the user with their tokens, sessions, SSH keys and app
-// access; the audit log keeps what they did. Removing the last enabled
-// admin is ECONFLICT.
+// access, and stops their log streams and pushes in progress (Hold); the
+// audit log keeps what they did. Removing the last enabled admin is
+// ECONFLICT.
 func (a *Accounts) RemoveUser(ctx context.Context, email string) error {
 	email = NormalizeEmail(email)
 	a.adminMu.Lock()
@@ -55,6 +66,7 @@ func (a *Accounts) RemoveUser(ctx context.Context, email string) error {
 	if err := a.cfg.Store.DeleteUser(ctx, email); err != nil {
 		return err
 	}
+	a.cutOff(ctx, email, ErrAccountRemoved)
 	a.record(ctx, AuditEntry{Action: AuditUserRemove, Target: email, Detail: "role " + u.Role, Success: true})
 	return nil
 }

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -104,54 +105,134 @@ func TestSignInThrottlesPerAccount(t *testing.T) {
 		r.clock.Add(time.Minute)
 	}
 	// Five failures at minutes 0..4: the first leaves the window at 15.
-	checks := r.hasher.checks.Load()
-	_, _, err := r.acc.SignIn(r.ctx, "BOB@example.com", password("bob@example.com"), "203.0.113.50")
+	// The account is in lockout: wrong passwords are refused as throttled.
+	_, _, err := r.acc.SignIn(r.ctx, "BOB@example.com", "a sixth guess", "203.0.113.50")
 	requireCode(t, err, engine.EUNAVAILABLE, "too many failed sign-in attempts: try again in 10 minutes")
-	assert.Equal(t, checks, r.hasher.checks.Load(), "no password is checked while throttled")
 	failed := r.audit(engine.AuditSignInFailed)
 	assert.Contains(t, failed[len(failed)-1].Detail, "too many failed attempts")
 	for range 10 {
-		_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", "more guesses", "203.0.113.50")
+		_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", "more guesses", "203.0.113.51")
 		requireCode(t, err, engine.EUNAVAILABLE)
 	}
 	assert.Len(t, r.audit(engine.AuditSignInFailed), len(failed), "a lockout is recorded once, not every refusal")
 
-	_, _, err = r.acc.SignIn(r.ctx, "carol@example.com", "a guess at carol", "203.0.113.50")
+	_, _, err = r.acc.SignIn(r.ctx, "carol@example.com", "a guess at carol", "203.0.113.52")
 	requireCode(t, err, engine.EUNAUTHORIZED, "wrong e-mail or password")
 
-	r.clock.Add(10*time.Minute - time.Second)
-	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "203.0.113.50")
-	requireCode(t, err, engine.EUNAVAILABLE, "try again in 1 minute")
-	r.clock.Add(time.Second)
-	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "203.0.113.50")
+	// The right password still gets in, and success resets the count.
+	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "203.0.113.53")
 	require.NoError(t, err)
-
-	// Success resets the account's count.
 	for range engine.DefaultMaxFailuresPerAccount - 1 {
-		_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", "another guess", "203.0.113.50")
+		_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", "another guess", "203.0.113.54")
 		requireCode(t, err, engine.EUNAUTHORIZED)
 	}
-	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "203.0.113.50")
+	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "203.0.113.54")
 	require.NoError(t, err)
+}
+
+// TestStrangerCannotLockAdminOut performs the attack: a stranger spends
+// the admin's failed attempts from many addresses; the admin, with the
+// right password from a fresh address, still gets in, while the
+// stranger's guesses are slowed to one per LockedDelay and an address
+// that reaches its limit is still refused.
+func TestStrangerCannotLockAdminOut(t *testing.T) {
+	r := newAccRig(t)
+	r.user("admin@example.com", engine.RoleAdmin)
+	for i := range 3 * engine.DefaultMaxFailuresPerAccount {
+		_, _, err := r.acc.SignIn(r.ctx, "admin@example.com", "stranger's guess", fmt.Sprintf("192.0.2.%d", i))
+		require.Error(t, err)
+	}
+
+	t.Run("the admin gets in", func(t *testing.T) {
+		s, secret, err := r.acc.SignIn(r.ctx, "admin@example.com", password("admin@example.com"), "203.0.113.7")
+		require.NoError(t, err)
+		assert.NotEmpty(t, secret)
+		assert.Equal(t, "admin@example.com", s.User)
+	})
+
+	// guessAll makes n wrong guesses at once from addresses that have
+	// failed before (so they queue) and returns their answers.
+	guessAll := func(n int) chan error {
+		for i := range n {
+			_, _, _ = r.acc.SignIn(r.ctx, "admin@example.com", "first guess", fmt.Sprintf("198.18.0.%d", i))
+		}
+		for i := range engine.DefaultMaxFailuresPerAccount { // locked again, if the owner unlocked it
+			_, _, _ = r.acc.SignIn(r.ctx, "admin@example.com", "again", fmt.Sprintf("192.0.2.%d", 100+i))
+		}
+		done := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, _, err := r.acc.SignIn(r.ctx, "admin@example.com", "parallel guess", fmt.Sprintf("198.18.0.%d", i))
+				done <- err
+			}()
+		}
+		return done
+	}
+	const n = 5
+	t.Run("locked attempts are taken one at a time", func(t *testing.T) {
+		start := time.Now()
+		done := guessAll(n)
+		for range n {
+			requireCode(t, <-done, engine.EUNAVAILABLE)
+		}
+		assert.GreaterOrEqual(t, time.Since(start), n*testLockedDelay, "one guess per LockedDelay")
+	})
+	t.Run("the owner does not wait behind the guesses", func(t *testing.T) {
+		done := guessAll(n)
+		start := time.Now()
+		_, _, err := r.acc.SignIn(r.ctx, "admin@example.com", password("admin@example.com"), "203.0.113.8")
+		require.NoError(t, err)
+		assert.Less(t, time.Since(start), n*testLockedDelay)
+		for range n {
+			assert.Error(t, <-done)
+		}
+	})
+
+	t.Run("the per-address limit still refuses", func(t *testing.T) {
+		for i := range engine.DefaultMaxFailuresPerAddress {
+			_, _, _ = r.acc.SignIn(r.ctx, fmt.Sprintf("u%d@example.com", i), "guess", "198.51.100.1")
+		}
+		checks := r.hasher.checks.Load()
+		_, _, err := r.acc.SignIn(r.ctx, "admin@example.com", password("admin@example.com"), "198.51.100.1")
+		requireCode(t, err, engine.EUNAVAILABLE, "try again in")
+		assert.Equal(t, checks, r.hasher.checks.Load(), "no password is checked for a refused address")
+	})
 }
 
 func TestSignInThrottlesPerAddress(t *testing.T) {
 	r := newAccRig(t)
 	r.user("bob@example.com", engine.RoleDeveloper)
 	for i := range engine.DefaultMaxFailuresPerAddress {
-		_, _, err := r.acc.SignIn(r.ctx, fmt.Sprintf("user%d@example.com", i), "guessing away", fmt.Sprintf("[2001:db8::%x]:4000%d", i, i%10))
+		// Every attempt from another /64 of the attacker's /48.
+		_, _, err := r.acc.SignIn(r.ctx, fmt.Sprintf("user%d@example.com", i), "guessing away", fmt.Sprintf("[2001:db8:0:%x::1]:4000%d", i, i%10))
 		requireCode(t, err, engine.EUNAUTHORIZED)
 	}
-	_, _, err := r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "2001:db8::ffff")
+	_, _, err := r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "2001:db8:0:ffff::1")
 	requireCode(t, err, engine.EUNAVAILABLE, "try again in 15 minutes")
 	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "2001:db8:1::1")
-	require.NoError(t, err, "another /64 may sign in")
+	require.NoError(t, err, "another /48 may sign in")
 
 	r.clock.Add(engine.DefaultFailureWindow)
 	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "2001:db8::ffff")
 	require.NoError(t, err, "failures leave the window")
 }
 
+func TestSignInThrottlesIPv4PerAddress(t *testing.T) {
+	r := newAccRig(t)
+	r.user("bob@example.com", engine.RoleDeveloper)
+	for i := range engine.DefaultMaxFailuresPerAddress {
+		_, _, err := r.acc.SignIn(r.ctx, fmt.Sprintf("user%d@example.com", i), "guessing away", "192.0.2.10")
+		requireCode(t, err, engine.EUNAUTHORIZED)
+	}
+	_, _, err := r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "192.0.2.10")
+	requireCode(t, err, engine.EUNAVAILABLE)
+	_, _, err = r.acc.SignIn(r.ctx, "bob@example.com", password("bob@example.com"), "192.0.2.11")
+	require.NoError(t, err, "the neighbouring IPv4 address is not throttled")
+}
+
+// TestSignInThrottleHoldsUnderConcurrency: fifty guesses at once from one
+// address: no more passwords are checked than the address may fail, and
+// no more answer "wrong password" than the account may fail.
 func TestSignInThrottleHoldsUnderConcurrency(t *testing.T) {
 	r := newAccRig(t)
 	r.user("bob@example.com", engine.RoleDeveloper)
@@ -167,8 +248,31 @@ func TestSignInThrottleHoldsUnderConcurrency(t *testing.T) {
 	for range 50 {
 		codes[engine.ErrorCode(<-done)]++
 	}
-	assert.Equal(t, map[string]int{engine.EUNAUTHORIZED: 5, engine.EUNAVAILABLE: 45}, codes)
-	assert.Equal(t, before+5, r.hasher.checks.Load(), "only five guesses were checked")
+	assert.Equal(t, 50, codes[engine.EUNAUTHORIZED]+codes[engine.EUNAVAILABLE], "%v", codes)
+	assert.LessOrEqual(t, codes[engine.EUNAUTHORIZED], engine.DefaultMaxFailuresPerAccount)
+	assert.LessOrEqual(t, r.hasher.checks.Load()-before, int64(engine.DefaultMaxFailuresPerAddress), "only the address's allowance was checked")
+}
+
+// blockingHasher is a ContextHasher whose checks wait for ctx to end.
+type blockingHasher struct{ fakeHasher }
+
+func (h *blockingHasher) HashContext(_ context.Context, pw string) (string, error) { return h.Hash(pw) }
+func (h *blockingHasher) CheckContext(ctx context.Context, _, _ string) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func TestSignInThatGivesUpWaitingIsNoGuess(t *testing.T) {
+	r := newAccRig(t)
+	r.user("bob@example.com", engine.RoleDeveloper)
+	acc := engine.NewAccounts(engine.AccountsConfig{Store: r.db, Hasher: &blockingHasher{}, Now: r.clock.Now})
+	// More attempts than the address may fail: none counts as a failure.
+	for range engine.DefaultMaxFailuresPerAddress + 1 {
+		ctx, cancel := context.WithTimeout(r.ctx, 100*time.Millisecond)
+		_, _, err := acc.SignIn(ctx, "bob@example.com", "whatever", "192.0.2.1")
+		cancel()
+		requireCode(t, err, engine.EUNAVAILABLE, "busy")
+	}
 }
 
 func TestSessionExpires(t *testing.T) {

@@ -49,6 +49,10 @@ func (c *testClock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+// testLockedDelay is the rig's LockedDelay: short, but long enough to
+// measure that locked attempts are taken one at a time.
+const testLockedDelay = 20 * time.Millisecond
+
 // accRig is Accounts on a real store with a fake hasher and clock.
 type accRig struct {
 	t      *testing.T
@@ -68,7 +72,7 @@ func newAccRig(t *testing.T) *accRig {
 	t.Cleanup(func() { _ = db.Close() })
 	r := &accRig{t: t, db: db, hasher: &fakeHasher{}, clock: &testClock{t: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)}}
 	r.ctx = engine.WithIdentity(t.Context(), engine.Identity{Name: "root@example.com", User: "root@example.com", Role: engine.RoleAdmin, Via: "session", From: "198.51.100.9"})
-	r.acc = engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: r.hasher, Now: r.clock.Now})
+	r.acc = engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: r.hasher, Now: r.clock.Now, LockedDelay: testLockedDelay})
 	return r
 }
 

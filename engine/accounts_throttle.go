@@ -58,6 +58,13 @@ func (t *throttle) take(key string, now time.Time) (wait time.Duration, first bo
 	return 0, false
 }
 
+// clean reports whether key has no failures in the window at now.
+func (t *throttle) clean(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.prune(key, now).at) == 0
+}
+
 // forgive takes back the failure take counted for key at at.
 func (t *throttle) forgive(key string, at time.Time) {
 	t.mu.Lock()
@@ -122,9 +129,11 @@ func (t *throttle) shrink(now time.Time) {
 	}
 }
 
-// addressKey is the key an address is throttled by: the IP without a
-// port, and a whole /64 for IPv6 (one host usually holds one). Input that
-// is not an IP is used as it is, cut to 64 bytes.
+// addressKey is the key an address is throttled by: the IPv4 address
+// without a port, and for IPv6 the whole /48 (a site's allocation: an
+// attacker holds at least a /64, often a /48, and could otherwise change
+// address at every attempt). Input that is not an IP is used as it is,
+// cut to 64 bytes.
 func addressKey(from string) string {
 	addr, err := netip.ParseAddr(from)
 	if err != nil {
@@ -139,7 +148,7 @@ func addressKey(from string) string {
 	}
 	addr = addr.Unmap().WithZone("")
 	if addr.Is6() {
-		p, _ := addr.Prefix(64)
+		p, _ := addr.Prefix(48)
 		return p.String()
 	}
 	return addr.String()

@@ -95,7 +95,7 @@ func (a *Accounts) restoreLink(ctx context.Context, link *SetupLink, cause error
 }
 
 func (a *Accounts) setPassword(ctx context.Context, email, password string) error {
-	hash, err := a.cfg.Hasher.Hash(password)
+	hash, err := a.hash(ctx, password)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}

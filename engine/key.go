@@ -13,8 +13,31 @@ type Key struct {
 	Fingerprint string
 	// PublicKey is the key in authorized_keys format, without options.
 	PublicKey string
-	User      string // owner's e-mail; "" for keys added by the server's owner
+	// Owner says whom the key acts as: KeyOwnerUser, KeyOwnerServer or
+	// KeyOwnerLegacy.
+	Owner string
+	// User is the owning user's e-mail when Owner is KeyOwnerUser, else "".
+	User      string
 	CreatedAt time.Time
+}
+
+// Key owners.
+const (
+	// KeyOwnerUser: the key acts as Key.User, with that user's current
+	// role; it stops working when the user is disabled or removed.
+	KeyOwnerUser = "user"
+	// KeyOwnerServer: the key acts as the server's owner, an admin. Only
+	// the control socket adds such keys.
+	KeyOwnerServer = "server"
+	// KeyOwnerLegacy: the key was stored without an owner by an older
+	// version (before keys had explicit owners) and acts as the server's
+	// owner, an admin, until someone removes it.
+	KeyOwnerLegacy = "legacy"
+)
+
+// ActsAsServerOwner reports whether k pushes as the server's owner.
+func (k *Key) ActsAsServerOwner() bool {
+	return k.Owner == KeyOwnerServer || k.Owner == KeyOwnerLegacy
 }
 
 var keyNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)

@@ -3,16 +3,18 @@ package engine
 import "context"
 
 // AddKey allows k to push. The caller has parsed k.PublicKey and computed
-// its fingerprint; AddKey checks the name and stores it. A key added by a
-// user belongs to that user (their role applies to its pushes); only an
-// admin may add a key for someone else, or one that belongs to no user
-// (the server owner's, as on the control socket).
+// its fingerprint; AddKey sets k.Owner, checks the name and stores it.
+// A key added by a signed-in user (any role, any way in) belongs to that
+// user, whose current role applies to its pushes and who takes it along
+// when disabled or removed; an admin may name another user in k.User.
+// Only the control socket (and callers without an identity, inside the
+// server) adds keys without a user, which act as the server's owner.
 func (e *Engine) AddKey(ctx context.Context, k *Key) (err error) {
 	if err := e.authorize(ctx, ActOwnAccount, ""); err != nil {
 		return err
 	}
-	if id, ok := IdentityFrom(ctx); ok && id.Role != RoleAdmin {
-		k.User = id.User
+	if err := setKeyOwner(ctx, k); err != nil {
+		return err
 	}
 	if err := ValidateKeyName(k.Name); err != nil {
 		return err
@@ -22,6 +24,30 @@ func (e *Engine) AddKey(ctx context.Context, k *Key) (err error) {
 	}
 	defer func() { e.audit(ctx, AuditKeyAdd, "", k.Name, k.Fingerprint, err) }()
 	return e.cfg.Store.AddKey(ctx, k)
+}
+
+// setKeyOwner decides whom k acts as, from who adds it (see AddKey).
+func setKeyOwner(ctx context.Context, k *Key) error {
+	k.User = NormalizeEmail(k.User)
+	id, ok := IdentityFrom(ctx)
+	if !ok || id.Via == "socket" {
+		k.Owner = KeyOwnerUser
+		if k.User == "" {
+			k.Owner = KeyOwnerServer
+		}
+		return nil
+	}
+	if id.User == "" {
+		return Errorf(EFORBIDDEN, "only the server's owner, on the control socket, may add keys that act as the server's owner")
+	}
+	if k.User != "" && k.User != NormalizeEmail(id.User) && id.Role != RoleAdmin {
+		return Errorf(EFORBIDDEN, "only an admin may add a key for another user")
+	}
+	if k.User == "" {
+		k.User = NormalizeEmail(id.User)
+	}
+	k.Owner = KeyOwnerUser
+	return nil
 }
 
 // ListKeys returns the keys allowed to push: all of them for admins, one's

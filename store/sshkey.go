@@ -11,8 +11,10 @@ import (
 
 // AddKey stores k and sets its CreatedAt, with k.User lowercased. A name or
 // fingerprint that is already present is ECONFLICT; an empty one is
-// EINVALID; a User that does not exist ENOTFOUND. Removing the user removes
-// the key.
+// EINVALID; a User that does not exist ENOTFOUND. k.Owner must say whom
+// the key acts as: KeyOwnerUser with a User, or KeyOwnerServer (or
+// KeyOwnerLegacy) without one; an empty Owner is KeyOwnerUser. Anything
+// else is EINVALID. Removing the user removes the key.
 func (db *DB) AddKey(ctx context.Context, k *engine.Key) error {
 	if k.Name == "" || k.Fingerprint == "" {
 		return engine.FieldError("key", "a key needs a name and a fingerprint")
@@ -71,8 +73,8 @@ func addKey(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 	if err := checkKeyUser(ctx, tx, k); err != nil {
 		return err
 	}
-	const q = `INSERT INTO ssh_keys (name, fingerprint, public_key, user, created_at) VALUES (?, ?, ?, ?, ?)`
-	_, err := tx.ExecContext(ctx, q, k.Name, k.Fingerprint, k.PublicKey, nullString(k.User), formatTime(k.CreatedAt))
+	const q = `INSERT INTO ssh_keys (name, fingerprint, public_key, user, owner, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+	_, err := tx.ExecContext(ctx, q, k.Name, k.Fingerprint, k.PublicKey, nullString(k.User), k.Owner, formatTime(k.CreatedAt))
 	return err
 }
 
@@ -95,7 +97,7 @@ func checkKeyFree(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 	return nil
 }
 
-const keySelect = `SELECT name, fingerprint, public_key, COALESCE(user, ''), created_at FROM ssh_keys`
+const keySelect = `SELECT name, fingerprint, public_key, owner, COALESCE(user, ''), created_at FROM ssh_keys`
 
 // findKey returns the key matching where (one condition on one argument);
 // sql.ErrNoRows if none.
@@ -110,7 +112,7 @@ func listKeys(ctx context.Context, tx *sql.Tx) ([]*engine.Key, error) {
 func scanKey(row rowScanner) (*engine.Key, error) {
 	var k engine.Key
 	var created string
-	if err := row.Scan(&k.Name, &k.Fingerprint, &k.PublicKey, &k.User, &created); err != nil {
+	if err := row.Scan(&k.Name, &k.Fingerprint, &k.PublicKey, &k.Owner, &k.User, &created); err != nil {
 		return nil, err
 	}
 	var err error

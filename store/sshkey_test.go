@@ -10,7 +10,7 @@ import (
 )
 
 func newKey(name, fp string) *engine.Key {
-	return &engine.Key{Name: name, Fingerprint: fp, PublicKey: "ssh-ed25519 AAAA" + name}
+	return &engine.Key{Name: name, Fingerprint: fp, PublicKey: "ssh-ed25519 AAAA" + name, Owner: engine.KeyOwnerServer}
 }
 
 func TestAddFindListRemoveKeys(t *testing.T) {

@@ -163,14 +163,27 @@ func scanUser(row rowScanner) (*engine.User, error) {
 	return &u, err
 }
 
-// checkKeyUser lowercases k.User and checks that the user exists; keys
-// without a user belong to the server's owner.
+// checkKeyUser lowercases k.User, sets an empty k.Owner to KeyOwnerUser,
+// and checks that the owner is consistent: a user's key names a user who
+// exists, a server owner's key names none.
 func checkKeyUser(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 	k.User = normEmail(k.User)
-	if k.User == "" {
+	if k.Owner == "" {
+		k.Owner = engine.KeyOwnerUser
+	}
+	switch k.Owner {
+	case engine.KeyOwnerUser:
+		if k.User == "" {
+			return engine.FieldError("user", "a user's key needs the user's e-mail")
+		}
+		return checkUserExists(ctx, tx, k.User)
+	case engine.KeyOwnerServer, engine.KeyOwnerLegacy:
+		if k.User != "" {
+			return engine.FieldError("user", "a key of the server's owner belongs to no user")
+		}
 		return nil
 	}
-	return checkUserExists(ctx, tx, k.User)
+	return engine.FieldError("owner", "unknown key owner %q", k.Owner)
 }
 
 // nullString is s, NULL when empty.

@@ -32,7 +32,7 @@ func (s *Server) addKey(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	k.Name = in.Name
+	k.Name, k.User = in.Name, in.User
 	if err := s.cfg.Engine.AddKey(c.Request().Context(), k); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) removeKey(c echo.Context) error {
 }
 
 func keyJSON(k *engine.Key) api.Key {
-	return api.Key{Name: k.Name, Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, CreatedAt: k.CreatedAt}
+	return api.Key{Name: k.Name, Fingerprint: k.Fingerprint, PublicKey: k.PublicKey, Owner: k.Owner, User: k.User, CreatedAt: k.CreatedAt}
 }
 
 // ParsePublicKey reads one public key in authorized_keys format (as in a

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
@@ -83,14 +84,21 @@ func (s *Server) getLogs(c echo.Context) error {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
+	ctx, release := s.hold(c)
+	defer release()
 	history, live, err := s.cfg.Engine.FollowLogs(ctx, q)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		return cause
+	}
 	if err != nil {
 		return err
 	}
-	return s.streamLogs(c, history, live)
+	return s.streamLogs(ctx, c, history, live)
 }
 
-func (s *Server) streamLogs(c echo.Context, history []engine.LogLine, live <-chan engine.LogDelivery) error {
+// streamLogs writes history, then live lines until the client goes or ctx
+// ends; when Hold ended it, the last event says why.
+func (s *Server) streamLogs(ctx context.Context, c echo.Context, history []engine.LogLine, live <-chan engine.LogDelivery) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, api.StreamContentType)
 	res.Header().Set("Cache-Control", "no-cache")
@@ -104,8 +112,14 @@ func (s *Server) streamLogs(c echo.Context, history []engine.LogLine, live <-cha
 	defer beat.Stop()
 	for {
 		select {
+		case <-ctx.Done():
+			endLogStream(ctx, enc)
+			res.Flush()
+			return nil
 		case d, ok := <-live:
 			if !ok {
+				endLogStream(ctx, enc)
+				res.Flush()
 				return nil
 			}
 			if err := enc.Encode(deliveryEvent(d)); err != nil {
@@ -166,8 +180,12 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, release := s.hold(c)
+	defer release()
 	history, live, err := s.cfg.Engine.FollowLogs(ctx, q)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		return cause
+	}
 	if err != nil {
 		return err
 	}
@@ -187,9 +205,14 @@ func (s *Server) logsWebSocket(c echo.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			closeWS(conn, endedBy(ctx))
 			return nil
 		case d, ok := <-live:
-			if !ok || writeWS(conn, deliveryEvent(d)) != nil {
+			if !ok {
+				closeWS(conn, endedBy(ctx))
+				return nil
+			}
+			if writeWS(conn, deliveryEvent(d)) != nil {
 				return nil
 			}
 		case <-beat.C:

@@ -191,6 +191,8 @@ func TestKeysAPI(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(k.Fingerprint, "SHA256:"))
 	assert.Equal(t, pub, k.PublicKey, "the comment is dropped")
+	assert.Equal(t, engine.KeyOwnerServer, k.Owner, "a key added on the control socket is the server owner's")
+	assert.Empty(t, k.User)
 	_, err = c.AddKey(ctx, "again", pub)
 	assert.Equal(t, engine.ECONFLICT, engine.ErrorCode(err))
 	keys, err := c.ListKeys(ctx)

@@ -59,7 +59,13 @@ func (s *Server) streamOp(c echo.Context, op func(*streamWriter) (api.StreamEven
 		enc:    json.NewEncoder(c.Response()),
 		stream: strings.Contains(c.Request().Header.Get(echo.HeaderAccept), api.StreamContentType),
 	}
+	ctx, release := s.hold(c)
+	defer release()
+	c.SetRequest(c.Request().WithContext(ctx))
 	res, err := op(w)
+	if cause := endedBy(ctx); err != nil && cause != nil {
+		err = cause
+	}
 	if !w.stream {
 		return plainResult(c, res, err)
 	}

@@ -61,6 +61,12 @@ type Config struct {
 	// the push acts as (the key's user and role); its error refuses the
 	// push. Without it a push carries no identity.
 	Identify func(ctx context.Context, k *engine.Key, from string) (engine.Identity, error)
+	// Hold, when set, registers a push as long-lived work of the identity
+	// its context carries (engine.Accounts.Hold): the returned context ends,
+	// with an *engine.Error cause, when that user is disabled, demoted or
+	// removed, and the push is then rejected. The push calls the returned
+	// function when it ends.
+	Hold func(ctx context.Context) (context.Context, context.CancelFunc)
 	// MaxPushBytes caps the pack a push may send (git's receive.maxInputSize);
 	// DefaultMaxPushBytes when zero.
 	MaxPushBytes int64

@@ -112,7 +112,13 @@ func (s *Server) receiveHTTP(w http.ResponseWriter, r *http.Request, app string)
 	out := &flushWriter{w: w, rc: http.NewResponseController(w)}
 	log := s.log.With("app", app, "author", author, "remote", r.RemoteAddr, "via", "https")
 	pio := pushIO{in: io.LimitReader(body, s.cfg.MaxPushBytes+1<<20), out: out, errOut: io.Discard, args: []string{"--stateless-rpc"}}
-	s.lockedReceive(ctx, pio, log, author, app)
+	code := s.lockedReceive(ctx, pio, log, author, app)
+	if cause := heldCause(ctx); code != 0 && cause != nil {
+		// git was stopped mid-answer: end the answer with git's error band,
+		// which the client prints and stops on (it waits otherwise).
+		log.Info("push stopped", "reason", engine.ErrorMessage(cause))
+		_, _ = io.WriteString(out, pktLine("\x03Push rejected: "+engine.ErrorMessage(cause)+"\n"))
+	}
 }
 
 // requestBody is the request's body, gunzipped when git compressed it.

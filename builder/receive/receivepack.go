@@ -41,7 +41,21 @@ func (s *Server) receivePack(ctx context.Context, sess ssh.Session, author, app 
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		fmt.Fprintf(sess.Stderr(), "! Push timed out after %s.\n", s.cfg.PushTimeout)
 	}
+	if cause := heldCause(ctx); code != 0 && cause != nil {
+		log.Info("push stopped", "reason", engine.ErrorMessage(cause))
+		printRejection(sess.Stderr(), cause)
+	}
 	return code
+}
+
+// heldCause is why Hold ended ctx (the pusher was disabled, demoted or
+// removed), nil otherwise.
+func heldCause(ctx context.Context) error {
+	var e *engine.Error
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &e) {
+		return e
+	}
+	return nil
 }
 
 // lockedReceive waits for other pushes to app, asks the Deployer and
@@ -91,11 +105,16 @@ func (s *Server) receiveInto(ctx context.Context, pio pushIO, log *slog.Logger, 
 	return code
 }
 
-// pushContext bounds a push by its session, PushTimeout and Close.
+// pushContext bounds a push by its session, PushTimeout and Close, and by
+// the pusher's rights (Config.Hold).
 func (s *Server) pushContext(parent context.Context) (context.Context, context.CancelFunc) {
+	release := func() {}
+	if s.cfg.Hold != nil {
+		parent, release = s.cfg.Hold(parent)
+	}
 	ctx, cancel := context.WithTimeout(parent, s.cfg.PushTimeout)
 	stop := context.AfterFunc(s.ctx, cancel)
-	return ctx, func() { stop(); cancel() }
+	return ctx, func() { stop(); cancel(); release() }
 }
 
 // runReceivePack runs git-receive-pack on gitDir wired to pio. On

@@ -178,7 +178,7 @@ func (d *daemon) build(context.Context) error {
 		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
 		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
 		HookCommand: []string{exe, "hook", "pre-receive"},
-		Keys:        d.db, Deployer: d.engine, Identify: d.accounts.KeyIdentity,
+		Keys:        d.db, Deployer: d.engine, Identify: d.accounts.KeyIdentity, Hold: d.accounts.Hold,
 		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
 		MaxConns: d.cfg.sshMaxConns, MaxConnsPerAddr: d.cfg.sshMaxConnsPerIP,
 		Logger: log.With("part", "git"),

@@ -41,11 +41,20 @@ func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.Error(w, "Quayside is starting", http.StatusServiceUnavailable)
 }
 
-// hasher hashes passwords with the memory-hard hash of internal/password.
+var _ engine.ContextHasher = hasher{}
+
+// hasher hashes passwords with the memory-hard hash of internal/password,
+// within its memory ceiling.
 type hasher struct{}
 
 func (hasher) Hash(pw string) (string, error) { return password.Hash(pw) }
 func (hasher) Check(hash, pw string) error    { return password.Check(hash, pw) }
+func (hasher) HashContext(ctx context.Context, pw string) (string, error) {
+	return password.HashContext(ctx, pw)
+}
+func (hasher) CheckContext(ctx context.Context, hash, pw string) error {
+	return password.CheckContext(ctx, hash, pw)
+}
 
 func (d *daemon) openAccounts() {
 	d.accounts = engine.NewAccounts(engine.AccountsConfig{

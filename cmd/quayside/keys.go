@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
 )
 
 type keysCmd struct {
@@ -16,6 +17,7 @@ type keysCmd struct {
 
 type keysAddCmd struct {
 	Name string `arg:"" help:"A name for the key, such as the person who owns it."`
+	User string `help:"The user the key belongs to and pushes as (admins only). Default: you; on the server itself, the server's owner."`
 }
 
 // maxKeyBytes bounds what keys add reads from standard input.
@@ -33,7 +35,7 @@ func (c *keysAddCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	k, err := cl.AddKey(g.ctx, c.Name, string(data))
+	k, err := cl.AddKeyFor(g.ctx, c.Name, string(data), c.User)
 	if err != nil {
 		return err
 	}
@@ -61,11 +63,34 @@ func (c *keysListCmd) Run(g *globals) error {
 		fmt.Println("No keys yet: add one with `quayside keys add NAME < ~/.ssh/id_ed25519.pub`.")
 		return nil
 	}
-	w := table("NAME", "FINGERPRINT", "ADDED")
+	w := table("NAME", "OWNER", "FINGERPRINT", "ADDED")
+	legacy := 0
 	for _, k := range keys {
-		row(w, k.Name, k.Fingerprint, ago(k.CreatedAt))
+		row(w, k.Name, keyOwner(k), k.Fingerprint, ago(k.CreatedAt))
+		if k.Owner == engine.KeyOwnerLegacy {
+			legacy++
+		}
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if legacy > 0 {
+		fmt.Println("\n* Stored without an owner by an older version of Quayside: acts as the server owner, with admin\n" +
+			"  rights. If it is not the server owner's key, remove it (`quayside keys remove NAME`) and\n" +
+			"  add it again for its user (`quayside keys add NAME --user EMAIL`).")
+	}
+	return nil
+}
+
+// keyOwner is whom k pushes as, for the list.
+func keyOwner(k api.Key) string {
+	switch k.Owner {
+	case engine.KeyOwnerServer:
+		return "server owner"
+	case engine.KeyOwnerLegacy:
+		return "server owner *"
+	}
+	return k.User
 }
 
 type keysRemoveCmd struct {

@@ -241,7 +241,8 @@ func (c *Client) Logs(ctx context.Context, app string, p LogParams) ([]LogLine, 
 }
 
 // FollowLogs calls fn with the history and then each new event until ctx
-// ends or the server goes away.
+// ends or the server goes away; it returns the server's error when the
+// server ends the stream with one (the account was disabled, ...).
 func (c *Client) FollowLogs(ctx context.Context, app string, p LogParams, fn func(LogEvent)) error {
 	resp, err := c.send(ctx, http.MethodGet, appPath(app, "/logs")+p.query(true), nil, StreamContentType)
 	if err != nil {
@@ -258,6 +259,9 @@ func (c *Client) FollowLogs(ctx context.Context, app string, p LogParams, fn fun
 		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
 			return fmt.Errorf("decode log event: %w", err)
 		}
+		if ev.Type == "error" {
+			return toEngineError(ev.Error)
+		}
 		fn(ev)
 	}
 	if ctx.Err() != nil {
@@ -272,10 +276,17 @@ func (c *Client) ListKeys(ctx context.Context) ([]Key, error) {
 	return l.Keys, c.do(ctx, http.MethodGet, "/api/v1/keys", nil, &l)
 }
 
-// AddKey allows a public key to push.
+// AddKey allows a public key to push, as the caller (on the control
+// socket, as the server's owner).
 func (c *Client) AddKey(ctx context.Context, name, publicKey string) (*Key, error) {
+	return c.AddKeyFor(ctx, name, publicKey, "")
+}
+
+// AddKeyFor allows a public key to push as user ("" for the caller): only
+// admins may name another user.
+func (c *Client) AddKeyFor(ctx context.Context, name, publicKey, user string) (*Key, error) {
 	var k Key
-	return &k, c.do(ctx, http.MethodPost, "/api/v1/keys", AddKey{Name: name, PublicKey: publicKey}, &k)
+	return &k, c.do(ctx, http.MethodPost, "/api/v1/keys", AddKey{Name: name, PublicKey: publicKey, User: user}, &k)
 }
 
 // RemoveKey removes a key.

@@ -161,9 +161,12 @@ type LogList struct {
 // LogEvent is one message of a followed log: a line, a count of lines the
 // follower missed because it was too slow, or a heartbeat.
 type LogEvent struct {
-	Type   string   `json:"type"` // "line", "missed", "heartbeat"
+	Type   string   `json:"type"` // "line", "missed", "heartbeat", "error"
 	Line   *LogLine `json:"line,omitempty"`
 	Missed int      `json:"missed,omitempty"`
+	// Error says why the server ended the stream ("error", the last event),
+	// such as the account being disabled.
+	Error *Error `json:"error,omitempty"`
 }
 
 // Process is one running (or restarting) container of an app.
@@ -249,10 +252,15 @@ type Rollback struct {
 
 // Key is an SSH public key allowed to push.
 type Key struct {
-	Name        string    `json:"name"`
-	Fingerprint string    `json:"fingerprint"`
-	PublicKey   string    `json:"public_key"`
-	CreatedAt   time.Time `json:"created_at"`
+	Name        string `json:"name"`
+	Fingerprint string `json:"fingerprint"`
+	PublicKey   string `json:"public_key"`
+	// Owner is whom the key pushes as: "user" (User, with their current
+	// role), "server" (the server's owner, an admin) or "legacy" (stored
+	// without an owner by an older version; acts as the server's owner).
+	Owner     string    `json:"owner"`
+	User      string    `json:"user,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // KeyList lists keys.
@@ -264,6 +272,10 @@ type KeyList struct {
 type AddKey struct {
 	Name      string `json:"name"`
 	PublicKey string `json:"public_key"`
+	// User owns the key: the caller when empty. Only admins name another
+	// user; only the control socket adds keys without a user, which act
+	// as the server's owner.
+	User string `json:"user,omitempty"`
 }
 
 // Status describes the server.
