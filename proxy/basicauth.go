@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
+
+	"github.com/quayside/quayside/internal/password"
 )
 
 // Checking a basic-auth password runs a memory-hard hash that takes tens of
@@ -82,7 +85,7 @@ const (
 type basicAuth struct {
 	realm, user, hash string
 	queue             *authQueue
-	check             func(hash, pw string) error
+	check             func(ctx context.Context, hash, pw string) error
 	mu                sync.Mutex
 	verdicts          map[[32]byte]bool
 }
@@ -106,10 +109,13 @@ func (a *basicAuth) judge(r *http.Request) verdict {
 	if !a.queue.enter(r.Context()) {
 		return busy
 	}
-	v = a.check(a.hash, pw) == nil
+	err := a.check(r.Context(), a.hash, pw)
 	a.queue.leave()
-	a.remember(key, v)
-	return asVerdict(v)
+	if err != nil && !errors.Is(err, password.ErrMismatch) {
+		return denied // not a verdict on the password (the client left, or the hash is unreadable): not remembered
+	}
+	a.remember(key, err == nil)
+	return asVerdict(err == nil)
 }
 
 func asVerdict(ok bool) verdict {

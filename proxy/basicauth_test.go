@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sync"
@@ -27,12 +28,12 @@ func TestBasicAuthFloodStaysInItsApp(t *testing.T) {
 	p, srv := newTestProxy(t, Options{})
 	gate := make(chan struct{})
 	var heldA atomic.Int32
-	p.checkPassword = func(hash, pw string) error {
+	p.checkPassword = func(ctx context.Context, hash, pw string) error {
 		if hash == hashA {
 			heldA.Add(1)
 			<-gate
 		}
-		return password.Check(hash, pw)
+		return password.CheckContext(ctx, hash, pw)
 	}
 	be := startBackend(t, "app", nil)
 	p.SetRoute(engine.Route{App: "a", Hosts: []string{"a.test"}, Backends: []string{addrOf(be)},

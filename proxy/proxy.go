@@ -44,7 +44,7 @@ type Proxy struct {
 	// authQueues bounds each app's basic-auth password checks; guarded by mu.
 	authQueues map[string]*authQueue
 	// checkPassword checks a basic-auth password against its hash.
-	checkPassword func(hash, pw string) error
+	checkPassword func(ctx context.Context, hash, pw string) error
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -66,7 +66,7 @@ func New(opts Options) *Proxy {
 		idleTime:      o.IdleConnTimeout,
 		backends:      map[string]*backend{},
 		authQueues:    map[string]*authQueue{},
-		checkPassword: password.Check,
+		checkPassword: password.CheckContext,
 		certOK:        o.HasCertificate,
 		httpsPort:     o.HTTPSPort,
 		control:       o.Control,
