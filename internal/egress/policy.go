@@ -34,9 +34,9 @@ func (e *RefusedError) Error() string {
 	return fmt.Sprintf("refused address %s (%s)", e.Addr, e.Why)
 }
 
-// Check returns a *RefusedError when addr may not be reached: it is in an
-// allowed range, or else in a refused range or one of this server's own
-// addresses. An IPv4-mapped or NAT64 address is judged by the IPv4 address
+// Check returns a *RefusedError when addr may not be reached: when it is
+// in no allowed range and is either in a refused range or one of this
+// server's own addresses (an allowed range wins over both). An IPv4-mapped or NAT64 address is judged by the IPv4 address
 // it embeds, and its allowed ranges too.
 func (p *Policy) Check(addr netip.Addr) error {
 	if !addr.IsValid() {
