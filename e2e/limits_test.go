@@ -23,7 +23,7 @@ const capNetRaw = 1 << 13
 // cannot open raw sockets, and that running out of memory is an event in
 // plain words.
 func TestLimits(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, "--allow-webhook-to", "127.0.0.0/8") // the OOM alert's receiver is on loopback
 	repo := sampleRepo(t, "v1")
 	s.mustPush(repo, "app")
 
