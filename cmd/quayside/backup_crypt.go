@@ -12,7 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/quayside/quayside/engine"
-	storebackup "github.com/quayside/quayside/store/backup"
+	"github.com/quayside/quayside/store/backup"
 )
 
 // passphraseEnv holds a backup passphrase for scripts that cannot use
@@ -23,7 +23,7 @@ const passphraseEnv = "QUAYSIDE_BACKUP_PASSPHRASE"
 // else a passphrase when --encrypt is given; none means no encryption.
 func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 	if len(c.Recipient) > 0 {
-		rs, err := storebackup.ParseRecipients(c.Recipient)
+		rs, err := backup.ParseRecipients(c.Recipient)
 		if err != nil {
 			return nil, engine.Errorf(engine.EINVALID, "--recipient: %v", err)
 		}
@@ -36,7 +36,7 @@ func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := storebackup.PassphraseRecipient(pass)
+	r, err := backup.PassphraseRecipient(pass)
 	if err != nil {
 		return nil, engine.Errorf(engine.EINVALID, "%v", err)
 	}
@@ -49,15 +49,15 @@ func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 // restore writes anything.
 func (c *restoreCmd) decrypting(in io.Reader) (io.Reader, error) {
 	br := bufio.NewReaderSize(in, 1<<16)
-	if !storebackup.IsEncrypted(br) {
+	if !backup.IsEncrypted(br) {
 		return br, nil
 	}
 	ids, err := c.identities()
 	if err != nil {
 		return nil, err
 	}
-	r, err := storebackup.Decrypt(br, ids...)
-	if errors.Is(err, storebackup.ErrWrongKey) {
+	r, err := backup.Decrypt(br, ids...)
+	if errors.Is(err, backup.ErrWrongKey) {
 		return nil, engine.Errorf(engine.EUNAUTHORIZED, "the backup is encrypted and the %s does not open it: nothing was restored", c.keyKind())
 	}
 	if err != nil {
@@ -81,7 +81,7 @@ func (c *restoreCmd) identities() ([]age.Identity, error) {
 			return nil, engine.Errorf(engine.EINVALID, "cannot read --identity %s: %v", c.Identity, err)
 		}
 		defer f.Close()
-		ids, err := storebackup.ReadIdentities(f)
+		ids, err := backup.ReadIdentities(f)
 		if err != nil {
 			return nil, engine.Errorf(engine.EINVALID, "--identity %s: %v", c.Identity, err)
 		}
@@ -94,7 +94,7 @@ func (c *restoreCmd) identities() ([]age.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := storebackup.PassphraseIdentity(pass)
+	id, err := backup.PassphraseIdentity(pass)
 	if err != nil {
 		return nil, engine.Errorf(engine.EINVALID, "%v", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/ui/api"
 )
 
@@ -23,7 +24,7 @@ const letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 
 // checkDocker: the Docker daemon answers, and its version.
 func (d *doctor) checkDocker(ctx context.Context) {
-	cli, err := dockerClient(ctx)
+	cli, err := docker.Connect(ctx)
 	if err != nil {
 		d.add("docker", levelError, engine.ErrorMessage(err),
 			"start Docker: systemctl start docker (install it with apt-get install docker.io), then run quayside doctor again")
