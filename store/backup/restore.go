@@ -255,4 +255,3 @@ func chownLikeDir(data string) error {
 		return os.Lchown(p, int(st.Uid), int(st.Gid))
 	})
 }
-
