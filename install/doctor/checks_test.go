@@ -276,3 +276,33 @@ func TestRunOffline(t *testing.T) {
 	assert.Equal(t, []string{"docker", "daemon", "ports", "dns", "disk", "memory", "certificates", "clock"}, checks, "every check, in order")
 	assert.Len(t, only(fs, "ports"), 3)
 }
+
+func timeIn(seconds int) time.Time { return time.Now().Add(time.Duration(seconds) * time.Second) }
+
+// failingDaemon answers its status but fails every list.
+type failingDaemon struct{ fakeDaemon }
+
+func (failingDaemon) ListApps(context.Context) ([]string, error) {
+	return nil, engine.Errorf(engine.EUNAVAILABLE, "store closed")
+}
+
+func TestListFailures(t *testing.T) {
+	d := &doctor{domain: "example.com", client: &failingDaemon{}}
+	d.checkCertificates(t.Context())
+	require.Len(t, d.findings, 1)
+	assert.Equal(t, LevelWarn, d.findings[0].Level)
+	assert.Equal(t, "cannot list the apps: store closed", d.findings[0].Detail)
+	assert.Len(t, d.hostsToResolve(t.Context()), 2, "the control host and the wildcard still get checked")
+
+	d = &doctor{domain: "example.com"}
+	assert.Len(t, d.hostsToResolve(t.Context()), 2, "without the daemon too")
+}
+
+func TestSettingsFillACME(t *testing.T) {
+	p := writeTemp(t, "QUAYSIDE_ACME_CA='https://ca.test/dir'\nQUAYSIDE_SSH_ADDR = :2022\n")
+	c := &Config{Settings: p, ACMECA: ""}
+	c.FillFromSettings()
+	assert.Equal(t, "https://ca.test/dir", c.ACMECA)
+	assert.Equal(t, ":2022", c.SSHAddr, "spaces around = are fine")
+	assert.Equal(t, map[string]string{}, ReadSettings(filepath.Join(t.TempDir(), "none")))
+}
