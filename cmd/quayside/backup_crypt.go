@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"filippo.io/age"
 	"golang.org/x/term"
@@ -43,27 +40,10 @@ func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 	return []age.Recipient{r}, nil
 }
 
-// decrypting returns the archive stream of in: in itself when the backup
-// is not encrypted, else its decryption with --identity or the
-// passphrase. A wrong passphrase or identity is refused here, before the
-// restore writes anything.
+// decrypting returns the archive stream of in, decrypted with --identity
+// or the passphrase when the backup is encrypted (backup.Plain).
 func (c *restoreCmd) decrypting(in io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(in, 1<<16)
-	if !backup.IsEncrypted(br) {
-		return br, nil
-	}
-	ids, err := c.identities()
-	if err != nil {
-		return nil, err
-	}
-	r, err := backup.Decrypt(br, ids...)
-	if errors.Is(err, backup.ErrWrongKey) {
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "the backup is encrypted and the %s does not open it: nothing was restored", c.keyKind())
-	}
-	if err != nil {
-		return nil, engine.Errorf(engine.EINVALID, "the backup is encrypted and cannot be read (%v): nothing was restored", err)
-	}
-	return r, nil
+	return backup.Plain(in, c.identities, c.keyKind())
 }
 
 func (c *restoreCmd) keyKind() string {
@@ -124,15 +104,7 @@ func passphraseFromFile(file string) (string, error) {
 		defer f.Close()
 		r = f
 	}
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read passphrase: %w", err)
-	}
-	pass := strings.TrimRight(line, "\r\n")
-	if pass == "" {
-		return "", engine.Errorf(engine.EINVALID, "--passphrase-file %s holds no passphrase on its first line", file)
-	}
-	return pass, nil
+	return backup.ReadPassphrase(r, file)
 }
 
 // askPassphrase asks on the terminal (/dev/tty, so standard input may
