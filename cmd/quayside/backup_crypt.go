@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"filippo.io/age"
 	"golang.org/x/term"
 
 	"github.com/quayside/quayside/engine"
-	storebackup "github.com/quayside/quayside/store/backup"
+	"github.com/quayside/quayside/store/backup"
 )
 
 // passphraseEnv holds a backup passphrase for scripts that cannot use
@@ -23,7 +20,7 @@ const passphraseEnv = "QUAYSIDE_BACKUP_PASSPHRASE"
 // else a passphrase when --encrypt is given; none means no encryption.
 func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 	if len(c.Recipient) > 0 {
-		rs, err := storebackup.ParseRecipients(c.Recipient)
+		rs, err := backup.ParseRecipients(c.Recipient)
 		if err != nil {
 			return nil, engine.Errorf(engine.EINVALID, "--recipient: %v", err)
 		}
@@ -36,34 +33,17 @@ func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := storebackup.PassphraseRecipient(pass)
+	r, err := backup.PassphraseRecipient(pass)
 	if err != nil {
 		return nil, engine.Errorf(engine.EINVALID, "%v", err)
 	}
 	return []age.Recipient{r}, nil
 }
 
-// decrypting returns the archive stream of in: in itself when the backup
-// is not encrypted, else its decryption with --identity or the
-// passphrase. A wrong passphrase or identity is refused here, before the
-// restore writes anything.
+// decrypting returns the archive stream of in, decrypted with --identity
+// or the passphrase when the backup is encrypted (backup.Plain).
 func (c *restoreCmd) decrypting(in io.Reader) (io.Reader, error) {
-	br := bufio.NewReaderSize(in, 1<<16)
-	if !storebackup.IsEncrypted(br) {
-		return br, nil
-	}
-	ids, err := c.identities()
-	if err != nil {
-		return nil, err
-	}
-	r, err := storebackup.Decrypt(br, ids...)
-	if errors.Is(err, storebackup.ErrWrongKey) {
-		return nil, engine.Errorf(engine.EUNAUTHORIZED, "the backup is encrypted and the %s does not open it: nothing was restored", c.keyKind())
-	}
-	if err != nil {
-		return nil, engine.Errorf(engine.EINVALID, "the backup is encrypted and cannot be read (%v): nothing was restored", err)
-	}
-	return r, nil
+	return backup.Plain(in, c.identities, c.keyKind())
 }
 
 func (c *restoreCmd) keyKind() string {
@@ -81,7 +61,7 @@ func (c *restoreCmd) identities() ([]age.Identity, error) {
 			return nil, engine.Errorf(engine.EINVALID, "cannot read --identity %s: %v", c.Identity, err)
 		}
 		defer f.Close()
-		ids, err := storebackup.ReadIdentities(f)
+		ids, err := backup.ReadIdentities(f)
 		if err != nil {
 			return nil, engine.Errorf(engine.EINVALID, "--identity %s: %v", c.Identity, err)
 		}
@@ -94,7 +74,7 @@ func (c *restoreCmd) identities() ([]age.Identity, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := storebackup.PassphraseIdentity(pass)
+	id, err := backup.PassphraseIdentity(pass)
 	if err != nil {
 		return nil, engine.Errorf(engine.EINVALID, "%v", err)
 	}
@@ -124,15 +104,7 @@ func passphraseFromFile(file string) (string, error) {
 		defer f.Close()
 		r = f
 	}
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read passphrase: %w", err)
-	}
-	pass := strings.TrimRight(line, "\r\n")
-	if pass == "" {
-		return "", engine.Errorf(engine.EINVALID, "--passphrase-file %s holds no passphrase on its first line", file)
-	}
-	return pass, nil
+	return backup.ReadPassphrase(r, file)
 }
 
 // askPassphrase asks on the terminal (/dev/tty, so standard input may

@@ -156,7 +156,7 @@ func (d *daemon) build(context.Context) error {
 	}
 	d.openAccounts()
 	d.newMetrics()
-	d.metrics.Register(logCollectors(d.logs)...)
+	d.metrics.Register(d.logs.Collectors()...)
 	d.newNotifier()
 	if err := d.buildEdge(); err != nil {
 		return err

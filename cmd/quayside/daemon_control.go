@@ -15,6 +15,7 @@ import (
 	"github.com/quayside/quayside/internal/egress"
 	"github.com/quayside/quayside/internal/password"
 	"github.com/quayside/quayside/proxy"
+	"github.com/quayside/quayside/proxy/certs"
 	"github.com/quayside/quayside/ui/auth"
 	"github.com/quayside/quayside/ui/dashboard"
 	"github.com/quayside/quayside/ui/metrics"
@@ -131,7 +132,7 @@ func (d *daemon) runWatchers(ctx context.Context) {
 	} else {
 		go func() { _ = dw.Run(ctx) }()
 	}
-	go d.watchCertificates(ctx)
+	go d.certs.WatchFailures(ctx, d.engine, certs.FailureCheckEvery)
 }
 
 // dockerRoot is Docker's data directory, where images and containers

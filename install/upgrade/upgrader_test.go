@@ -1,10 +1,11 @@
-package main
+package upgrade
 
 import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/install/upgrade"
 )
 
 // fakeBinary is a script that answers `version` like quayside does.
@@ -36,21 +36,21 @@ var testReleasePub, testReleaseKey, _ = ed25519.GenerateKey(rand.Reader)
 
 // installed writes the "current" binary and returns an upgrader for it
 // that downloads from srv (nil: no https server) and trusts testReleasePub.
-func installed(t *testing.T, srv *httptest.Server) *upgrader {
+func installed(t *testing.T, srv *httptest.Server) *Upgrader {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "quayside")
 	require.NoError(t, os.WriteFile(bin, fakeBinary("v1"), 0o755))
-	u := &upgrader{bin: bin, key: testReleasePub, http: httpsOnlyClient()}
+	u := &Upgrader{Bin: bin, Key: testReleasePub, HTTP: HTTPSOnlyClient(), Out: io.Discard}
 	if srv != nil {
-		u.http = srv.Client()
-		u.http.CheckRedirect = refuseInsecureRedirect
+		u.HTTP = srv.Client()
+		u.HTTP.CheckRedirect = RefuseInsecureRedirect
 	}
 	return u
 }
 
 // signed returns the SHA256SUMS and SHA256SUMS.sig of a release, under dir.
 func signed(dir, sums string) map[string][]byte {
-	return map[string][]byte{dir + "SHA256SUMS": []byte(sums), dir + "SHA256SUMS.sig": upgrade.Sign(testReleaseKey, []byte(sums))}
+	return map[string][]byte{dir + "SHA256SUMS": []byte(sums), dir + "SHA256SUMS.sig": Sign(testReleaseKey, []byte(sums))}
 }
 
 func merge(ms ...map[string][]byte) map[string][]byte {
@@ -69,9 +69,9 @@ func versionOf(t *testing.T, bin string) string {
 }
 
 // noStrays asserts the binary's directory holds only the binary and .previous.
-func noStrays(t *testing.T, u *upgrader) {
+func noStrays(t *testing.T, u *Upgrader) {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Dir(u.bin))
+	entries, err := os.ReadDir(filepath.Dir(u.Bin))
 	require.NoError(t, err)
 	for _, e := range entries {
 		assert.Contains(t, []string{"quayside", "quayside.previous"}, e.Name())
@@ -98,16 +98,16 @@ func TestUpgrade(t *testing.T) {
 	t.Run("verifies the signed SHA256SUMS, swaps, keeps the previous binary", func(t *testing.T) {
 		srv := releaseServer(t, merge(map[string][]byte{"/r/" + file: v2}, signed("/r/", goodSums)))
 		u := installed(t, srv)
-		require.NoError(t, u.upgrade(t.Context(), srv.URL+"/r/"+file, ""))
-		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.bin))
-		assert.Equal(t, "quayside v1 (test)", versionOf(t, u.previous()))
+		require.NoError(t, u.Upgrade(t.Context(), srv.URL+"/r/"+file, ""))
+		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.Bin))
+		assert.Equal(t, "quayside v1 (test)", versionOf(t, u.Previous()))
 		noStrays(t, u)
 	})
 	t.Run("takes --sha256 without a signature", func(t *testing.T) {
 		srv := releaseServer(t, map[string][]byte{"/a/bin": v2})
 		u := installed(t, srv)
-		require.NoError(t, u.upgrade(t.Context(), srv.URL+"/a/bin", sha(v2)))
-		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.bin))
+		require.NoError(t, u.Upgrade(t.Context(), srv.URL+"/a/bin", sha(v2)))
+		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.Bin))
 	})
 	t.Run("a file:// release works too", func(t *testing.T) {
 		dir := t.TempDir()
@@ -116,8 +116,8 @@ func TestUpgrade(t *testing.T) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 		}
 		u := installed(t, nil)
-		require.NoError(t, u.upgrade(t.Context(), "file://"+filepath.Join(dir, file), ""))
-		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.bin))
+		require.NoError(t, u.Upgrade(t.Context(), "file://"+filepath.Join(dir, file), ""))
+		assert.Equal(t, "quayside v2 (test)", versionOf(t, u.Bin))
 	})
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
 	tampered := signed("/r/", goodSums)
@@ -131,11 +131,11 @@ func TestUpgrade(t *testing.T) {
 		"a tampered binary":                   {merge(map[string][]byte{"/r/bin": append(v2, '#')}, signed("/r/", sha(v2)+"  bin\n")), "", "SHA-256 does not match"},
 		"a tampered SHA256SUMS":               {merge(map[string][]byte{"/r/bin": v2}, tampered), "", "signature of SHA256SUMS does not verify"},
 		"a bad signature":                     {map[string][]byte{"/r/bin": v2, "/r/SHA256SUMS": []byte(sha(v2) + "  bin\n"), "/r/SHA256SUMS.sig": []byte("AAAA\n")}, "", "signature of SHA256SUMS does not verify"},
-		"a signature by another key":          {map[string][]byte{"/r/bin": v2, "/r/SHA256SUMS": []byte(sha(v2) + "  bin\n"), "/r/SHA256SUMS.sig": upgrade.Sign(otherKey, []byte(sha(v2)+"  bin\n"))}, "", "signature of SHA256SUMS does not verify"},
+		"a signature by another key":          {map[string][]byte{"/r/bin": v2, "/r/SHA256SUMS": []byte(sha(v2) + "  bin\n"), "/r/SHA256SUMS.sig": Sign(otherKey, []byte(sha(v2)+"  bin\n"))}, "", "signature of SHA256SUMS does not verify"},
 		"an unsigned SHA256SUMS":              {map[string][]byte{"/r/bin": v2, "/r/SHA256SUMS": []byte(sha(v2) + "  bin\n")}, "", "cannot read the signature"},
 		"no checksum at all":                  {map[string][]byte{"/r/bin": v2}, "", "cannot read"},
 		"a release without the binary's line": {merge(map[string][]byte{"/r/bin": v2}, signed("/r/", sha(v2)+"  other\n")), "", "has no line for bin"},
-		"an oversized SHA256SUMS":             {merge(map[string][]byte{"/r/bin": v2}, signed("/r/", strings.Repeat("#", upgrade.MaxSumsSize+1))), "", "is larger than"},
+		"an oversized SHA256SUMS":             {merge(map[string][]byte{"/r/bin": v2}, signed("/r/", strings.Repeat("#", MaxSumsSize+1))), "", "is larger than"},
 		"a binary that does not run": {
 			map[string][]byte{"/r/bin": []byte("\x7fELF garbage")}, sha([]byte("\x7fELF garbage")), "does not run on this machine",
 		},
@@ -145,7 +145,7 @@ func TestUpgrade(t *testing.T) {
 		t.Run("refuses "+name+" and changes nothing", func(t *testing.T) {
 			srv := releaseServer(t, tc.files)
 			u := installed(t, srv)
-			err := u.upgrade(t.Context(), srv.URL+"/r/bin", tc.sha)
+			err := u.Upgrade(t.Context(), srv.URL+"/r/bin", tc.sha)
 			require.Error(t, err)
 			assert.Contains(t, engine.ErrorMessage(err), tc.want)
 			assertUnchanged(t, u)
@@ -153,10 +153,10 @@ func TestUpgrade(t *testing.T) {
 	}
 }
 
-func assertUnchanged(t *testing.T, u *upgrader) {
+func assertUnchanged(t *testing.T, u *Upgrader) {
 	t.Helper()
-	assert.Equal(t, "quayside v1 (test)", versionOf(t, u.bin))
-	assert.NoFileExists(t, u.previous())
+	assert.Equal(t, "quayside v1 (test)", versionOf(t, u.Bin))
+	assert.NoFileExists(t, u.Previous())
 	noStrays(t, u)
 }
 
@@ -166,7 +166,7 @@ func TestUpgradeRefusesHTTP(t *testing.T) {
 	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(files[r.URL.Path]) }))
 	t.Cleanup(plain.Close)
 	u := installed(t, nil)
-	err := u.upgrade(t.Context(), plain.URL+"/r/bin", "")
+	err := u.Upgrade(t.Context(), plain.URL+"/r/bin", "")
 	require.Error(t, err)
 	assert.Contains(t, engine.ErrorMessage(err), "not an https:// or file:// URL")
 	assertUnchanged(t, u)
@@ -175,7 +175,7 @@ func TestUpgradeRefusesHTTP(t *testing.T) {
 	redirect := httptest.NewTLSServer(http.RedirectHandler(plain.URL+"/r/bin", http.StatusFound))
 	t.Cleanup(redirect.Close)
 	u = installed(t, redirect)
-	err = u.upgrade(t.Context(), redirect.URL+"/r/bin", sha(v2))
+	err = u.Upgrade(t.Context(), redirect.URL+"/r/bin", sha(v2))
 	require.Error(t, err)
 	assert.Contains(t, engine.ErrorMessage(err), "releases are downloaded over https only")
 	assertUnchanged(t, u)
@@ -184,7 +184,7 @@ func TestUpgradeRefusesHTTP(t *testing.T) {
 func TestUpgradeRefusesOversize(t *testing.T) {
 	huge := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chunk := make([]byte, 1<<20)
-		for range upgrade.MaxBinarySize>>20 + 2 {
+		for range MaxBinarySize>>20 + 2 {
 			if _, err := w.Write(chunk); err != nil {
 				return
 			}
@@ -193,7 +193,7 @@ func TestUpgradeRefusesOversize(t *testing.T) {
 	srv := httptest.NewTLSServer(huge)
 	t.Cleanup(srv.Close)
 	u := installed(t, srv)
-	err := u.upgrade(t.Context(), srv.URL+"/r/bin", sha([]byte("whatever")))
+	err := u.Upgrade(t.Context(), srv.URL+"/r/bin", sha([]byte("whatever")))
 	require.Error(t, err)
 	assert.Contains(t, engine.ErrorMessage(err), "is larger than 200.0 MiB")
 	assertUnchanged(t, u)
@@ -203,26 +203,26 @@ func TestUpgradeRollback(t *testing.T) {
 	v2 := fakeBinary("v2")
 	srv := releaseServer(t, map[string][]byte{"/bin": v2})
 	u := installed(t, srv)
-	err := u.rollback(t.Context())
+	err := u.Rollback(t.Context())
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "nothing to go back to yet")
 
-	require.NoError(t, u.upgrade(t.Context(), srv.URL+"/bin", sha(v2)))
-	require.NoError(t, u.rollback(t.Context()))
-	assert.Equal(t, "quayside v1 (test)", versionOf(t, u.bin))
-	assert.Equal(t, "quayside v2 (test)", versionOf(t, u.previous()))
-	require.NoError(t, u.rollback(t.Context()), "a second rollback goes forward again")
-	assert.Equal(t, "quayside v2 (test)", versionOf(t, u.bin))
+	require.NoError(t, u.Upgrade(t.Context(), srv.URL+"/bin", sha(v2)))
+	require.NoError(t, u.Rollback(t.Context()))
+	assert.Equal(t, "quayside v1 (test)", versionOf(t, u.Bin))
+	assert.Equal(t, "quayside v2 (test)", versionOf(t, u.Previous()))
+	require.NoError(t, u.Rollback(t.Context()), "a second rollback goes forward again")
+	assert.Equal(t, "quayside v2 (test)", versionOf(t, u.Bin))
 	noStrays(t, u)
 }
 
 func TestReleaseBinaryURL(t *testing.T) {
 	arch := runtime.GOARCH
 	cases := []struct{ base, version, want string }{
-		{"", "", releasesURL + "/latest/download/quayside-linux-" + arch},
-		{"", "v1.2.0", releasesURL + "/download/v1.2.0/quayside-linux-" + arch},
+		{"", "", ReleasesURL + "/latest/download/quayside-linux-" + arch},
+		{"", "v1.2.0", ReleasesURL + "/download/v1.2.0/quayside-linux-" + arch},
 		{"https://mirror.example/q/", "v1.2.0", "https://mirror.example/q/quayside-linux-" + arch},
 	}
 	for _, c := range cases {
-		assert.Equal(t, c.want, releaseBinaryURL(c.base, c.version))
+		assert.Equal(t, c.want, ReleaseBinaryURL(c.base, c.version))
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package backup
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"github.com/quayside/quayside/store"
 )
 
-// backupFormat is the version of the backup archive's layout. A restore
+// FormatVersion is the version of the backup archive's layout. A restore
 // refuses archives of a newer format.
-const backupFormat = 1
+const FormatVersion = 1
 
 // Members of a backup archive (tar + gzip), in this order: the header,
 // the data dir's files under dataPrefix, the images, the manifest last
@@ -31,10 +31,10 @@ var backedUp = []string{
 	"certs", "repos", "metrics-history.gob",
 }
 
-// backupHeader describes a backup. It is the archive's first member, so a
+// Header describes a backup. It is the archive's first member, so a
 // restore refuses a newer format before reading the rest, and it is
 // repeated in the manifest.
-type backupHeader struct {
+type Header struct {
 	Format          int       `json:"format"`
 	QuaysideVersion string    `json:"quayside_version"`
 	Schema          int       `json:"schema"`
@@ -46,14 +46,14 @@ type backupHeader struct {
 	Images []string `json:"images,omitempty"`
 }
 
-// backupManifest is the archive's last member.
-type backupManifest struct {
-	backupHeader
-	Members []backupMember `json:"members"`
+// Manifest is the archive's last member.
+type Manifest struct {
+	Header
+	Members []Member `json:"members"`
 }
 
-// backupMember is one member of the archive before the manifest.
-type backupMember struct {
+// Member is one member of the archive before the manifest.
+type Member struct {
 	Path   string `json:"path"`
 	Dir    bool   `json:"dir,omitempty"`
 	Size   int64  `json:"size"`
@@ -61,15 +61,16 @@ type backupMember struct {
 	SHA256 string `json:"sha256,omitempty"`
 }
 
-// checkReadable refuses a backup this Quayside cannot restore.
-func (h *backupHeader) checkReadable() error {
+// CheckReadable refuses a backup that a Quayside of version cannot restore:
+// a newer format or schema, or a header without format or instance.
+func (h *Header) CheckReadable(version string) error {
 	if h.Format < 1 {
 		return engine.Errorf(engine.EINVALID, "this is not a Quayside backup (its header has no format version)")
 	}
-	if h.Format > backupFormat || h.Schema > store.SchemaVersion() {
+	if h.Format > FormatVersion || h.Schema > store.SchemaVersion() {
 		return engine.Errorf(engine.EINVALID,
 			"this backup was made by a newer Quayside (%s, backup format %d, database schema %d); this one (%s) reads up to format %d and schema %d: upgrade Quayside first (quayside upgrade), then restore",
-			h.QuaysideVersion, h.Format, h.Schema, version, backupFormat, store.SchemaVersion())
+			h.QuaysideVersion, h.Format, h.Schema, version, FormatVersion, store.SchemaVersion())
 	}
 	if h.Instance == "" {
 		return engine.Errorf(engine.EINVALID, "the backup's header names no instance: it is damaged")
@@ -107,7 +108,7 @@ func isBackedUp(name string) bool {
 
 // verify checks the members read against the manifest: the same paths,
 // in the same order, with the same sizes and checksums.
-func (m *backupManifest) verify(got []backupMember) error {
+func (m *Manifest) verify(got []Member) error {
 	if len(got) != len(m.Members) {
 		return corrupt(fmt.Sprintf("it holds %d members where its manifest lists %d", len(got), len(m.Members)))
 	}
@@ -124,7 +125,7 @@ func (m *backupManifest) verify(got []backupMember) error {
 }
 
 // sameHeader checks that the manifest repeats the header.
-func (m *backupManifest) sameHeader(h *backupHeader) error {
+func (m *Manifest) sameHeader(h *Header) error {
 	if m.Format != h.Format || m.Instance != h.Instance || !m.Created.Equal(h.Created) || m.Schema != h.Schema {
 		return corrupt("its manifest does not match its header")
 	}

@@ -1,4 +1,4 @@
-package main
+package docker
 
 import (
 	"context"
@@ -12,12 +12,12 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/engine/docker"
 )
 
-// dockerClient connects to the Docker daemon and checks it answers.
-func dockerClient(ctx context.Context) (*client.Client, error) {
-	cli, err := docker.NewClient()
+// Connect connects to the Docker daemon and checks it answers; EUNAVAILABLE
+// says how to start it.
+func Connect(ctx context.Context) (*client.Client, error) {
+	cli, err := NewClient()
 	if err != nil {
 		return nil, err
 	}
@@ -30,11 +30,16 @@ func dockerClient(ctx context.Context) (*client.Client, error) {
 	return cli, nil
 }
 
-// saveImages writes the images among refs that Docker still has and that
-// this instance made (docker save) to dst, and returns the refs saved.
-// Images of other owners are never saved.
-func saveImages(ctx context.Context, instance string, refs []string, dst string) ([]string, error) {
-	cli, err := dockerClient(ctx)
+// ImageArchive saves images to and loads them from docker save archives,
+// for backups (store/backup.Images).
+type ImageArchive struct{}
+
+// Save writes the images among refs that Docker still has and that
+// instance made (docker save) to dst, and returns the refs saved, sorted.
+// Images of other owners are never saved; with none to save, no file is
+// written.
+func (ImageArchive) Save(ctx context.Context, instance string, refs []string, dst string) ([]string, error) {
+	cli, err := Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +84,7 @@ func ownImages(ctx context.Context, cli *client.Client, instance string, refs []
 		if err != nil {
 			return nil, fmt.Errorf("inspect image %s: %w", ref, err)
 		}
-		if info.Config != nil && info.Config.Labels[docker.LabelInstance] == instance {
+		if info.Config != nil && info.Config.Labels[LabelInstance] == instance {
 			out = append(out, ref)
 		}
 	}
@@ -87,9 +92,9 @@ func ownImages(ctx context.Context, cli *client.Client, instance string, refs []
 	return out, nil
 }
 
-// loadImages loads the images saved in src (docker load).
-func loadImages(ctx context.Context, src string) error {
-	cli, err := dockerClient(ctx)
+// Load loads the images saved in src (docker load).
+func (ImageArchive) Load(ctx context.Context, src string) error {
+	cli, err := Connect(ctx)
 	if err != nil {
 		return err
 	}

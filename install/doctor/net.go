@@ -1,4 +1,4 @@
-package main
+package doctor
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ import (
 // checkPorts: who listens on the daemon's HTTP, HTTPS and SSH ports.
 func (d *doctor) checkPorts(context.Context) {
 	for _, p := range []struct{ flag, addr string }{
-		{"http-addr", d.cmd.HTTPAddr}, {"https-addr", d.cmd.HTTPSAddr}, {"ssh-addr", d.cmd.SSHAddr},
+		{"http-addr", d.cfg.HTTPAddr}, {"https-addr", d.cfg.HTTPSAddr}, {"ssh-addr", d.cfg.SSHAddr},
 	} {
 		d.checkPort(p.flag, p.addr)
 	}
@@ -28,26 +28,26 @@ func (d *doctor) checkPort(flag, addr string) {
 	_, portStr, err := net.SplitHostPort(addr)
 	port, perr := strconv.Atoi(portStr)
 	if err != nil || perr != nil {
-		d.add("ports", levelError, fmt.Sprintf("--%s %q is not host:port", flag, addr), "set it like :80 or 127.0.0.1:8080")
+		d.add("ports", LevelError, fmt.Sprintf("--%s %q is not host:port", flag, addr), "set it like :80 or 127.0.0.1:8080")
 		return
 	}
 	inodes := listeningInodes(port)
 	pid, comm := socketOwner(inodes)
 	switch {
-	case len(inodes) == 0 && d.status != nil:
-		d.add("ports", levelError, fmt.Sprintf("port %d (--%s): nothing listens, though the daemon runs", port, flag),
-			fmt.Sprintf("the daemon runs with another --%s: give doctor the same (QUAYSIDE_%s in %s)", flag, envName(flag), d.cmd.Settings))
+	case len(inodes) == 0 && d.daemonUp:
+		d.add("ports", LevelError, fmt.Sprintf("port %d (--%s): nothing listens, though the daemon runs", port, flag),
+			fmt.Sprintf("the daemon runs with another --%s: give doctor the same (QUAYSIDE_%s in %s)", flag, envName(flag), d.cfg.Settings))
 	case len(inodes) == 0:
-		d.add("ports", levelWarn, fmt.Sprintf("port %d (--%s): free, Quayside does not run", port, flag), "start it: systemctl start quayside")
+		d.add("ports", LevelWarn, fmt.Sprintf("port %d (--%s): free, Quayside does not run", port, flag), "start it: systemctl start quayside")
 	case comm == "quayside":
-		d.add("ports", levelOK, fmt.Sprintf("port %d (--%s): Quayside listens (pid %d)", port, flag, pid), "")
+		d.add("ports", LevelOK, fmt.Sprintf("port %d (--%s): Quayside listens (pid %d)", port, flag, pid), "")
 	case comm != "":
-		d.add("ports", levelError, fmt.Sprintf("port %d (--%s) is taken by %s (pid %d)", port, flag, comm, pid),
-			fmt.Sprintf("stop it (systemctl disable --now %s) or give Quayside another port: QUAYSIDE_%s in %s", comm, envName(flag), d.cmd.Settings))
-	case d.status != nil:
-		d.add("ports", levelOK, fmt.Sprintf("port %d (--%s): in use, by the daemon it seems (run doctor as root to see who)", port, flag), "")
+		d.add("ports", LevelError, fmt.Sprintf("port %d (--%s) is taken by %s (pid %d)", port, flag, comm, pid),
+			fmt.Sprintf("stop it (systemctl disable --now %s) or give Quayside another port: QUAYSIDE_%s in %s", comm, envName(flag), d.cfg.Settings))
+	case d.daemonUp:
+		d.add("ports", LevelOK, fmt.Sprintf("port %d (--%s): in use, by the daemon it seems (run doctor as root to see who)", port, flag), "")
 	default:
-		d.add("ports", levelError, fmt.Sprintf("port %d (--%s) is taken by another program", port, flag),
+		d.add("ports", LevelError, fmt.Sprintf("port %d (--%s) is taken by another program", port, flag),
 			fmt.Sprintf("see which with: ss -ltnp 'sport = :%d'; stop it or give Quayside another port", port))
 	}
 }
@@ -114,8 +114,8 @@ func socketOwner(inodes []string) (int, string) {
 // checkDNS: the control host, a random app host (the wildcard record) and
 // the apps' custom domains resolve to this machine.
 func (d *doctor) checkDNS(ctx context.Context) {
-	if d.cmd.Offline || d.local() {
-		d.add("dns", levelSkip, "skipped: "+skipReason(d.cmd.Offline), "")
+	if d.cfg.Offline || d.local() {
+		d.add("dns", LevelSkip, "skipped: "+skipReason(d.cfg.Offline), "")
 		return
 	}
 	mine := localAddrs()
@@ -138,7 +138,7 @@ func (d *doctor) hostsToResolve(ctx context.Context) []string {
 		return hosts
 	}
 	for _, a := range apps {
-		ds, err := d.client.Domains(ctx, a.Name)
+		ds, err := d.client.Domains(ctx, a)
 		if err != nil {
 			continue
 		}
@@ -155,17 +155,17 @@ func (d *doctor) checkHost(ctx context.Context, host string, mine map[string]boo
 	addrs, err := net.DefaultResolver.LookupHost(ctx, host)
 	here := strings.Join(slices.Sorted(maps.Keys(mine)), ", ")
 	if err != nil || len(addrs) == 0 {
-		d.add("dns", levelError, host+" does not resolve",
+		d.add("dns", LevelError, host+" does not resolve",
 			fmt.Sprintf("add DNS records for %s and *.%s pointing at this server (%s)", d.domain, d.domain, here))
 		return
 	}
 	for _, a := range addrs {
 		if mine[a] {
-			d.add("dns", levelOK, fmt.Sprintf("%s resolves here (%s)", host, strings.Join(addrs, ", ")), "")
+			d.add("dns", LevelOK, fmt.Sprintf("%s resolves here (%s)", host, strings.Join(addrs, ", ")), "")
 			return
 		}
 	}
-	d.add("dns", levelWarn, fmt.Sprintf("%s resolves to %s, not to an address of this machine (%s)", host, strings.Join(addrs, ", "), here),
+	d.add("dns", LevelWarn, fmt.Sprintf("%s resolves to %s, not to an address of this machine (%s)", host, strings.Join(addrs, ", "), here),
 		"if a router or load balancer forwards ports 80 and 443 from there to this server, all is well; otherwise point the record at this server")
 }
 

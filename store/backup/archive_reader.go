@@ -1,4 +1,4 @@
-package main
+package backup
 
 import (
 	"archive/tar"
@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 
 	"github.com/quayside/quayside/engine"
-	storebackup "github.com/quayside/quayside/store/backup"
 )
 
 // maxJSONMember bounds the header and the manifest read into memory.
@@ -25,10 +24,10 @@ const maxJSONMember = 64 << 20
 type archiveReader struct {
 	gz     *gzip.Reader
 	tr     *tar.Reader
-	budget *storebackup.Budget // what the members may expand to
+	budget *Budget // what the members may expand to
 }
 
-func newArchiveReader(r io.Reader, l storebackup.Limits) (*archiveReader, error) {
+func newArchiveReader(r io.Reader, l Limits) (*archiveReader, error) {
 	br := bufio.NewReaderSize(r, 1<<20)
 	if magic, _ := br.Peek(2); len(magic) == 2 && (magic[0] != 0x1f || magic[1] != 0x8b) {
 		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
@@ -41,24 +40,24 @@ func newArchiveReader(r io.Reader, l storebackup.Limits) (*archiveReader, error)
 		return nil, corrupt("it is not a gzip file, so not a Quayside backup")
 	}
 	gz.Multistream(false)
-	return &archiveReader{gz: gz, tr: tar.NewReader(gz), budget: storebackup.NewBudget(l)}, nil
+	return &archiveReader{gz: gz, tr: tar.NewReader(gz), budget: NewBudget(l)}, nil
 }
 
 // readHeader reads and checks the first member.
-func (a *archiveReader) readHeader() (*backupHeader, backupMember, error) {
+func (a *archiveReader) readHeader(version string) (*Header, Member, error) {
 	hdr, err := a.next()
 	if err != nil {
-		return nil, backupMember{}, err
+		return nil, Member{}, err
 	}
 	if hdr.Name != headerMember {
-		return nil, backupMember{}, corrupt("it does not start with " + headerMember + ": it was not made by `quayside backup`")
+		return nil, Member{}, corrupt("it does not start with " + headerMember + ": it was not made by `quayside backup`")
 	}
-	var h backupHeader
+	var h Header
 	m, err := a.readJSON(hdr, &h)
 	if err != nil {
-		return nil, backupMember{}, err
+		return nil, Member{}, err
 	}
-	return &h, m, h.checkReadable()
+	return &h, m, h.CheckReadable(version)
 }
 
 // next returns the next member's header, mapping read errors to what
@@ -104,26 +103,26 @@ func trimDirSlash(hdr *tar.Header) string {
 }
 
 // readJSON decodes a small member into v.
-func (a *archiveReader) readJSON(hdr *tar.Header, v any) (backupMember, error) {
+func (a *archiveReader) readJSON(hdr *tar.Header, v any) (Member, error) {
 	if hdr.Size > maxJSONMember || hdr.Typeflag != tar.TypeReg {
-		return backupMember{}, corrupt(hdr.Name + " is not a small file")
+		return Member{}, corrupt(hdr.Name + " is not a small file")
 	}
 	b, err := io.ReadAll(a.tr)
 	if err != nil {
-		return backupMember{}, readError(err)
+		return Member{}, readError(err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return backupMember{}, corrupt(hdr.Name + " is not valid JSON")
+		return Member{}, corrupt(hdr.Name + " is not valid JSON")
 	}
 	sum := sha256.Sum256(b)
-	return backupMember{Path: hdr.Name, Size: int64(len(b)), Mode: 0o600, SHA256: hex.EncodeToString(sum[:])}, nil
+	return Member{Path: hdr.Name, Size: int64(len(b)), Mode: 0o600, SHA256: hex.EncodeToString(sum[:])}, nil
 }
 
 // extract writes the members after the header under dir until the
 // manifest, which it returns with what was read. Only directories and
 // regular files are made, each new (never through an existing path).
-func (a *archiveReader) extract(dir string) (*backupManifest, []backupMember, error) {
-	var got []backupMember
+func (a *archiveReader) extract(dir string) (*Manifest, []Member, error) {
+	var got []Member
 	for {
 		hdr, err := a.next()
 		if err != nil {
@@ -131,7 +130,7 @@ func (a *archiveReader) extract(dir string) (*backupManifest, []backupMember, er
 		}
 		name := trimDirSlash(hdr)
 		if name == manifestMember {
-			var m backupManifest
+			var m Manifest
 			if _, err := a.readJSON(hdr, &m); err != nil {
 				return nil, nil, err
 			}
@@ -149,38 +148,38 @@ func (a *archiveReader) extract(dir string) (*backupManifest, []backupMember, er
 }
 
 // extractMember writes one directory or regular file under dir.
-func (a *archiveReader) extractMember(dir, name string, hdr *tar.Header) (backupMember, error) {
+func (a *archiveReader) extractMember(dir, name string, hdr *tar.Header) (Member, error) {
 	dst := filepath.Join(dir, filepath.FromSlash(name))
 	mode := os.FileMode(hdr.Mode).Perm() & 0o700
 	switch hdr.Typeflag {
 	case tar.TypeDir:
 		if err := os.MkdirAll(dst, 0o700); err != nil {
-			return backupMember{}, fmt.Errorf("restore %s: %w", name, err)
+			return Member{}, fmt.Errorf("restore %s: %w", name, err)
 		}
-		return backupMember{Path: name, Dir: true, Mode: uint32(hdr.Mode)}, nil
+		return Member{Path: name, Dir: true, Mode: uint32(hdr.Mode)}, nil
 	case tar.TypeReg:
 		return a.extractFile(dst, name, mode|0o600, hdr)
 	}
-	return backupMember{}, corrupt(fmt.Sprintf("%s is neither a file nor a directory", name))
+	return Member{}, corrupt(fmt.Sprintf("%s is neither a file nor a directory", name))
 }
 
-func (a *archiveReader) extractFile(dst, name string, mode os.FileMode, hdr *tar.Header) (backupMember, error) {
+func (a *archiveReader) extractFile(dst, name string, mode os.FileMode, hdr *tar.Header) (Member, error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return backupMember{}, fmt.Errorf("restore %s: %w", name, err)
+		return Member{}, fmt.Errorf("restore %s: %w", name, err)
 	}
 	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, mode)
 	if err != nil {
-		return backupMember{}, corrupt(fmt.Sprintf("%s appears twice or cannot be written: %v", name, err))
+		return Member{}, corrupt(fmt.Sprintf("%s appears twice or cannot be written: %v", name, err))
 	}
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), a.tr)
 	if cerr := f.Close(); err == nil && cerr != nil {
-		return backupMember{}, fmt.Errorf("restore %s: %w", name, cerr)
+		return Member{}, fmt.Errorf("restore %s: %w", name, cerr)
 	}
 	if err != nil {
-		return backupMember{}, readError(err)
+		return Member{}, readError(err)
 	}
-	return backupMember{Path: name, Size: n, Mode: uint32(hdr.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	return Member{Path: name, Size: n, Mode: uint32(hdr.Mode), SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // finish checks that nothing follows the manifest and that the gzip
@@ -192,25 +191,26 @@ func (a *archiveReader) finish() error {
 		}
 		return corrupt("members follow its manifest")
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(a.gz, storebackup.MaxTrailing+1))
+	n, err := io.Copy(io.Discard, io.LimitReader(a.gz, MaxTrailing+1))
 	if err != nil {
 		return readError(err)
 	}
-	if n > storebackup.MaxTrailing {
-		return corrupt("more than " + engine.FormatBytes(storebackup.MaxTrailing) + " follow the end of its archive")
+	if n > MaxTrailing {
+		return corrupt("more than " + engine.FormatBytes(MaxTrailing) + " follow the end of its archive")
 	}
 	return nil
 }
 
 // readBackup reads the backup r into dir and verifies it against its
 // manifest: the header's format first, then every member's checksum.
-// Members are refused once they would expand past limits.
-func readBackup(r io.Reader, dir string, limits storebackup.Limits) (*backupManifest, error) {
+// Members are refused once they would expand past limits; a backup newer
+// than what a Quayside of version reads is refused before any is written.
+func readBackup(r io.Reader, dir string, limits Limits, version string) (*Manifest, error) {
 	a, err := newArchiveReader(r, limits)
 	if err != nil {
 		return nil, err
 	}
-	h, hm, err := a.readHeader()
+	h, hm, err := a.readHeader(version)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func readBackup(r io.Reader, dir string, limits storebackup.Limits) (*backupMani
 	if err := m.sameHeader(h); err != nil {
 		return nil, err
 	}
-	if err := m.verify(append([]backupMember{hm}, got...)); err != nil {
+	if err := m.verify(append([]Member{hm}, got...)); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -1,4 +1,4 @@
-package main
+package backup
 
 import (
 	"archive/tar"
@@ -15,11 +15,10 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/store"
-	storebackup "github.com/quayside/quayside/store/backup"
 )
 
-func testHeader() *backupHeader {
-	return &backupHeader{Format: backupFormat, QuaysideVersion: "test", Schema: store.SchemaVersion(),
+func testHeader() *Header {
+	return &Header{Format: FormatVersion, QuaysideVersion: "test", Schema: store.SchemaVersion(),
 		Instance: "abcd1234", Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Apps: []string{"shop"}}
 }
 
@@ -50,13 +49,13 @@ func fakeDataDir(t *testing.T) string {
 }
 
 // archiveOf writes a backup of the fake data dir.
-func archiveOf(t *testing.T, data string, h *backupHeader) []byte {
+func archiveOf(t *testing.T, data string, h *Header) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	a := newArchiveWriter(&buf)
 	require.NoError(t, a.writeHeader(h))
 	require.NoError(t, a.addFile(dataPrefix+"quayside.db", filepath.Join(data, "quayside.db")))
-	b := &backup{data: data}
+	b := &Backup{Data: data}
 	for _, name := range backedUp[1:] {
 		require.NoError(t, b.addEntry(a, name))
 	}
@@ -67,7 +66,7 @@ func archiveOf(t *testing.T, data string, h *backupHeader) []byte {
 func TestBackupArchiveRoundTrip(t *testing.T) {
 	data := fakeDataDir(t)
 	out := t.TempDir()
-	m, err := readBackup(bytes.NewReader(archiveOf(t, data, testHeader())), out, storebackup.DefaultLimits)
+	m, err := readBackup(bytes.NewReader(archiveOf(t, data, testHeader())), out, DefaultLimits, "test")
 	require.NoError(t, err)
 
 	assert.Equal(t, "abcd1234", m.Instance)
@@ -103,12 +102,12 @@ func TestBackupArchiveBadInput(t *testing.T) {
 		"not gzip":               {[]byte("hello, this is plain text and not a backup at all"), "not a gzip file"},
 		"short and not gzip":     {[]byte("hello"), "not a gzip file"},
 		"a flipped byte":         {flip(good, len(good)/2), "damaged"},
-		"newer format": {archiveOf(t, fakeDataDir(t), func() *backupHeader {
+		"newer format": {archiveOf(t, fakeDataDir(t), func() *Header {
 			h := testHeader()
-			h.Format = backupFormat + 1
+			h.Format = FormatVersion + 1
 			return h
 		}()), "made by a newer Quayside"},
-		"newer schema": {archiveOf(t, fakeDataDir(t), func() *backupHeader {
+		"newer schema": {archiveOf(t, fakeDataDir(t), func() *Header {
 			h := testHeader()
 			h.Schema = store.SchemaVersion() + 1
 			return h
@@ -123,7 +122,7 @@ func TestBackupArchiveBadInput(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			out := t.TempDir()
-			_, err := readBackup(bytes.NewReader(tc.archive), out, storebackup.DefaultLimits)
+			_, err := readBackup(bytes.NewReader(tc.archive), out, DefaultLimits, "test")
 			require.Error(t, err)
 			assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), "err: %v", err)
 			assert.Contains(t, engine.ErrorMessage(err), tc.want)
@@ -178,22 +177,22 @@ func rawArchiveNoHeader(t *testing.T) []byte {
 }
 
 func TestManifestVerify(t *testing.T) {
-	m := backupManifest{Members: []backupMember{
+	m := Manifest{Members: []Member{
 		{Path: headerMember, Size: 3, SHA256: "aa"},
 		{Path: "data/repos", Dir: true},
 		{Path: "data/secret.key", Size: 32, SHA256: "bb"},
 	}}
-	ok := append([]backupMember(nil), m.Members...)
+	ok := append([]Member(nil), m.Members...)
 	cases := map[string]struct {
-		got  []backupMember
+		got  []Member
 		want string
 	}{
 		"all match":       {ok, ""},
 		"one missing":     {ok[:2], "holds 2 members where its manifest lists 3"},
-		"one extra":       {append(append([]backupMember(nil), ok...), backupMember{Path: "data/x"}), "holds 4 members"},
-		"another order":   {[]backupMember{ok[0], ok[2], ok[1]}, "member 2 is data/secret.key"},
-		"another content": {[]backupMember{ok[0], ok[1], {Path: "data/secret.key", Size: 32, SHA256: "cc"}}, "does not match its checksum"},
-		"another size":    {[]backupMember{ok[0], ok[1], {Path: "data/secret.key", Size: 31, SHA256: "bb"}}, "does not match its checksum"},
+		"one extra":       {append(append([]Member(nil), ok...), Member{Path: "data/x"}), "holds 4 members"},
+		"another order":   {[]Member{ok[0], ok[2], ok[1]}, "member 2 is data/secret.key"},
+		"another content": {[]Member{ok[0], ok[1], {Path: "data/secret.key", Size: 32, SHA256: "cc"}}, "does not match its checksum"},
+		"another size":    {[]Member{ok[0], ok[1], {Path: "data/secret.key", Size: 31, SHA256: "bb"}}, "does not match its checksum"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package backup
 
 import (
 	"archive/tar"
@@ -21,7 +21,7 @@ import (
 type archiveWriter struct {
 	gz      *gzip.Writer
 	tw      *tar.Writer
-	members []backupMember
+	members []Member
 }
 
 func newArchiveWriter(w io.Writer) *archiveWriter {
@@ -30,7 +30,7 @@ func newArchiveWriter(w io.Writer) *archiveWriter {
 }
 
 // writeHeader writes the header as the first member.
-func (a *archiveWriter) writeHeader(h *backupHeader) error {
+func (a *archiveWriter) writeHeader(h *Header) error {
 	b, err := json.MarshalIndent(h, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode backup header: %w", err)
@@ -48,7 +48,7 @@ func (a *archiveWriter) addBytes(name string, b []byte) error {
 	if _, err := a.tw.Write(b); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	a.members = append(a.members, backupMember{Path: name, Size: int64(len(b)), Mode: 0o600, SHA256: hex.EncodeToString(sum[:])})
+	a.members = append(a.members, Member{Path: name, Size: int64(len(b)), Mode: 0o600, SHA256: hex.EncodeToString(sum[:])})
 	return nil
 }
 
@@ -80,7 +80,7 @@ func (a *archiveWriter) addFile(name, src string) error {
 	if _, err := io.CopyN(io.MultiWriter(a.tw, h), f, fi.Size()); err != nil {
 		return fmt.Errorf("copy %s (did it shrink while being backed up?): %w", src, err)
 	}
-	a.members = append(a.members, backupMember{Path: name, Size: fi.Size(), Mode: mode, SHA256: hex.EncodeToString(h.Sum(nil))})
+	a.members = append(a.members, Member{Path: name, Size: fi.Size(), Mode: mode, SHA256: hex.EncodeToString(h.Sum(nil))})
 	return nil
 }
 
@@ -91,7 +91,7 @@ func (a *archiveWriter) addDir(name string, mode fs.FileMode) error {
 	if err := a.tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
-	a.members = append(a.members, backupMember{Path: name, Dir: true, Mode: uint32(mode.Perm())})
+	a.members = append(a.members, Member{Path: name, Dir: true, Mode: uint32(mode.Perm())})
 	return nil
 }
 
@@ -160,8 +160,8 @@ func (a *archiveWriter) addRepository(name, dir string) error {
 }
 
 // close writes the manifest (header and members) and ends the archive.
-func (a *archiveWriter) close(h *backupHeader) error {
-	m := backupManifest{backupHeader: *h, Members: a.members}
+func (a *archiveWriter) close(h *Header) error {
+	m := Manifest{Header: *h, Members: a.members}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode manifest: %w", err)

@@ -1,4 +1,4 @@
-package main
+package doctor
 
 import (
 	"bufio"
@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/ui/api"
 )
 
 // letsEncrypt is the ACME directory whose Date the clock is compared with
@@ -23,27 +22,23 @@ const letsEncrypt = "https://acme-v02.api.letsencrypt.org/directory"
 
 // checkDocker: the Docker daemon answers, and its version.
 func (d *doctor) checkDocker(ctx context.Context) {
-	cli, err := dockerClient(ctx)
+	v, err := d.cfg.Docker(ctx)
 	if err != nil {
-		d.add("docker", levelError, engine.ErrorMessage(err),
+		d.add("docker", LevelError, engine.ErrorMessage(err),
 			"start Docker: systemctl start docker (install it with apt-get install docker.io), then run quayside doctor again")
 		return
 	}
-	defer cli.Close()
-	v, err := cli.ServerVersion(ctx)
-	if err != nil {
-		d.add("docker", levelError, "Docker answers but does not say its version: "+err.Error(), "check Docker: docker version; journalctl -u docker")
+	if v.Version == "" {
+		d.add("docker", LevelError, "Docker answers but does not say its version: "+v.VersionErr, "check Docker: docker version; journalctl -u docker")
 		return
 	}
-	if info, err := cli.Info(ctx); err == nil {
-		d.dockerRoot = info.DockerRootDir
-	}
-	detail := fmt.Sprintf("Docker %s (API %s) answers at %s", v.Version, v.APIVersion, cli.DaemonHost())
+	d.dockerRoot = v.RootDir
+	detail := fmt.Sprintf("Docker %s (API %s) answers at %s", v.Version, v.APIVersion, v.Host)
 	if major, _, _ := strings.Cut(v.Version, "."); atoiOr(major, 0) < 20 {
-		d.add("docker", levelWarn, detail+": older than 20.10, which Quayside is tested with", "upgrade Docker (apt-get install docker.io from a current release)")
+		d.add("docker", LevelWarn, detail+": older than 20.10, which Quayside is tested with", "upgrade Docker (apt-get install docker.io from a current release)")
 		return
 	}
-	d.add("docker", levelOK, detail, "")
+	d.add("docker", LevelOK, detail, "")
 }
 
 func atoiOr(s string, def int) int {
@@ -57,15 +52,14 @@ func atoiOr(s string, def int) int {
 // checkDaemon: the daemon answers on its control socket; it tells the
 // domain the other checks use.
 func (d *doctor) checkDaemon(ctx context.Context) {
-	d.domain = d.cmd.Domain
-	cl := api.NewUnixClient(controlSocket(d.g.data))
-	st, err := cl.Status(ctx)
+	d.domain = d.cfg.Domain
+	st, err := d.cfg.Daemon.Status(ctx)
 	if err != nil {
-		d.add("daemon", levelWarn, "the Quayside daemon does not answer on "+controlSocket(d.g.data),
+		d.add("daemon", LevelWarn, "the Quayside daemon does not answer on "+d.cfg.Socket,
 			"start it: systemctl start quayside (journalctl -u quayside says why it stopped); or point --data at its data dir")
 	} else {
-		d.status, d.client, d.domain = st, cl, st.Domain
-		d.add("daemon", levelOK, fmt.Sprintf("Quayside %s serves %s (instance %s)", st.Version, st.Domain, st.Instance), "")
+		d.daemonUp, d.client, d.domain = true, d.cfg.Daemon, st.Domain
+		d.add("daemon", LevelOK, fmt.Sprintf("Quayside %s serves %s (instance %s)", st.Version, st.Domain, st.Instance), "")
 	}
 	if d.domain == "" {
 		d.domain = "localhost"
@@ -74,8 +68,8 @@ func (d *doctor) checkDaemon(ctx context.Context) {
 
 // checkDisk: room on the data dir's and Docker's disks.
 func (d *doctor) checkDisk(context.Context) {
-	paths := []string{d.g.data}
-	if d.dockerRoot != "" && d.dockerRoot != d.g.data {
+	paths := []string{d.cfg.Data}
+	if d.dockerRoot != "" && d.dockerRoot != d.cfg.Data {
 		paths = append(paths, d.dockerRoot)
 	}
 	for _, p := range paths {
@@ -86,7 +80,7 @@ func (d *doctor) checkDisk(context.Context) {
 func (d *doctor) checkDiskAt(path string) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(existingParent(path), &st); err != nil {
-		d.add("disk", levelWarn, fmt.Sprintf("cannot read the free space of %s: %v", path, err), "")
+		d.add("disk", LevelWarn, fmt.Sprintf("cannot read the free space of %s: %v", path, err), "")
 		return
 	}
 	free, total := int64(st.Bavail)*int64(st.Bsize), int64(st.Blocks)*int64(st.Bsize)
@@ -98,11 +92,11 @@ func (d *doctor) checkDiskAt(path string) {
 	fix := "free space: quayside gc removes old images and caches; docker system df shows what else takes it; or grow the disk"
 	switch {
 	case pct < 5 || free < 1<<30:
-		d.add("disk", levelError, detail, fix)
+		d.add("disk", LevelError, detail, fix)
 	case pct < 15 || free < 5<<30:
-		d.add("disk", levelWarn, detail, fix)
+		d.add("disk", LevelWarn, detail, fix)
 	default:
-		d.add("disk", levelOK, detail, "")
+		d.add("disk", LevelOK, detail, "")
 	}
 }
 
@@ -115,22 +109,25 @@ func existingParent(path string) string {
 	}
 }
 
+// meminfoPath is where the kernel tells the memory.
+const meminfoPath = "/proc/meminfo"
+
 // checkMemory: memory available for builds and apps.
 func (d *doctor) checkMemory(context.Context) {
-	total, avail, err := readMeminfo("/proc/meminfo")
+	total, avail, err := readMeminfo(meminfoPath)
 	if err != nil {
-		d.add("memory", levelWarn, "cannot read /proc/meminfo: "+err.Error(), "")
+		d.add("memory", LevelWarn, "cannot read /proc/meminfo: "+err.Error(), "")
 		return
 	}
 	detail := fmt.Sprintf("%s available of %s", engine.FormatBytes(avail), engine.FormatBytes(total))
 	fix := "free memory: scale apps down (quayside ps scale), lower --build-memory or --max-builds, add swap, or use a bigger server"
 	switch {
 	case avail < 128<<20:
-		d.add("memory", levelError, detail+": builds and new releases may be killed for lack of memory", fix)
+		d.add("memory", LevelError, detail+": builds and new releases may be killed for lack of memory", fix)
 	case avail < 512<<20 || avail*10 < total:
-		d.add("memory", levelWarn, detail, fix)
+		d.add("memory", LevelWarn, detail, fix)
 	default:
-		d.add("memory", levelOK, detail, "")
+		d.add("memory", LevelOK, detail, "")
 	}
 }
 
@@ -165,47 +162,47 @@ func readMeminfo(path string) (total, avail int64, err error) {
 // daemon.
 func (d *doctor) checkCertificates(ctx context.Context) {
 	if d.client == nil {
-		d.add("certificates", levelSkip, "skipped: the daemon does not answer", "")
+		d.add("certificates", LevelSkip, "skipped: the daemon does not answer", "")
 		return
 	}
 	apps, err := d.client.ListApps(ctx)
 	if err != nil {
-		d.add("certificates", levelWarn, "cannot list the apps: "+engine.ErrorMessage(err), "")
+		d.add("certificates", LevelWarn, "cannot list the apps: "+engine.ErrorMessage(err), "")
 		return
 	}
 	valid, hosts := 0, 0
 	for _, a := range apps {
-		ds, err := d.client.Domains(ctx, a.Name)
+		ds, err := d.client.Domains(ctx, a)
 		if err != nil {
-			d.add("certificates", levelWarn, fmt.Sprintf("cannot list the domains of %s: %s", a.Name, engine.ErrorMessage(err)), "")
+			d.add("certificates", LevelWarn, fmt.Sprintf("cannot list the domains of %s: %s", a, engine.ErrorMessage(err)), "")
 			continue
 		}
 		for _, dom := range ds {
 			hosts++
-			if d.checkCertificate(a.Name, dom) {
+			if d.checkCertificate(a, dom) {
 				valid++
 			}
 		}
 	}
-	d.add("certificates", levelOK, fmt.Sprintf("%d of the apps' %d hosts have a valid certificate", valid, hosts), "")
+	d.add("certificates", LevelOK, fmt.Sprintf("%d of the apps' %d hosts have a valid certificate", valid, hosts), "")
 }
 
 // checkCertificate adds a finding for a host whose certificate is not
 // well, and reports whether it is valid.
-func (d *doctor) checkCertificate(app string, dom api.Domain) bool {
+func (d *doctor) checkCertificate(app string, dom Domain) bool {
 	c := dom.Cert
 	fix := fmt.Sprintf("make sure %s resolves to this server and ports 80 and 443 are reachable from the internet; quayside domains %s shows the CA's answer", dom.Host, app)
 	switch c.State {
 	case engine.CertFailed:
-		d.add("certificates", levelError, fmt.Sprintf("%s: no certificate: %s", dom.Host, c.LastError), fix)
+		d.add("certificates", LevelError, fmt.Sprintf("%s: no certificate: %s", dom.Host, c.LastError), fix)
 	case engine.CertPending:
-		d.add("certificates", levelWarn, dom.Host+": certificate still being obtained", "wait a minute; if it stays pending: "+fix)
+		d.add("certificates", LevelWarn, dom.Host+": certificate still being obtained", "wait a minute; if it stays pending: "+fix)
 	case engine.CertValid:
 		switch {
 		case c.NotAfter != nil && time.Until(*c.NotAfter) < 7*24*time.Hour && renewalOverdue(c.RenewAt):
-			d.add("certificates", levelWarn, fmt.Sprintf("%s: certificate expires %s", dom.Host, c.NotAfter.Format(time.DateOnly)), fix)
+			d.add("certificates", LevelWarn, fmt.Sprintf("%s: certificate expires %s", dom.Host, c.NotAfter.Format(time.DateOnly)), fix)
 		case c.LastError != "":
-			d.add("certificates", levelWarn, fmt.Sprintf("%s: renewal failing: %s", dom.Host, c.LastError), fix)
+			d.add("certificates", LevelWarn, fmt.Sprintf("%s: renewal failing: %s", dom.Host, c.LastError), fix)
 		default:
 			return true
 		}
@@ -222,28 +219,28 @@ func renewalOverdue(renewAt *time.Time) bool {
 // checkClock compares our clock with the Date of the ACME directory:
 // certificates are refused or look not yet valid with a skewed clock.
 func (d *doctor) checkClock(ctx context.Context) {
-	if d.cmd.Offline || d.local() {
-		d.add("clock", levelSkip, "skipped: "+skipReason(d.cmd.Offline), "")
+	if d.cfg.Offline || d.local() {
+		d.add("clock", LevelSkip, "skipped: "+skipReason(d.cfg.Offline), "")
 		return
 	}
-	url := d.cmd.ACMECA
+	url := d.cfg.ACMECA
 	if url == "" {
 		url = letsEncrypt
 	}
 	skew, err := clockSkew(ctx, url)
 	if err != nil {
-		d.add("clock", levelSkip, fmt.Sprintf("skipped: cannot reach %s to compare clocks (%v)", url, err), "")
+		d.add("clock", LevelSkip, fmt.Sprintf("skipped: cannot reach %s to compare clocks (%v)", url, err), "")
 		return
 	}
 	detail := fmt.Sprintf("this clock is %s off %s's", skew.Round(time.Second), url)
 	fix := "turn on time synchronisation: timedatectl set-ntp true (or install chrony)"
 	switch abs := max(skew, -skew); {
 	case abs > 5*time.Minute:
-		d.add("clock", levelError, detail, fix)
+		d.add("clock", LevelError, detail, fix)
 	case abs > 30*time.Second:
-		d.add("clock", levelWarn, detail, fix)
+		d.add("clock", LevelWarn, detail, fix)
 	default:
-		d.add("clock", levelOK, detail, "")
+		d.add("clock", LevelOK, detail, "")
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package doctor
 
 import (
 	"os"
@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/ui/api"
 )
 
 func writeTemp(t *testing.T, content string) string {
@@ -45,37 +44,37 @@ func TestReadMeminfo(t *testing.T) {
 
 func TestDoctorSettings(t *testing.T) {
 	p := writeTemp(t, "# settings\nQUAYSIDE_DOMAIN=example.com\nQUAYSIDE_HTTP_ADDR=\":8080\"\n\nnot a setting\n")
-	c := &doctorCmd{Settings: p, SSHAddr: ":22"}
-	c.fillFromSettings()
+	c := &Config{Settings: p, SSHAddr: ":22"}
+	c.FillFromSettings()
 	assert.Equal(t, "example.com", c.Domain)
 	assert.Equal(t, ":8080", c.HTTPAddr, "quotes are taken off")
 	assert.Equal(t, ":443", c.HTTPSAddr, "the default")
 	assert.Equal(t, ":22", c.SSHAddr, "a flag wins over the file")
 
-	c = &doctorCmd{Settings: filepath.Join(t.TempDir(), "missing")}
-	c.fillFromSettings()
+	c = &Config{Settings: filepath.Join(t.TempDir(), "missing")}
+	c.FillFromSettings()
 	assert.Equal(t, ":80", c.HTTPAddr)
 }
 
 func TestDoctorCertificateFindings(t *testing.T) {
 	at := func(d time.Duration) *time.Time { v := time.Now().Add(d); return &v }
 	cases := map[string]struct {
-		cert  api.Certificate
+		cert  Certificate
 		valid bool
 		level string
 	}{
-		"valid":                      {api.Certificate{State: engine.CertValid, NotAfter: at(60 * 24 * time.Hour), RenewAt: at(30 * 24 * time.Hour)}, true, ""},
-		"short-lived, renewing soon": {api.Certificate{State: engine.CertValid, NotAfter: at(3 * 24 * time.Hour), RenewAt: at(time.Hour)}, true, ""},
-		"expiring, renewal overdue":  {api.Certificate{State: engine.CertValid, NotAfter: at(3 * 24 * time.Hour), RenewAt: at(-20 * 24 * time.Hour)}, false, levelWarn},
-		"renewal failing":            {api.Certificate{State: engine.CertValid, NotAfter: at(60 * 24 * time.Hour), LastError: "rate limited"}, false, levelWarn},
-		"pending":                    {api.Certificate{State: engine.CertPending}, false, levelWarn},
-		"failed":                     {api.Certificate{State: engine.CertFailed, LastError: "DNS does not point here"}, false, levelError},
-		"not managed":                {api.Certificate{State: engine.CertNone}, false, ""},
+		"valid":                      {Certificate{State: engine.CertValid, NotAfter: at(60 * 24 * time.Hour), RenewAt: at(30 * 24 * time.Hour)}, true, ""},
+		"short-lived, renewing soon": {Certificate{State: engine.CertValid, NotAfter: at(3 * 24 * time.Hour), RenewAt: at(time.Hour)}, true, ""},
+		"expiring, renewal overdue":  {Certificate{State: engine.CertValid, NotAfter: at(3 * 24 * time.Hour), RenewAt: at(-20 * 24 * time.Hour)}, false, LevelWarn},
+		"renewal failing":            {Certificate{State: engine.CertValid, NotAfter: at(60 * 24 * time.Hour), LastError: "rate limited"}, false, LevelWarn},
+		"pending":                    {Certificate{State: engine.CertPending}, false, LevelWarn},
+		"failed":                     {Certificate{State: engine.CertFailed, LastError: "DNS does not point here"}, false, LevelError},
+		"not managed":                {Certificate{State: engine.CertNone}, false, ""},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			d := &doctor{}
-			assert.Equal(t, tc.valid, d.checkCertificate("shop", api.Domain{Host: "shop.example.com", Cert: tc.cert}))
+			assert.Equal(t, tc.valid, d.checkCertificate("shop", Domain{Host: "shop.example.com", Cert: tc.cert}))
 			if tc.level == "" {
 				assert.Empty(t, d.findings)
 				return
