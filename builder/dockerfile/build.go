@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // errBuildEnded closes the context pipe once the daemon no longer reads it.
@@ -104,7 +105,7 @@ func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.B
 		return "", failed(res.Failure, out.last())
 	}
 	if res.ImageID == "" {
-		return ImageTag(b.instance, req.App, req.Release), nil
+		return dockernames.ImageTag(b.instance, req.App, req.Release), nil
 	}
 	return res.ImageID, nil
 }
@@ -116,8 +117,8 @@ func (b *Builder) options(req engine.BuildRequest) build.ImageBuildOptions {
 	return build.ImageBuildOptions{
 		Version:     build.BuilderV1,
 		Dockerfile:  "Dockerfile",
-		Tags:        []string{ImageTag(b.instance, req.App, req.Release)},
-		Labels:      imageLabels(b.instance, req.App, req.Release),
+		Tags:        []string{dockernames.ImageTag(b.instance, req.App, req.Release)},
+		Labels:      dockernames.ImageLabels(b.instance, req.App, req.Release),
 		NoCache:     req.ClearCache,
 		Remove:      true,
 		ForceRemove: true,

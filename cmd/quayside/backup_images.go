@@ -13,6 +13,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // dockerClient connects to the Docker daemon and checks it answers.
@@ -79,7 +80,7 @@ func ownImages(ctx context.Context, cli *client.Client, instance string, refs []
 		if err != nil {
 			return nil, fmt.Errorf("inspect image %s: %w", ref, err)
 		}
-		if info.Config != nil && info.Config.Labels[docker.LabelInstance] == instance {
+		if info.Config != nil && info.Config.Labels[dockernames.LabelInstance] == instance {
 			out = append(out, ref)
 		}
 	}
