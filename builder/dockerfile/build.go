@@ -32,7 +32,7 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	switch {
 	case engine.ErrorCode(err) == engine.ENOTFOUND:
 		return nil, engine.Errorf(engine.EINVALID,
-			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", shortCommit(req.Commit))
+			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", engine.ShortCommit(req.Commit))
 	case err != nil:
 		return nil, fmt.Errorf("look for Dockerfile: %w", err)
 	}
@@ -157,12 +157,4 @@ func (b *Builder) wrap(verb string, err error) error {
 			"cannot reach the Docker daemon: no answer at %s; is dockerd running?", b.cli.DaemonHost())
 	}
 	return fmt.Errorf("%s: %w", verb, err)
-}
-
-// shortCommit abbreviates a commit hash for messages.
-func shortCommit(c string) string {
-	if len(c) > 7 {
-		return c[:7]
-	}
-	return c
 }

@@ -156,8 +156,3 @@ func TestOptions(t *testing.T) {
 	assert.Equal(t, int64(100000), opts.CPUPeriod)
 	assert.Equal(t, int64(50000), opts.CPUQuota)
 }
-
-func TestNaming(t *testing.T) {
-	assert.Equal(t, "abcdef0", shortCommit("abcdef0123456789"))
-	assert.Equal(t, "abc", shortCommit("abc"))
-}
