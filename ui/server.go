@@ -76,6 +76,8 @@ type Server struct {
 	auth   *auth.Authenticator
 	log    *slog.Logger
 	routes []route
+	// openAPIDoc is the API description of routes, made once.
+	openAPIDoc func() map[string]any
 }
 
 // New returns a Server with every route registered.
@@ -84,6 +86,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, routes: apiRoutes}
+	s.openAPIDoc = s.openAPIOnce()
 	s.local = s.newEcho()
 	s.local.Use(socketIdentity)
 	s.register(s.local.Group(APIPrefix))
