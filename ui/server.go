@@ -45,9 +45,6 @@ type Config struct {
 	// addresses or admin tokens; nil: not served.
 	Prometheus     http.Handler
 	MetricsAllowed []netip.Prefix
-	// Pages, when set, adds the dashboard to the control host (registered
-	// after the API) and returns how errors outside the API are shown.
-	Pages func(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandler
 	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
 	// host, with an API token as the password.
 	Git http.Handler
@@ -113,9 +110,10 @@ func (s *Server) newEcho() *echo.Echo {
 // Handler returns the API of the control socket.
 func (s *Server) Handler() http.Handler { return s.local }
 
-// RemoteHandler returns what the control host serves: the API (with
-// sessions and tokens), /metrics, git over HTTPS, the install script and
-// the pages. Nil without Accounts.
+// RemoteHandler returns the control host's API side (see ServesPath): the
+// API (with sessions and tokens), /metrics, git over HTTPS and the install
+// script. The dashboard serves the other paths beside it (cmd mounts the
+// two). Nil without Accounts.
 func (s *Server) RemoteHandler() http.Handler {
 	if s.remote == nil {
 		return nil

@@ -191,13 +191,13 @@ func (d *daemon) build(context.Context) error {
 		Engine: d.engine, Accounts: d.accounts, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
 		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
-		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages, TestWebhook: d.testWebhook,
+		Git: d.recv.HTTPHandler(), InstallScript: install.Script, TestWebhook: d.testWebhook,
 		CheckWebhook: d.checkWebhook,
 		GC: func(ctx context.Context) (*engine.GCReport, error) {
 			return d.engine.CollectGarbage(ctx, d.cfg.gcPolicy())
 		},
 	})
-	d.control.set(d.api.RemoteHandler())
+	d.control.set(d.controlHandler())
 	return nil
 }
 
