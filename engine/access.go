@@ -17,23 +17,6 @@ type AccessControl interface {
 
 var _ AccessControl = (*Accounts)(nil)
 
-// authorize checks the identity ctx carries against act on app. Without
-// access control, or for the engine's own work (no identity), it allows.
-func (e *Engine) authorize(ctx context.Context, act Action, app string) error {
-	if e.cfg.Access == nil {
-		return nil
-	}
-	id, ok := IdentityFrom(ctx)
-	if !ok {
-		return nil
-	}
-	err := e.cfg.Access.Authorize(ctx, id, act, app)
-	if ErrorCode(err) == EFORBIDDEN {
-		e.audit(ctx, "denied."+string(act), app, "", "", err)
-	}
-	return err
-}
-
 // audit records a change made through the engine; failures are logged,
 // never returned: the change itself happened.
 func (e *Engine) audit(ctx context.Context, action, app, target, detail string, err error) {
@@ -47,18 +30,6 @@ func (e *Engine) audit(ctx context.Context, action, app, target, detail string, 
 	if aerr := e.cfg.Access.Audit(context.WithoutCancel(ctx), entry); aerr != nil {
 		e.log.Error("write audit entry", "action", action, "app", app, "err", aerr)
 	}
-}
-
-// grantCreator lets a non-admin user who creates an app see it.
-func (e *Engine) grantCreator(ctx context.Context, app string) error {
-	if e.cfg.Access == nil {
-		return nil
-	}
-	id, ok := IdentityFrom(ctx)
-	if !ok || id.User == "" || id.Role == RoleAdmin {
-		return nil
-	}
-	return e.cfg.Access.Grant(ctx, app, id.User)
 }
 
 // actor names who makes the change ctx carries, or fallback.

@@ -176,10 +176,3 @@ func (a *Accounts) revoke(ctx context.Context, t *Token) error {
 	a.record(ctx, AuditEntry{Action: AuditTokenRevoke, Target: t.User, Detail: tokenDetail(t), Success: true})
 	return nil
 }
-
-func mayManageTokensOf(actor Identity, user string) bool {
-	if actor.Role == RoleAdmin {
-		return true
-	}
-	return user != "" && user == NormalizeEmail(actor.User)
-}

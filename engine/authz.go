@@ -1,6 +1,17 @@
+// The rules of authorization, in one place: which role may do what
+// (roleActions, RoleAllows), who may see an app (CanSee, VisibleApps),
+// how a request is checked (Authorize, authorize), and the rules that are
+// not a role's action alone (grantCreator, mayManageTokensOf,
+// mayChooseBuilder). The routes of the API (ui/routes.go) name the Action
+// each one is authorized for; the engine method a route calls checks it.
+// Without an identity in ctx (the engine's own work) everything is allowed.
+
 package engine
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Action is what a request asks to do; roles allow actions.
 type Action string
@@ -40,33 +51,114 @@ func RoleAllows(role string, act Action) bool {
 	return roleActions[role][act]
 }
 
-// Identity is who makes a request.
-type Identity struct {
-	// Name is shown in releases and the audit log: an e-mail, an SSH key
-	// name, or "server" for the control socket's owner.
-	Name string
-	// User is the account's e-mail; "" for the server's owner.
-	User string
-	Role string
-	// Via says how the request arrived: "socket", "session", "token", "ssh".
-	Via  string
-	From string
+// authorize checks the identity ctx carries against act on app. Without
+// access control, or for the engine's own work (no identity), it allows.
+func (e *Engine) authorize(ctx context.Context, act Action, app string) error {
+	if e.cfg.Access == nil {
+		return nil
+	}
+	id, ok := IdentityFrom(ctx)
+	if !ok {
+		return nil
+	}
+	err := e.cfg.Access.Authorize(ctx, id, act, app)
+	if ErrorCode(err) == EFORBIDDEN {
+		e.audit(ctx, "denied."+string(act), app, "", "", err)
+	}
+	return err
 }
 
-// ServerIdentity is the owner of the server, on its control socket.
-func ServerIdentity(name string) Identity {
-	return Identity{Name: name, Role: RoleAdmin, Via: "socket"}
+// grantCreator lets a non-admin user who creates an app see it.
+func (e *Engine) grantCreator(ctx context.Context, app string) error {
+	if e.cfg.Access == nil {
+		return nil
+	}
+	id, ok := IdentityFrom(ctx)
+	if !ok || id.User == "" || id.Role == RoleAdmin {
+		return nil
+	}
+	return e.cfg.Access.Grant(ctx, app, id.User)
 }
 
-type identityKey struct{}
-
-// WithIdentity returns ctx carrying id.
-func WithIdentity(ctx context.Context, id Identity) context.Context {
-	return context.WithValue(ctx, identityKey{}, id)
+// CanSee reports whether id may see app: admins (and the server's owner)
+// see every app, other users the apps they have been granted. It does not
+// check that app exists.
+func (a *Accounts) CanSee(ctx context.Context, id Identity, app string) (bool, error) {
+	if id.Role == RoleAdmin {
+		return true, nil
+	}
+	apps, err := a.appsOf(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return slices.Contains(apps, app), nil
 }
 
-// IdentityFrom returns the identity ctx carries.
-func IdentityFrom(ctx context.Context) (Identity, bool) {
-	id, ok := ctx.Value(identityKey{}).(Identity)
-	return id, ok
+// VisibleApps returns the apps of apps that id may see, in the same order.
+func (a *Accounts) VisibleApps(ctx context.Context, id Identity, apps []*App) ([]*App, error) {
+	if id.Role == RoleAdmin {
+		return apps, nil
+	}
+	granted, err := a.appsOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []*App{}
+	for _, app := range apps {
+		if slices.Contains(granted, app.Name) {
+			out = append(out, app)
+		}
+	}
+	return out, nil
+}
+
+// appsOf is what id has been granted; nothing for an identity without a
+// user or whose user is gone.
+func (a *Accounts) appsOf(ctx context.Context, id Identity) ([]string, error) {
+	if id.User == "" {
+		return nil, nil
+	}
+	apps, err := a.cfg.Store.AppsOf(ctx, NormalizeEmail(id.User))
+	if ErrorCode(err) == ENOTFOUND {
+		return nil, nil
+	}
+	return apps, err
+}
+
+// Authorize returns nil when id may do act, on app when app is not "". An
+// identity without a role is EUNAUTHORIZED; an app id cannot see is
+// ENOTFOUND, exactly as if it did not exist; an action id's role does not
+// allow is EFORBIDDEN.
+func (a *Accounts) Authorize(ctx context.Context, id Identity, act Action, app string) error {
+	if id.Role == "" {
+		return Errorf(EUNAUTHORIZED, "sign in first")
+	}
+	if app != "" {
+		ok, err := a.CanSee(ctx, id, app)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return Errorf(ENOTFOUND, "app %q not found", app)
+		}
+	}
+	if !RoleAllows(id.Role, act) {
+		return Errorf(EFORBIDDEN, "your role (%s) does not allow this (%s): ask an admin", id.Role, act)
+	}
+	return nil
+}
+
+// mayManageTokensOf reports whether actor may list the tokens of
+// user: admins anyone's, other users their own.
+func mayManageTokensOf(actor Identity, user string) bool {
+	if actor.Role == RoleAdmin {
+		return true
+	}
+	return user != "" && user == NormalizeEmail(actor.User)
+}
+
+// mayChooseBuilder reports whether id may set an app's builder to image:
+// admins any image, other roles those p allows (BuilderPolicy.Allows).
+func mayChooseBuilder(id Identity, p BuilderPolicy, image string) bool {
+	return id.Role == RoleAdmin || p.Allows(image)
 }

@@ -66,7 +66,7 @@ func ValidateAllowedBuilder(entry string) error {
 // have authorised ActSettings on app already.
 func (e *Engine) authorizeBuilder(ctx context.Context, app, image string) error {
 	id, ok := IdentityFrom(ctx)
-	if e.cfg.Access == nil || !ok || id.Role == RoleAdmin || e.cfg.Builders.Allows(image) {
+	if e.cfg.Access == nil || !ok || mayChooseBuilder(id, e.cfg.Builders, image) {
 		return nil
 	}
 	err := Errorf(EFORBIDDEN, "Only an admin may build %s with the builder %s: a builder runs its own code on the server during builds. "+

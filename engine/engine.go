@@ -82,6 +82,8 @@ type Engine struct {
 
 	syncMu      sync.Mutex
 	syncPending map[string]bool
+	// gcMu lets one garbage collection run at a time.
+	gcMu sync.Mutex
 
 	crashes   *crashTracker
 	collector *logCollector

@@ -7,8 +7,8 @@ import (
 )
 
 // Application error codes. They are the only error vocabulary that crosses
-// package boundaries: the HTTP API and the CLI map each code to a status and
-// an exit code in exactly one place.
+// package boundaries. HTTPStatus (error_status.go) is the one table that
+// turns a code into an HTTP status, for the API and the dashboard alike.
 const (
 	ECONFLICT       = "conflict"        // the action conflicts with current state (name taken, app being destroyed)
 	EINTERNAL       = "internal"        // a bug or an unexpected failure of a dependency

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -125,9 +124,6 @@ type Janitor interface {
 	RemoveBuildCache(ctx context.Context, app string) error
 }
 
-// gcMu lets one garbage collection run at a time.
-var gcMu sync.Mutex
-
 // CollectGarbage removes what Quayside no longer needs and reports what it
 // freed: images of releases beyond the newest KeepReleases (and images no
 // release uses, such as those of apps that no longer exist), containers
@@ -149,8 +145,8 @@ func (e *Engine) CollectGarbage(ctx context.Context, p GCPolicy) (rep *GCReport,
 	if !ok {
 		return nil, Errorf(ENOTIMPLEMENTED, "this runtime cannot collect garbage")
 	}
-	gcMu.Lock()
-	defer gcMu.Unlock()
+	e.gcMu.Lock()
+	defer e.gcMu.Unlock()
 	rep = &GCReport{Removed: []GCItem{}}
 	cs, err := j.RemoveStoppedContainers(ctx, p.stoppedFor())
 	rep.add(cs...)

@@ -14,7 +14,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 		return nil, err
 	}
 	req.Author = actor(ctx, req.Author)
-	defer func() { e.audit(ctx, AuditPush, req.App, req.Ref, "commit "+shortCommit(req.NewCommit), err) }()
+	defer func() { e.audit(ctx, AuditPush, req.App, req.Ref, "commit "+ShortCommit(req.NewCommit), err) }()
 	out, capt := e.recordingOutput(req.App, req.Output)
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
@@ -33,13 +33,13 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 	}
 	rel = &Release{
 		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
-		Description: "Deploy " + shortCommit(req.NewCommit), Commit: req.NewCommit,
+		Description: "Deploy " + ShortCommit(req.NewCommit), Commit: req.NewCommit,
 		Author: req.Author, ConfigVersion: app.ConfigVersion,
 	}
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
 	}
-	e.deployStarted(ctx, rel, "deploy of "+shortCommit(req.NewCommit)+" as v"+itoa(rel.Number))
+	e.deployStarted(ctx, rel, "deploy of "+ShortCommit(req.NewCommit)+" as v"+itoa(rel.Number))
 	err = e.build(ctx, app, rel, req, out)
 	if err == nil {
 		err = e.deployRelease(ctx, app, rel, out)
@@ -60,7 +60,7 @@ func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequ
 		return err
 	}
 	defer release()
-	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, shortCommit(rel.Commit))
+	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, ShortCommit(rel.Commit))
 	_, clear := req.Options["clear-cache"]
 	start := e.now()
 	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
@@ -137,11 +137,4 @@ func (e *Engine) lockApp(ctx context.Context, app string, out *progress) (contex
 		return nil, nil, Errorf(EUNAVAILABLE, "gave up waiting for the change in progress on %s", app)
 	}
 	return ctx, unlock, nil
-}
-
-func shortCommit(c string) string {
-	if len(c) > 7 {
-		return c[:7]
-	}
-	return c
 }

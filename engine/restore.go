@@ -77,7 +77,7 @@ func (e *Engine) rebuildApp(ctx context.Context, app *App, present map[string]bo
 	if cur.Commit == "" {
 		return Errorf(EDEPLOYFAILED, "the image of v%d of %s is missing and it has no commit to rebuild from: push again", cur.Number, app.Name)
 	}
-	e.log.Info("image missing: rebuilding", "app", app.Name, "release", cur.Number, "commit", shortCommit(cur.Commit))
+	e.log.Info("image missing: rebuilding", "app", app.Name, "release", cur.Number, "commit", ShortCommit(cur.Commit))
 	img, err := e.rebuildImage(ctx, app, cur, src)
 	if err != nil {
 		e.emit(ctx, Event{App: app.Name, Kind: EventDeployFailed, Release: cur.Number,
@@ -88,7 +88,7 @@ func (e *Engine) rebuildApp(ctx context.Context, app *App, present map[string]bo
 		return err
 	}
 	e.emit(ctx, Event{App: app.Name, Kind: EventRebuilt, Release: cur.Number,
-		Message: "the image of v" + itoa(cur.Number) + " was missing: rebuilt from commit " + shortCommit(cur.Commit)})
+		Message: "the image of v" + itoa(cur.Number) + " was missing: rebuilt from commit " + ShortCommit(cur.Commit)})
 	return e.syncAppLocked(ctx, app.Name, false)
 }
 

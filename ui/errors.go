@@ -13,29 +13,6 @@ import (
 	"github.com/quayside/quayside/ui/api"
 )
 
-// statusByCode is the one table that turns engine error codes into HTTP statuses.
-var statusByCode = map[string]int{
-	engine.EINVALID:        http.StatusBadRequest,
-	engine.EUNAUTHORIZED:   http.StatusUnauthorized,
-	engine.EFORBIDDEN:      http.StatusForbidden,
-	engine.ENOTFOUND:       http.StatusNotFound,
-	engine.ECONFLICT:       http.StatusConflict,
-	engine.ETOOLARGE:       http.StatusRequestEntityTooLarge,
-	engine.EDEPLOYFAILED:   http.StatusUnprocessableEntity,
-	engine.EINTERNAL:       http.StatusInternalServerError,
-	engine.ENOTIMPLEMENTED: http.StatusNotImplemented,
-	engine.EUNAVAILABLE:    http.StatusServiceUnavailable,
-	engine.ETOOMANY:        http.StatusTooManyRequests,
-}
-
-// StatusOf returns the HTTP status for err.
-func StatusOf(err error) int {
-	if s, ok := statusByCode[engine.ErrorCode(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
-
 // apiError converts err into the API's error shape.
 func apiError(err error) *api.Error {
 	return &api.Error{Code: engine.ErrorCode(err), Message: engine.ErrorMessage(err), Fields: engine.ErrorFields(err)}
@@ -54,7 +31,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		if wait := engine.ErrorRetryAfter(err); wait > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		}
-		_ = c.JSON(StatusOf(err), apiError(err))
+		_ = c.JSON(engine.HTTPStatus(err), apiError(err))
 	}
 }
 

@@ -72,16 +72,17 @@ var bodies = map[string][2]any{
 	"GET /audit":                             {nil, api.AuditPage{}},
 }
 
-var (
-	openAPIOnce sync.Once
-	openAPIDoc  map[string]any
-)
-
 // openAPI answers the API's OpenAPI 3.1 description, made from the route
-// table and the wire types, so it cannot drift from what is served.
+// table and the wire types, so it cannot drift from what is served. The
+// document is made once per Server, at the first request.
 func (s *Server) openAPI(c echo.Context) error {
-	openAPIOnce.Do(func() { openAPIDoc = openAPIFor(s.cfg.Version, s.routes) })
-	return c.JSON(http.StatusOK, openAPIDoc)
+	return c.JSON(http.StatusOK, s.openAPIDoc())
+}
+
+// openAPIOnce returns a function that makes the description of s's routes
+// at its first call and returns the same document afterwards.
+func (s *Server) openAPIOnce() func() map[string]any {
+	return sync.OnceValue(func() map[string]any { return openAPIFor(s.cfg.Version, s.routes) })
 }
 
 // OpenAPI describes the API.

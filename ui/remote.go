@@ -29,25 +29,20 @@ func (s *Server) newRemote() *echo.Echo {
 	if len(s.cfg.InstallScript) > 0 {
 		e.GET("/install.sh", s.installScript)
 	}
-	if s.cfg.Pages != nil {
-		if pageErrors := s.cfg.Pages(e, s.auth); pageErrors != nil {
-			e.HTTPErrorHandler = s.splitErrors(e.HTTPErrorHandler, pageErrors)
-		}
-	}
 	return e
 }
 
-// splitErrors answers errors of the API, /metrics and git in the API's
-// JSON shape and the rest (the dashboard's paths) with pages.
-func (s *Server) splitErrors(api, pages echo.HTTPErrorHandler) echo.HTTPErrorHandler {
-	return func(err error, c echo.Context) {
-		p := c.Request().URL.Path
-		if strings.HasPrefix(p, APIPrefix+"/") || p == "/metrics" || strings.Contains(p, ".git/") {
-			api(err, c)
-			return
-		}
-		pages(err, c)
+// ServesPath reports whether path belongs to the control host's API side
+// (RemoteHandler): the API, /metrics, the install script and git over
+// HTTPS ("/<repo>/info/refs", "/<repo>/git-receive-pack",
+// "/<repo>/git-upload-pack", and any path inside "<app>.git/"). Every other
+// path is the dashboard's.
+func ServesPath(path string) bool {
+	if strings.HasPrefix(path, APIPrefix+"/") || path == "/metrics" || path == "/install.sh" || strings.Contains(path, ".git/") {
+		return true
 	}
+	repo, rest, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	return ok && repo != "" && (rest == "info/refs" || rest == "git-receive-pack" || rest == "git-upload-pack")
 }
 
 // prometheus serves the metrics to allowed addresses and to admins.

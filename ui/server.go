@@ -45,9 +45,6 @@ type Config struct {
 	// addresses or admin tokens; nil: not served.
 	Prometheus     http.Handler
 	MetricsAllowed []netip.Prefix
-	// Pages, when set, adds the dashboard to the control host (registered
-	// after the API) and returns how errors outside the API are shown.
-	Pages func(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandler
 	// Git, when set, serves git over HTTPS at /<app>.git/ on the control
 	// host, with an API token as the password.
 	Git http.Handler
@@ -76,6 +73,8 @@ type Server struct {
 	auth   *auth.Authenticator
 	log    *slog.Logger
 	routes []route
+	// openAPIDoc is the API description of routes, made once.
+	openAPIDoc func() map[string]any
 }
 
 // New returns a Server with every route registered.
@@ -84,6 +83,7 @@ func New(cfg Config) *Server {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, routes: apiRoutes}
+	s.openAPIDoc = s.openAPIOnce()
 	s.local = s.newEcho()
 	s.local.Use(socketIdentity)
 	s.register(s.local.Group(APIPrefix))
@@ -110,9 +110,10 @@ func (s *Server) newEcho() *echo.Echo {
 // Handler returns the API of the control socket.
 func (s *Server) Handler() http.Handler { return s.local }
 
-// RemoteHandler returns what the control host serves: the API (with
-// sessions and tokens), /metrics, git over HTTPS, the install script and
-// the pages. Nil without Accounts.
+// RemoteHandler returns the control host's API side (see ServesPath): the
+// API (with sessions and tokens), /metrics, git over HTTPS and the install
+// script. The dashboard serves the other paths beside it (cmd mounts the
+// two). Nil without Accounts.
 func (s *Server) RemoteHandler() http.Handler {
 	if s.remote == nil {
 		return nil

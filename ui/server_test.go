@@ -230,16 +230,6 @@ func TestParsePublicKey(t *testing.T) {
 	}
 }
 
-func TestStatusOfCoversEveryCode(t *testing.T) {
-	for _, code := range []string{engine.ECONFLICT, engine.EINTERNAL, engine.EINVALID, engine.ENOTFOUND,
-		engine.EUNAUTHORIZED, engine.EFORBIDDEN, engine.EUNAVAILABLE, engine.EDEPLOYFAILED, engine.ETOOLARGE, engine.ENOTIMPLEMENTED, engine.ETOOMANY} {
-		s := ui.StatusOf(engine.Errorf(code, "x"))
-		assert.True(t, s >= 400 && s < 600, code)
-	}
-	assert.Equal(t, 500, ui.StatusOf(io.EOF))
-	assert.Equal(t, 429, ui.StatusOf(engine.Errorf(engine.ETOOMANY, "x")), "too many requests")
-}
-
 func authorizedKey(t *testing.T) string {
 	pub, _, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)

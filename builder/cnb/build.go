@@ -9,6 +9,8 @@ import (
 	"github.com/docker/docker/api/types/image"
 
 	"github.com/quayside/quayside/engine"
+
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // errTimedOut is the cause of a build's context that ran out of time.
@@ -86,7 +88,7 @@ func (b *Builder) prepare(ctx context.Context, req engine.BuildRequest, builder 
 		app: req.App, dir: dir, tag: packTag(b.cfg.Instance, req.App, req.Release),
 		builder: builder, pull: pull, clearCache: req.ClearCache, out: out,
 	}
-	buildCache, launchCache := CacheVolumes(b.cfg.Instance, req.App)
+	buildCache, launchCache := dockernames.CacheVolumes(b.cfg.Instance, req.App)
 	if req.ClearCache {
 		out.Line("       Clearing the build cache: this build reuses nothing from earlier ones")
 		return run, b.removeVolume(ctx, launchCache)

@@ -8,6 +8,8 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // ClearCache implements engine.CacheClearer: it removes the app's build and
@@ -15,7 +17,7 @@ import (
 // layer of an earlier image either), and its kaniko volume. Volumes that do
 // not exist are fine; one in use by a running build is an error.
 func (b *Builder) ClearCache(ctx context.Context, app string) error {
-	build, launch := CacheVolumes(b.cfg.Instance, app)
+	build, launch := dockernames.CacheVolumes(b.cfg.Instance, app)
 	return errors.Join(b.removeVolume(ctx, build), b.removeVolume(ctx, launch),
 		b.removeVolume(ctx, kanikoVolume(b.cfg.Instance, app)))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 func TestExitStatus(t *testing.T) {
@@ -144,8 +145,8 @@ func TestMethod(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	assert.Equal(t, "qs-abcd/shop:v3", ImageTag("abcd", "shop", 3))
-	build, launch := CacheVolumes("abcd", "shop")
+	assert.Equal(t, "qs-abcd/shop:v3", dockernames.ImageTag("abcd", "shop", 3))
+	build, launch := dockernames.CacheVolumes("abcd", "shop")
 	assert.Equal(t, "qs-abcd-shop-cache-build", build)
 	assert.Equal(t, "qs-abcd-shop-cache-launch", launch)
 	assert.Equal(t, "", packDockerHost("unix:///var/run/docker.sock"))

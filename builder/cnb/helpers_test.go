@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -176,5 +177,5 @@ func runProcess(ctx context.Context, t *testing.T, b *Builder, img *engine.Image
 	}
 	require.NotNil(t, proc, "process %s in %v", typ, img.Processes)
 	return dockertest.RunPublished(ctx, t, testCLI, container.Config{Image: img.Ref, Entrypoint: proc.Entrypoint,
-		Cmd: proc.Cmd, Env: []string{"PORT=8080"}, Labels: map[string]string{LabelInstance: b.cfg.Instance}}, 8080)
+		Cmd: proc.Cmd, Env: []string{"PORT=8080"}, Labels: map[string]string{dockernames.LabelInstance: b.cfg.Instance}}, 8080)
 }

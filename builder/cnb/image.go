@@ -17,6 +17,7 @@ import (
 	"github.com/docker/docker/api/types/image"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // inspectBuilder reads what the builder image's labels say about it.
@@ -53,7 +54,7 @@ func (b *Builder) pullPolicy(ctx context.Context, info builderInfo) (packimage.P
 // before release, whose layers the lifecycle may reuse; "" when there is
 // none.
 func (b *Builder) previousImage(ctx context.Context, app string, release int) (string, error) {
-	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+b.cfg.Instance), filters.Arg("label", LabelApp+"="+app),
+	f := filters.NewArgs(filters.Arg("label", dockernames.LabelInstance+"="+b.cfg.Instance), filters.Arg("label", dockernames.LabelApp+"="+app),
 		filters.Arg("label", labelBuildMetadata))
 	imgs, err := b.cli.ImageList(ctx, image.ListOptions{Filters: f})
 	if err != nil {
@@ -61,8 +62,8 @@ func (b *Builder) previousImage(ctx context.Context, app string, release int) (s
 	}
 	best, prev := 0, ""
 	for _, img := range imgs {
-		n, err := strconv.Atoi(img.Labels[LabelRelease])
-		tag := ImageTag(b.cfg.Instance, app, n)
+		n, err := strconv.Atoi(img.Labels[dockernames.LabelRelease])
+		tag := dockernames.ImageTag(b.cfg.Instance, app, n)
 		if err != nil || n >= release || n <= best || !slices.Contains(img.RepoTags, tag) {
 			continue
 		}
@@ -85,8 +86,8 @@ func (b *Builder) labelImage(ctx context.Context, req engine.BuildRequest, from 
 	}
 	resp, err := b.cli.ImageBuild(ctx, buildCtx, build.ImageBuildOptions{
 		Version: build.BuilderV1, Dockerfile: "Dockerfile", Remove: true, ForceRemove: true,
-		Tags:   []string{ImageTag(b.cfg.Instance, req.App, req.Release)},
-		Labels: imageLabels(b.cfg.Instance, req.App, req.Release),
+		Tags:   []string{dockernames.ImageTag(b.cfg.Instance, req.App, req.Release)},
+		Labels: dockernames.ImageLabels(b.cfg.Instance, req.App, req.Release),
 	})
 	if err != nil {
 		return "", b.wrap("label image", err)

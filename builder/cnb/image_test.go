@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -35,10 +36,10 @@ func TestLabelImage(t *testing.T) {
 	t.Run("tags and labels the release image", func(t *testing.T) {
 		info, err := testCLI.ImageInspect(ctx, id)
 		require.NoError(t, err)
-		assert.Equal(t, []string{ImageTag(instance, "shop", 3)}, info.RepoTags)
-		assert.Equal(t, instance, info.Config.Labels[LabelInstance])
-		assert.Equal(t, "shop", info.Config.Labels[LabelApp])
-		assert.Equal(t, "3", info.Config.Labels[LabelRelease])
+		assert.Equal(t, []string{dockernames.ImageTag(instance, "shop", 3)}, info.RepoTags)
+		assert.Equal(t, instance, info.Config.Labels[dockernames.LabelInstance])
+		assert.Equal(t, "shop", info.Config.Labels[dockernames.LabelApp])
+		assert.Equal(t, "3", info.Config.Labels[dockernames.LabelRelease])
 		assert.Equal(t, buildMetadataSample, info.Config.Labels[labelBuildMetadata], "pack's labels stay")
 		assert.Equal(t, packed.Config.Cmd, info.Config.Cmd, "and so does the rest of the config")
 		assert.Equal(t, packed.RootFS.Layers, info.RootFS.Layers, "no layer is added")
@@ -60,7 +61,7 @@ func TestLabelImage(t *testing.T) {
 	t.Run("finds it as the previous image of a later release", func(t *testing.T) {
 		prev, err := b.previousImage(ctx, "shop", 4)
 		require.NoError(t, err)
-		assert.Equal(t, ImageTag(instance, "shop", 3), prev)
+		assert.Equal(t, dockernames.ImageTag(instance, "shop", 3), prev)
 		prev, err = b.previousImage(ctx, "shop", 3)
 		require.NoError(t, err)
 		assert.Empty(t, prev, "not of itself")
@@ -85,7 +86,7 @@ func TestRemoveLeftovers(t *testing.T) {
 	instance := dockertest.Instance(t, testCLI)
 	b := New(Config{Docker: testCLI, Instance: instance})
 	tag := "qs-" + instance + "/leftover:v1"
-	require.NoError(t, dockertest.BuildImage(ctx, testCLI, tag, map[string]string{LabelInstance: instance},
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, tag, map[string]string{dockernames.LabelInstance: instance},
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY marker /marker\nCMD [\"/marker\"]\n"), "marker": []byte(instance)}))
 	d := newPackDocker(testCLI, 0, buildLabels(instance, "shop"))
 	c, err := d.ContainerCreate(ctx, &container.Config{Image: tag}, nil, nil, nil, "")

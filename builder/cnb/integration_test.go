@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -50,9 +51,9 @@ func TestBuildSampleApps(t *testing.T) {
 			assert.Zero(t, img.Port)
 			info, err := testCLI.ImageInspect(ctx, img.Ref)
 			require.NoError(t, err)
-			assert.Equal(t, []string{ImageTag(b.cfg.Instance, app, i+1)}, info.RepoTags, "only the release tag")
-			assert.Equal(t, app, info.Config.Labels[LabelApp])
-			assert.Equal(t, b.cfg.Instance, info.Config.Labels[LabelInstance])
+			assert.Equal(t, []string{dockernames.ImageTag(b.cfg.Instance, app, i+1)}, info.RepoTags, "only the release tag")
+			assert.Equal(t, app, info.Config.Labels[dockernames.LabelApp])
+			assert.Equal(t, b.cfg.Instance, info.Config.Labels[dockernames.LabelInstance])
 			for _, p := range img.Processes {
 				assertFileInImage(ctx, t, img.Ref, p.Entrypoint[0])
 			}

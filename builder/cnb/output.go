@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // Output limits.
@@ -142,15 +144,5 @@ func (o *output) line(line string) {
 		o.werr = err
 		return
 	}
-	flush(o.w)
-}
-
-// flush pushes buffered output of writers that buffer.
-func flush(w io.Writer) {
-	switch f := w.(type) {
-	case interface{ Flush() error }:
-		_ = f.Flush()
-	case interface{ Flush() }:
-		f.Flush()
-	}
+	engine.Flush(o.w)
 }

@@ -8,6 +8,8 @@ import (
 	packclient "github.com/buildpacks/pack/pkg/client"
 	packimage "github.com/buildpacks/pack/pkg/image"
 	"github.com/buildpacks/pack/pkg/logging"
+
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // defaultDockerHost is the socket pack mounts into the creator container
@@ -56,7 +58,7 @@ func (b *Builder) runPack(ctx context.Context, r packRun) error {
 // CLI does), and the app's named cache volumes.
 func (b *Builder) packOptions(r packRun) packclient.BuildOptions {
 	trusted := r.trust.trusted
-	buildCache, launchCache := CacheVolumes(b.cfg.Instance, r.app)
+	buildCache, launchCache := dockernames.CacheVolumes(b.cfg.Instance, r.app)
 	return packclient.BuildOptions{
 		Image:          r.tag,
 		Builder:        r.builder,

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // errBuildEnded closes the context pipe once the daemon no longer reads it.
@@ -31,7 +32,7 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	switch {
 	case engine.ErrorCode(err) == engine.ENOTFOUND:
 		return nil, engine.Errorf(engine.EINVALID,
-			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", shortCommit(req.Commit))
+			"commit %s has no Dockerfile at the root of the repository: add one to deploy with Docker", engine.ShortCommit(req.Commit))
 	case err != nil:
 		return nil, fmt.Errorf("look for Dockerfile: %w", err)
 	}
@@ -104,7 +105,7 @@ func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.B
 		return "", failed(res.Failure, out.last())
 	}
 	if res.ImageID == "" {
-		return ImageTag(b.instance, req.App, req.Release), nil
+		return dockernames.ImageTag(b.instance, req.App, req.Release), nil
 	}
 	return res.ImageID, nil
 }
@@ -116,8 +117,8 @@ func (b *Builder) options(req engine.BuildRequest) build.ImageBuildOptions {
 	return build.ImageBuildOptions{
 		Version:     build.BuilderV1,
 		Dockerfile:  "Dockerfile",
-		Tags:        []string{ImageTag(b.instance, req.App, req.Release)},
-		Labels:      imageLabels(b.instance, req.App, req.Release),
+		Tags:        []string{dockernames.ImageTag(b.instance, req.App, req.Release)},
+		Labels:      dockernames.ImageLabels(b.instance, req.App, req.Release),
 		NoCache:     req.ClearCache,
 		Remove:      true,
 		ForceRemove: true,
@@ -156,12 +157,4 @@ func (b *Builder) wrap(verb string, err error) error {
 			"cannot reach the Docker daemon: no answer at %s; is dockerd running?", b.cli.DaemonHost())
 	}
 	return fmt.Errorf("%s: %w", verb, err)
-}
-
-// shortCommit abbreviates a commit hash for messages.
-func shortCommit(c string) string {
-	if len(c) > 7 {
-		return c[:7]
-	}
-	return c
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -40,9 +41,9 @@ func TestBuild(t *testing.T) {
 		info, err := testCLI.ImageInspect(ctx, img.Ref)
 		require.NoError(t, err)
 		assert.Contains(t, info.RepoTags, "qs-"+b.instance+"/shop:v3")
-		assert.Equal(t, b.instance, info.Config.Labels[LabelInstance])
-		assert.Equal(t, "shop", info.Config.Labels[LabelApp])
-		assert.Equal(t, "3", info.Config.Labels[LabelRelease])
+		assert.Equal(t, b.instance, info.Config.Labels[dockernames.LabelInstance])
+		assert.Equal(t, "shop", info.Config.Labels[dockernames.LabelApp])
+		assert.Equal(t, "3", info.Config.Labels[dockernames.LabelRelease])
 	})
 	t.Run("relays the output line by line with flushes", func(t *testing.T) {
 		text := out.text()

@@ -56,10 +56,6 @@ func newTestBuilder(t *testing.T) *Builder {
 	return New(testCLI, dockertest.Instance(t, testCLI), nil)
 }
 
-func TestLabelInstanceMatchesDockertest(t *testing.T) {
-	require.Equal(t, LabelInstance, dockertest.LabelInstance, "the test cleanup finds images by this label")
-}
-
 // newSource writes files into a temporary directory; "server" gets the
 // test server binary when its content is nil.
 func newSource(t *testing.T, files map[string]string) dockertest.DirSource {

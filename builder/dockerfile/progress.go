@@ -3,6 +3,8 @@ package dockerfile
 import (
 	"io"
 	"strings"
+
+	"github.com/quayside/quayside/engine"
 )
 
 // Progress limits.
@@ -101,15 +103,5 @@ func (p *progress) line(line string) {
 		p.werr = err
 		return
 	}
-	flush(p.w)
-}
-
-// flush pushes buffered output of writers that buffer.
-func flush(w io.Writer) {
-	switch f := w.(type) {
-	case interface{ Flush() error }:
-		_ = f.Flush()
-	case interface{ Flush() }:
-		f.Flush()
-	}
+	engine.Flush(p.w)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 func TestRelay(t *testing.T) {
@@ -143,7 +144,7 @@ func TestOptions(t *testing.T) {
 	assert.True(t, opts.Remove)
 	assert.True(t, opts.ForceRemove)
 	assert.Equal(t, []string{"qs-ab12/shop:v2"}, opts.Tags)
-	assert.Equal(t, imageLabels("ab12", "shop", 2), opts.Labels)
+	assert.Equal(t, dockernames.ImageLabels("ab12", "shop", 2), opts.Labels)
 	assert.Zero(t, opts.Memory)
 	assert.Zero(t, opts.MemorySwap)
 	assert.Zero(t, opts.CPUQuota)
@@ -154,11 +155,4 @@ func TestOptions(t *testing.T) {
 	assert.Equal(t, int64(512<<20), opts.MemorySwap)
 	assert.Equal(t, int64(100000), opts.CPUPeriod)
 	assert.Equal(t, int64(50000), opts.CPUQuota)
-}
-
-func TestNaming(t *testing.T) {
-	assert.Equal(t, "qs-ab12/shop:v7", ImageTag("ab12", "shop", 7))
-	assert.Equal(t, map[string]string{LabelInstance: "ab12", LabelApp: "shop", LabelRelease: "7"}, imageLabels("ab12", "shop", 7))
-	assert.Equal(t, "abcdef0", shortCommit("abcdef0123456789"))
-	assert.Equal(t, "abc", shortCommit("abc"))
 }

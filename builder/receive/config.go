@@ -57,6 +57,10 @@ type Config struct {
 	Keys KeyFinder
 	// Deployer builds and deploys pushes.
 	Deployer Deployer
+	// Repos, when set, are the repositories to push to, opened with
+	// OpenRepositories from this Config (so that the Deployer can be built
+	// with them first); New opens its own when nil.
+	Repos *Repositories
 	// Identify, when set, turns the key of an SSH push into the identity
 	// the push acts as (the key's user and role); its error refuses the
 	// push. Without it a push carries no identity.
@@ -88,23 +92,18 @@ type Config struct {
 // withDefaults validates c and returns it with defaults filled in and the
 // paths made absolute (git and the hook run in other directories).
 func (c Config) withDefaults() (Config, error) {
-	if c.ReposDir == "" || c.HostKeyPath == "" || c.HookSocket == "" {
-		return c, errors.New("receive: ReposDir, HostKeyPath and HookSocket are required")
+	c, err := c.repoDefaults()
+	if err != nil {
+		return c, err
 	}
-	if len(c.HookCommand) == 0 || c.Keys == nil || c.Deployer == nil {
-		return c, errors.New("receive: HookCommand, Keys and Deployer are required")
+	if c.HostKeyPath == "" || c.Keys == nil || c.Deployer == nil {
+		return c, errors.New("receive: HostKeyPath, Keys and Deployer are required")
 	}
-	if c.MaxPushBytes < 0 || c.PushTimeout < 0 || c.HandshakeTimeout < 0 || c.MaxConns < 0 || c.MaxConnsPerAddr < 0 {
-		return c, errors.New("receive: MaxPushBytes, PushTimeout, HandshakeTimeout, MaxConns and MaxConnsPerAddr must not be negative")
+	if c.PushTimeout < 0 || c.HandshakeTimeout < 0 || c.MaxConns < 0 || c.MaxConnsPerAddr < 0 {
+		return c, errors.New("receive: PushTimeout, HandshakeTimeout, MaxConns and MaxConnsPerAddr must not be negative")
 	}
-	var err error
-	for _, p := range []*string{&c.ReposDir, &c.HostKeyPath, &c.HookSocket} {
-		if *p, err = filepath.Abs(*p); err != nil {
-			return c, fmt.Errorf("make path absolute: %w", err)
-		}
-	}
-	if c.MaxPushBytes == 0 {
-		c.MaxPushBytes = DefaultMaxPushBytes
+	if c.HostKeyPath, err = filepath.Abs(c.HostKeyPath); err != nil {
+		return c, fmt.Errorf("make path absolute: %w", err)
 	}
 	if c.PushTimeout == 0 {
 		c.PushTimeout = DefaultPushTimeout
@@ -120,6 +119,27 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+// repoDefaults validates and completes what the repositories use:
+// ReposDir, HookSocket (made absolute), HookCommand and MaxPushBytes.
+func (c Config) repoDefaults() (Config, error) {
+	if c.ReposDir == "" || c.HookSocket == "" || len(c.HookCommand) == 0 {
+		return c, errors.New("receive: ReposDir, HookSocket and HookCommand are required")
+	}
+	if c.MaxPushBytes < 0 {
+		return c, errors.New("receive: MaxPushBytes must not be negative")
+	}
+	var err error
+	for _, p := range []*string{&c.ReposDir, &c.HookSocket} {
+		if *p, err = filepath.Abs(*p); err != nil {
+			return c, fmt.Errorf("make path absolute: %w", err)
+		}
+	}
+	if c.MaxPushBytes == 0 {
+		c.MaxPushBytes = DefaultMaxPushBytes
 	}
 	return c, nil
 }

@@ -14,8 +14,10 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-// repositories manages the bare repositories under one directory.
-type repositories struct {
+// Repositories are the apps' bare repositories under one directory: the
+// git server creates and configures one on an app's first push, and the
+// engine removes it (engine.Repositories) when the app is destroyed.
+type Repositories struct {
 	dir     string
 	git     string
 	maxPush int64
@@ -23,24 +25,48 @@ type repositories struct {
 	mu      sync.Mutex
 }
 
-func newRepositories(cfg Config, git string) (*repositories, error) {
+var _ engine.Repositories = (*Repositories)(nil)
+
+// OpenRepositories creates cfg.ReposDir (owner only) and returns its
+// repositories. It reads ReposDir, HookSocket, HookCommand and MaxPushBytes
+// of cfg, and needs git on the PATH. Open them before the engine and the
+// Server, and give both the same value, so neither waits for the other.
+func OpenRepositories(cfg Config) (*Repositories, error) {
+	cfg, err := cfg.repoDefaults()
+	if err != nil {
+		return nil, err
+	}
+	git, err := exec.LookPath("git")
+	if err != nil {
+		return nil, fmt.Errorf("find git: %w", err)
+	}
+	return newRepositories(cfg, git)
+}
+
+// RemoveRepository deletes an app's repository; a missing one is not an
+// error. It implements engine.Repositories.
+func (r *Repositories) RemoveRepository(ctx context.Context, app string) error {
+	return r.remove(ctx, app)
+}
+
+func newRepositories(cfg Config, git string) (*Repositories, error) {
 	if err := os.MkdirAll(cfg.ReposDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create repositories directory: %w", err)
 	}
-	return &repositories{
+	return &Repositories{
 		dir: cfg.ReposDir, git: git, maxPush: cfg.MaxPushBytes,
 		hook: hookScript(cfg.HookSocket, cfg.HookCommand),
 	}, nil
 }
 
 // path is where app's repository lives; app must be one path segment.
-func (r *repositories) path(app string) string {
+func (r *Repositories) path(app string) string {
 	return filepath.Join(r.dir, app+".git")
 }
 
 // ensure returns the repository of app, creating it on the first push, and
 // (re)applies its configuration and hook so they follow the server's.
-func (r *repositories) ensure(ctx context.Context, app string) (string, error) {
+func (r *Repositories) ensure(ctx context.Context, app string) (string, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	dir := r.path(app)
@@ -65,7 +91,7 @@ func (r *repositories) ensure(ctx context.Context, app string) (string, error) {
 
 // create makes an empty bare repository beside dir and renames it into
 // place, so a failure never leaves a half-made repository behind.
-func (r *repositories) create(ctx context.Context, dir string) error {
+func (r *Repositories) create(ctx context.Context, dir string) error {
 	tmp, err := os.MkdirTemp(r.dir, ".init-*")
 	if err != nil {
 		return fmt.Errorf("create repository: %w", err)
@@ -83,7 +109,7 @@ func (r *repositories) create(ctx context.Context, dir string) error {
 }
 
 // configure writes the repository settings a push relies on.
-func (r *repositories) configure(ctx context.Context, dir string) error {
+func (r *Repositories) configure(ctx context.Context, dir string) error {
 	settings := [][2]string{
 		{"core.hooksPath", filepath.Join(dir, "hooks")},
 		{"core.logAllRefUpdates", "true"},
@@ -108,7 +134,7 @@ func (r *repositories) configure(ctx context.Context, dir string) error {
 }
 
 // run runs git in dir with the server's git environment.
-func (r *repositories) run(ctx context.Context, dir string, args ...string) error {
+func (r *Repositories) run(ctx context.Context, dir string, args ...string) error {
 	cmd := exec.CommandContext(ctx, r.git, args...)
 	cmd.Dir = dir
 	cmd.Env = gitEnv()
@@ -119,7 +145,7 @@ func (r *repositories) run(ctx context.Context, dir string, args ...string) erro
 }
 
 // remove deletes app's repository; a missing one is not an error.
-func (r *repositories) remove(_ context.Context, app string) error {
+func (r *Repositories) remove(_ context.Context, app string) error {
 	if name, err := parseRepoPath(app); err != nil || name != app {
 		return engine.FieldError("app", "%q is not an app name", app)
 	}

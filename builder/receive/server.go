@@ -26,7 +26,7 @@ type Server struct {
 	git    string // absolute path of the git binary
 	signer gossh.Signer
 	ssh    *ssh.Server
-	repos  *repositories
+	repos  *Repositories
 	pushes *pushRegistry
 	locks  *keyedMutex
 	conns  *connLimiter
@@ -66,9 +66,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	repos, err := newRepositories(cfg, git)
-	if err != nil {
-		return nil, err
+	repos := cfg.Repos
+	if repos == nil {
+		if repos, err = newRepositories(cfg, git); err != nil {
+			return nil, err
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{

@@ -382,3 +382,28 @@ func TestKeyedMutexNewerWaiterReplacesQueuedOne(t *testing.T) {
 	}
 	assert.Empty(t, k.m)
 }
+
+// TestRepositoriesOpenedFirst wires the repositories as cmd does: opened
+// before the Deployer and the Server, and shared by both. A push lands in
+// them, and removing through them (the engine's side) removes what the
+// push made.
+func TestRepositoriesOpenedFirst(t *testing.T) {
+	t.Parallel()
+	var repos *Repositories
+	h := newHarness(t, func(c *Config) {
+		var err error
+		repos, err = OpenRepositories(*c)
+		require.NoError(t, err)
+		c.Repos = repos
+	})
+	out, err := h.push("myapp", "main")
+	require.NoError(t, err, out)
+	dir := filepath.Join(h.cfg.ReposDir, "myapp.git")
+	require.DirExists(t, dir)
+	require.NoError(t, repos.RemoveRepository(context.Background(), "myapp"))
+	assert.NoDirExists(t, dir)
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(repos.RemoveRepository(context.Background(), "../repos")))
+
+	_, err = OpenRepositories(Config{ReposDir: t.TempDir()})
+	assert.ErrorContains(t, err, "HookSocket and HookCommand are required")
+}

@@ -161,7 +161,22 @@ func (d *daemon) build(context.Context) error {
 	if err := d.buildEdge(); err != nil {
 		return err
 	}
-	repos := &reposRef{}
+	recvCfg := receive.Config{
+		ReposDir:    filepath.Join(d.cfg.data, "repos"),
+		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
+		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
+		HookCommand: []string{exe, "hook", "pre-receive"},
+		Keys:        d.db, Identify: d.accounts.KeyIdentity, Hold: d.accounts.Hold,
+		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
+		MaxConns: d.cfg.sshMaxConns, MaxConnsPerAddr: d.cfg.sshMaxConnsPerIP,
+		Logger: log.With("part", "git"),
+	}
+	// The repositories come first: the engine removes them, the git server
+	// pushes to them and deploys through the engine.
+	repos, err := receive.OpenRepositories(recvCfg)
+	if err != nil {
+		return err
+	}
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
 		Store:    d.db,
@@ -173,31 +188,21 @@ func (d *daemon) build(context.Context) error {
 		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs, Certs: d.certs,
 		DefaultLimits: d.cfg.defaultLimits, HostCPUs: runtime.NumCPU(),
 	})
-	d.recv, err = receive.New(receive.Config{
-		ReposDir:    filepath.Join(d.cfg.data, "repos"),
-		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
-		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
-		HookCommand: []string{exe, "hook", "pre-receive"},
-		Keys:        d.db, Deployer: d.engine, Identify: d.accounts.KeyIdentity, Hold: d.accounts.Hold,
-		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
-		MaxConns: d.cfg.sshMaxConns, MaxConnsPerAddr: d.cfg.sshMaxConnsPerIP,
-		Logger: log.With("part", "git"),
-	})
-	if err != nil {
+	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
+	if d.recv, err = receive.New(recvCfg); err != nil {
 		return err
 	}
-	repos.Server = d.recv
 	d.api = ui.New(ui.Config{
 		Engine: d.engine, Accounts: d.accounts, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
 		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
 		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
-		Git: d.recv.HTTPHandler(), InstallScript: install.Script, Pages: d.pages, TestWebhook: d.testWebhook,
+		Git: d.recv.HTTPHandler(), InstallScript: install.Script, TestWebhook: d.testWebhook,
 		CheckWebhook: d.checkWebhook,
 		GC: func(ctx context.Context) (*engine.GCReport, error) {
 			return d.engine.CollectGarbage(ctx, d.cfg.gcPolicy())
 		},
 	})
-	d.control.set(d.api.RemoteHandler())
+	d.control.set(d.controlHandler())
 	return nil
 }
 
@@ -261,9 +266,6 @@ func (d *daemon) prepareBuilds(ctx context.Context) {
 		d.cfg.log.Info("buildpack builder chosen", "image", img, "why", how)
 	}()
 }
-
-// reposRef lets the engine reach the git server, which is built after it.
-type reposRef struct{ *receive.Server }
 
 // serve reconciles, opens every listener, and serves until ctx ends.
 func (d *daemon) serve(ctx context.Context) error {

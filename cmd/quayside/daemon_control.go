@@ -8,15 +8,13 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/notify"
 	"github.com/quayside/quayside/internal/egress"
 	"github.com/quayside/quayside/internal/password"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/proxy/certs"
-	"github.com/quayside/quayside/ui/auth"
+	"github.com/quayside/quayside/ui"
 	"github.com/quayside/quayside/ui/dashboard"
 	"github.com/quayside/quayside/ui/metrics"
 )
@@ -155,14 +153,22 @@ func (d *daemon) manageControlHost(ctx context.Context) {
 	}
 }
 
-// pages adds the dashboard to the control host.
-func (d *daemon) pages(e *echo.Echo, a *auth.Authenticator) echo.HTTPErrorHandler {
-	dash := dashboard.New(dashboard.Config{
-		Engine: d.engine, Accounts: d.accounts, Auth: a, Series: d.metrics,
+// controlHandler is what the control host serves: the API side of ui
+// (ui.ServesPath) and the dashboard beside it, on every other path. Both
+// identify callers with the one authenticator of ui.
+func (d *daemon) controlHandler() http.Handler {
+	pages := dashboard.New(dashboard.Config{
+		Engine: d.engine, Accounts: d.accounts, Auth: d.api.Auth(), Series: d.metrics,
 		Version: version, Logger: d.cfg.log.With("part", "dashboard"),
+	}).Handler()
+	api := d.api.RemoteHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ui.ServesPath(r.URL.Path) {
+			api.ServeHTTP(w, r)
+			return
+		}
+		pages.ServeHTTP(w, r)
 	})
-	dash.Register(e)
-	return dash.HandleError
 }
 
 // testWebhook sends one test alert through the alert sender.

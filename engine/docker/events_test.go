@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // waitEvent reads events until one matches or 20 s pass, and returns the
@@ -133,7 +134,7 @@ func TestEventFromMessage(t *testing.T) {
 	msg := func(typ events.Type, instance, exitCode string) events.Message {
 		return events.Message{Type: typ, Action: events.ActionDie, TimeNano: 1_700_000_000_123_456_789,
 			Actor: events.Actor{ID: "c1", Attributes: map[string]string{
-				LabelInstance: instance, LabelApp: "shop", LabelRelease: "4", LabelProcess: "worker",
+				dockernames.LabelInstance: instance, dockernames.LabelApp: "shop", dockernames.LabelRelease: "4", LabelProcess: "worker",
 				LabelReplica: "2", "name": "qs-abcd-shop-worker-2-v4-beef", "image": "sha256:x", "exitCode": exitCode,
 			}}}
 	}

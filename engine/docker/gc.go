@@ -14,15 +14,14 @@ import (
 	"github.com/docker/docker/api/types/volume"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 var _ engine.Janitor = (*Runtime)(nil)
 
-// Build cache volume names: "qs-<instance>-<app>" followed by one of these.
-// They are the twins of CacheVolumes in builder/cnb, which this package may
-// not import: pack creates the volumes by name, without labels, so the
-// name is what marks them as this instance's. Keep them in step.
-var cacheSuffixes = []string{"-cache-build", "-cache-launch"}
+// cacheSuffixes end the names of the build cache volumes (see
+// dockernames.CacheVolumes), which carry no labels.
+var cacheSuffixes = []string{dockernames.CacheBuildSuffix, dockernames.CacheLaunchSuffix}
 
 // Images implements engine.Janitor: the images labelled with this
 // instance, with the size of the layers no other image shares.
@@ -36,13 +35,13 @@ func (r *Runtime) Images(ctx context.Context) ([]engine.StoredImage, error) {
 		if s == nil || !ownedBy(s.Labels, r.instance) {
 			continue
 		}
-		rel, _ := strconv.Atoi(s.Labels[LabelRelease])
+		rel, _ := strconv.Atoi(s.Labels[dockernames.LabelRelease])
 		unique := s.Size
 		if s.SharedSize > 0 {
 			unique -= s.SharedSize
 		}
 		out = append(out, engine.StoredImage{
-			ID: s.ID, Tags: realTags(s.RepoTags), App: s.Labels[LabelApp], Release: rel,
+			ID: s.ID, Tags: realTags(s.RepoTags), App: s.Labels[dockernames.LabelApp], Release: rel,
 			Bytes: unique, Created: time.Unix(s.Created, 0).UTC(),
 		})
 	}
@@ -125,7 +124,7 @@ func (r *Runtime) removeIfStopped(ctx context.Context, id string, stoppedFor tim
 		size = *info.SizeRw
 	}
 	return engine.GCItem{
-		Kind: engine.GCContainer, App: info.Config.Labels[LabelApp], Name: strings.TrimPrefix(info.Name, "/"),
+		Kind: engine.GCContainer, App: info.Config.Labels[dockernames.LabelApp], Name: strings.TrimPrefix(info.Name, "/"),
 		Bytes: size, Reason: fmt.Sprintf("%s since %s", info.State.Status, since.Format(time.RFC3339)),
 	}, true, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -19,7 +20,7 @@ func TestJanitorImages(t *testing.T) {
 	r := newTestRuntime(t)
 	ctx := testCtx(t)
 	labels := func(rel string) map[string]string {
-		return map[string]string{LabelInstance: r.instance, LabelApp: "shop", LabelRelease: rel}
+		return map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: "shop", dockernames.LabelRelease: rel}
 	}
 	v1 := buildTestImage(ctx, t, "qs-"+r.instance+"/shop:v1", labels("1"))
 	v2 := buildTestImage(ctx, t, "qs-"+r.instance+"/shop:v2", labels("2"))
@@ -70,7 +71,7 @@ func containerExists(ctx context.Context, t *testing.T, id string) bool {
 func TestJanitorRemoveStoppedContainers(t *testing.T) {
 	r := newTestRuntime(t)
 	ctx := testCtx(t)
-	ours := map[string]string{LabelInstance: r.instance, LabelApp: "shop", LabelRelease: "1", LabelProcess: "web"}
+	ours := map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: "shop", dockernames.LabelRelease: "1", LabelProcess: "web"}
 	exited := createContainer(ctx, t, ours, true)
 	created := createContainer(ctx, t, ours, false)
 	foreign := createContainer(ctx, t, map[string]string{"io.quayside.test": r.instance}, true)

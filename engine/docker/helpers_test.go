@@ -7,7 +7,6 @@ import (
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
-	"github.com/stretchr/testify/assert"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockertest"
@@ -65,8 +64,4 @@ func testCtx(t *testing.T) context.Context {
 func webSpec(app string) engine.ContainerSpec {
 	return engine.ContainerSpec{App: app, Release: 1, Process: "web", Replica: 1, Image: testImage, Port: 8080,
 		Env: map[string]string{"PORT": "8080"}}
-}
-
-func TestLabelInstanceMatchesDockertest(t *testing.T) {
-	assert.Equal(t, LabelInstance, dockertest.LabelInstance, "the test cleanup finds objects by this label")
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -41,7 +42,7 @@ func TestRemoveImage(t *testing.T) {
 	r := newTestRuntime(t)
 	ctx := testCtx(t)
 	ours := func(app string) map[string]string {
-		return map[string]string{LabelInstance: r.instance, LabelApp: app, LabelRelease: "1"}
+		return map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: app, dockernames.LabelRelease: "1"}
 	}
 
 	t.Run("removes ours by ID, with its tags", func(t *testing.T) {
@@ -68,7 +69,7 @@ func TestRemoveImage(t *testing.T) {
 		other := dockertest.Instance(t, testCLI)
 		foreign := map[string]map[string]string{
 			"unlabelled":       nil,
-			"another instance": {LabelInstance: other, LabelApp: "x", LabelRelease: "1"},
+			"another instance": {dockernames.LabelInstance: other, dockernames.LabelApp: "x", dockernames.LabelRelease: "1"},
 		}
 		for name, labels := range foreign {
 			t.Run(name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // Connect connects to the Docker daemon and checks it answers; EUNAVAILABLE
@@ -84,7 +85,7 @@ func ownImages(ctx context.Context, cli *client.Client, instance string, refs []
 		if err != nil {
 			return nil, fmt.Errorf("inspect image %s: %w", ref, err)
 		}
-		if info.Config != nil && info.Config.Labels[LabelInstance] == instance {
+		if info.Config != nil && info.Config.Labels[dockernames.LabelInstance] == instance {
 			out = append(out, ref)
 		}
 	}

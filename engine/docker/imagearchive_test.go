@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -19,9 +20,9 @@ func TestImageArchive(t *testing.T) {
 	ctx := testCtx(t)
 	instance := dockertest.Instance(t, testCLI)
 	ours := "qs-" + instance + "/shop:v1"
-	buildTestImage(ctx, t, ours, map[string]string{LabelInstance: instance, LabelApp: "shop", LabelRelease: "1"})
+	buildTestImage(ctx, t, ours, map[string]string{dockernames.LabelInstance: instance, LabelApp: "shop", LabelRelease: "1"})
 	foreign := "qs-test-" + instance + "/foreign:v1"
-	buildTestImage(ctx, t, foreign, map[string]string{LabelInstance: "someone-else"})
+	buildTestImage(ctx, t, foreign, map[string]string{dockernames.LabelInstance: "someone-else"})
 
 	dst := filepath.Join(t.TempDir(), "images.tar")
 	saved, err := ImageArchive{}.Save(ctx, instance, []string{ours, "", foreign, ours, "qs-" + instance + "/gone:v1"}, dst)

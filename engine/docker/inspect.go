@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // Inspect implements engine.Runtime. A container that does not exist or
@@ -107,8 +108,8 @@ func identity(id, name string, labels map[string]string) *engine.Container {
 	return &engine.Container{
 		ID:      id,
 		Name:    name,
-		App:     labels[LabelApp],
-		Release: atoi(labels[LabelRelease]),
+		App:     labels[dockernames.LabelApp],
+		Release: atoi(labels[dockernames.LabelRelease]),
 		Process: labels[LabelProcess],
 		Replica: atoi(labels[LabelReplica]),
 		Limits:  parseLimitsLabel(labels[LabelLimits]),

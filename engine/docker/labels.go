@@ -9,18 +9,13 @@ import (
 	"github.com/docker/docker/api/types/filters"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
-// Labels Quayside puts on the Docker objects it owns. LabelInstance, LabelApp
-// and LabelRelease are also set on images; their twins live in
-// builder/dockerfile (labels.go), which may not import this package.
+// Labels Quayside puts on the containers it owns, besides the labels of
+// internal/dockernames (dockernames.LabelInstance, dockernames.LabelApp, dockernames.LabelRelease) that images,
+// containers and networks share.
 const (
-	// LabelInstance holds the id of the Quayside server that owns the object.
-	LabelInstance = "io.quayside.instance"
-	// LabelApp holds the app name.
-	LabelApp = "io.quayside.app"
-	// LabelRelease holds the release number.
-	LabelRelease = "io.quayside.release"
 	// LabelProcess holds the process type of a container ("web", ...).
 	LabelProcess = "io.quayside.process"
 	// LabelReplica holds the replica number of a container, from 1 (0 for
@@ -54,12 +49,12 @@ func randomHex(n int) string {
 // containerLabels are the labels of a container made from spec.
 func containerLabels(instance string, spec engine.ContainerSpec) map[string]string {
 	return map[string]string{
-		LabelInstance: instance,
-		LabelApp:      spec.App,
-		LabelRelease:  strconv.Itoa(spec.Release),
-		LabelProcess:  spec.Process,
-		LabelReplica:  strconv.Itoa(spec.Replica),
-		LabelLimits:   limitsLabel(spec.Limits),
+		dockernames.LabelInstance: instance,
+		dockernames.LabelApp:      spec.App,
+		dockernames.LabelRelease:  strconv.Itoa(spec.Release),
+		LabelProcess:              spec.Process,
+		LabelReplica:              strconv.Itoa(spec.Replica),
+		LabelLimits:               limitsLabel(spec.Limits),
 	}
 }
 
@@ -92,15 +87,15 @@ func isOneOff(labels map[string]string) bool {
 
 // ownedBy reports whether labels mark an object of instance.
 func ownedBy(labels map[string]string, instance string) bool {
-	return labels[LabelInstance] == instance
+	return labels[dockernames.LabelInstance] == instance
 }
 
 // scope returns filters selecting the objects of instance, and of app when
 // app is not empty.
 func scope(instance, app string) filters.Args {
-	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
+	f := filters.NewArgs(filters.Arg("label", dockernames.LabelInstance+"="+instance))
 	if app != "" {
-		f.Add("label", LabelApp+"="+app)
+		f.Add("label", dockernames.LabelApp+"="+app)
 	}
 	return f
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/docker/docker/api/types/network"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 // ensureNetwork creates the app's bridge network unless it exists and
@@ -25,7 +26,7 @@ func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error)
 	}
 	_, err = r.cli.NetworkCreate(ctx, name, network.CreateOptions{
 		Driver: "bridge",
-		Labels: map[string]string{LabelInstance: r.instance, LabelApp: app},
+		Labels: map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: app},
 	})
 	if err != nil && !cerrdefs.IsConflict(err) {
 		return "", r.wrap("create network", err)

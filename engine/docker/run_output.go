@@ -53,7 +53,7 @@ func (o *runOutput) stdout(p []byte) (int, error) {
 		o.werr = err
 		return len(p), nil
 	}
-	flush(o.w)
+	engine.Flush(o.w)
 	return len(p), nil
 }
 
@@ -114,13 +114,3 @@ type writerFunc func(p []byte) (int, error)
 
 // Write calls f.
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
-
-// flush pushes buffered output of writers that buffer.
-func flush(w io.Writer) {
-	switch f := w.(type) {
-	case interface{ Flush() error }:
-		_ = f.Flush()
-	case interface{ Flush() }:
-		f.Flush()
-	}
-}

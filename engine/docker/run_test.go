@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -153,7 +154,7 @@ func TestRunOverrides(t *testing.T) {
 	r := newTestRuntime(t)
 	ctx := testCtx(t)
 	tag := "qs-" + r.instance + "/entry:v1"
-	require.NoError(t, dockertest.BuildImage(ctx, testCLI, tag, map[string]string{LabelInstance: r.instance},
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, tag, map[string]string{dockernames.LabelInstance: r.instance},
 		map[string][]byte{"Dockerfile": []byte("FROM " + testImage + "\nENTRYPOINT [\"/server\", \"-lines\", \"1\"]\nCMD [\"-exit\", \"5\"]\n")}))
 	tests := []struct {
 		name       string
@@ -204,7 +205,7 @@ func TestRunFails(t *testing.T) {
 	// Docker creates a container of this image but cannot start it: the
 	// user does not exist in an image without /etc/passwd.
 	nouser := "qs-" + r.instance + "/nouser:v1"
-	require.NoError(t, dockertest.BuildImage(ctx, testCLI, nouser, map[string]string{LabelInstance: r.instance},
+	require.NoError(t, dockertest.BuildImage(ctx, testCLI, nouser, map[string]string{dockernames.LabelInstance: r.instance},
 		map[string][]byte{"Dockerfile": []byte("FROM " + testImage + "\nUSER nosuchuser\n")}))
 	spec := func(mod func(*engine.ContainerSpec)) engine.ContainerSpec {
 		s := runSpec("fails", "-exit", "0")
@@ -305,7 +306,7 @@ func TestRunOneOffIsNoAppProcess(t *testing.T) {
 		assert.True(t, *h.Init)
 		assert.Contains(t, h.SecurityOpt, "no-new-privileges:true")
 		assert.Equal(t, NetworkName(r.instance, "mixed"), string(h.NetworkMode))
-		assert.Equal(t, map[string]string{LabelInstance: r.instance, LabelApp: "mixed", LabelRelease: "1",
+		assert.Equal(t, map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: "mixed", dockernames.LabelRelease: "1",
 			LabelProcess: "run", LabelReplica: "0", LabelOneOff: "true", LabelLimits: "memory=0 cpus=0 pids=0"}, info.Config.Labels)
 	})
 	t.Run("Stop removes it and Run returns", func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
 )
 
@@ -59,13 +60,13 @@ func TestStart(t *testing.T) {
 		for _, b := range info.NetworkSettings.Ports["9090/tcp"] {
 			assert.Equal(t, "127.0.0.1", b.HostIP, "published only on loopback")
 		}
-		assert.Equal(t, r.instance, info.Config.Labels[LabelInstance])
+		assert.Equal(t, r.instance, info.Config.Labels[dockernames.LabelInstance])
 	})
 	t.Run("network is labelled", func(t *testing.T) {
 		n, err := testCLI.NetworkInspect(ctx, NetworkName(r.instance, "shop"), network.InspectOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, "bridge", n.Driver)
-		assert.Equal(t, map[string]string{LabelInstance: r.instance, LabelApp: "shop"}, n.Labels)
+		assert.Equal(t, map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: "shop"}, n.Labels)
 	})
 	t.Run("Inspect sees the same container", func(t *testing.T) {
 		got, err := r.Inspect(ctx, c.ID)
@@ -263,7 +264,7 @@ func TestRemoveApp(t *testing.T) {
 
 	labelled := "qs-" + r.instance + "/gone:v1"
 	require.NoError(t, dockertest.BuildImage(ctx, testCLI, labelled,
-		map[string]string{LabelInstance: r.instance, LabelApp: "gone", LabelRelease: "1"},
+		map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: "gone", dockernames.LabelRelease: "1"},
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY f /f\n"), "f": []byte("app " + r.instance)}))
 	unlabelled := "qs-test-" + r.instance + "/keep:v1"
 	require.NoError(t, dockertest.BuildImage(ctx, testCLI, unlabelled, nil,

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 func TestNames(t *testing.T) {
@@ -85,7 +86,7 @@ func TestConfigWithoutPort(t *testing.T) {
 	assert.Empty(t, cfg.ExposedPorts)
 	assert.Empty(t, host.PortBindings)
 	assert.Nil(t, cfg.Cmd, "the image's command when Cmd is empty")
-	assert.Equal(t, map[string]string{LabelInstance: "ab12", LabelApp: "jobs", LabelRelease: "1",
+	assert.Equal(t, map[string]string{dockernames.LabelInstance: "ab12", dockernames.LabelApp: "jobs", dockernames.LabelRelease: "1",
 		LabelProcess: "worker", LabelReplica: "1", LabelLimits: "memory=0 cpus=0 pids=0"}, cfg.Labels)
 }
 

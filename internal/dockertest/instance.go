@@ -18,12 +18,9 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
-)
 
-// LabelInstance is the label holding the id of the Quayside instance that
-// owns a Docker object: the twin of LabelInstance in engine/docker and in
-// builder/dockerfile, which this package may not import.
-const LabelInstance = "io.quayside.instance"
+	"github.com/quayside/quayside/internal/dockernames"
+)
 
 // RandomHex returns n random bytes as 2n hex digits: a unique id for the
 // instance or the Docker objects of one test.
@@ -34,12 +31,12 @@ func RandomHex(n int) string {
 }
 
 // RemoveInstance removes, by force, every container, network and image
-// labelled LabelInstance=instance, in that order, then the build cache
+// labelled dockernames.LabelInstance=instance, in that order, then the build cache
 // volumes named after the instance ("qs-<instance>-..."), and nothing else.
 // Objects that vanish meanwhile are no error; any other failure is
 // returned, after the rest has been tried.
 func RemoveInstance(ctx context.Context, cli client.APIClient, instance string) error {
-	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
+	f := filters.NewArgs(filters.Arg("label", dockernames.LabelInstance+"="+instance))
 	return errors.Join(removeContainers(ctx, cli, f), removeNetworks(ctx, cli, f), removeImages(ctx, cli, f),
 		removeVolumes(ctx, cli, "qs-"+instance+"-"))
 }

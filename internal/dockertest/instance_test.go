@@ -12,6 +12,8 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 func TestRandomHex(t *testing.T) {
@@ -44,7 +46,7 @@ type made struct{ container, network, image string }
 // makeObjects makes a labelled image (and a labelled child of it), a
 // network and a created container for instance.
 func makeObjects(ctx context.Context, t *testing.T, cli client.APIClient, instance string) made {
-	labels := map[string]string{LabelInstance: instance}
+	labels := map[string]string{dockernames.LabelInstance: instance}
 	tag := "qs-test-" + instance + "/dockertest:v1"
 	require.NoError(t, BuildImage(ctx, cli, tag, labels,
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY f /f\n"), "f": []byte(instance)}))
@@ -60,7 +62,7 @@ func makeObjects(ctx context.Context, t *testing.T, cli client.APIClient, instan
 
 // count counts the containers, networks and images labelled with instance.
 func count(ctx context.Context, t *testing.T, cli client.APIClient, instance string) int {
-	f := filters.NewArgs(filters.Arg("label", LabelInstance+"="+instance))
+	f := filters.NewArgs(filters.Arg("label", dockernames.LabelInstance+"="+instance))
 	cs, err := cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	require.NoError(t, err)
 	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: f})
@@ -100,7 +102,7 @@ func TestBuildImageFails(t *testing.T) {
 	cli := newClient(t)
 	ctx := Context(t, time.Minute)
 	instance := Instance(t, cli)
-	err := BuildImage(ctx, cli, "qs-test-"+instance+"/broken:v1", map[string]string{LabelInstance: instance},
+	err := BuildImage(ctx, cli, "qs-test-"+instance+"/broken:v1", map[string]string{dockernames.LabelInstance: instance},
 		map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY missing /missing\n")})
 	assert.ErrorContains(t, err, "build qs-test-"+instance+"/broken:v1: ")
 }

@@ -136,7 +136,7 @@ func (d *Dashboard) configFailed(c echo.Context, v *view, err error) error {
 	switch engine.ErrorCode(err) {
 	case engine.EINVALID, engine.EDEPLOYFAILED, engine.ECONFLICT:
 		v.Error = sentence(engine.ErrorMessage(err))
-		return d.renderConfig(c, v, statusByCode[engine.ErrorCode(err)], "")
+		return d.renderConfig(c, v, engine.HTTPStatus(err), "")
 	}
 	return err
 }

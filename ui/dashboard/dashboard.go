@@ -101,6 +101,20 @@ func (d *Dashboard) Register(e *echo.Echo) {
 	e.HEAD("/assets/:name", d.serveAsset, secureHeaders)
 }
 
+// Handler serves the dashboard as the control host does: every request
+// identified (token or session), changes made with a session checked for
+// their CSRF token, and every error, unknown paths included, shown as a
+// dashboard page.
+func (d *Dashboard) Handler() http.Handler {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(d.cfg.Auth.Identify, auth.CSRF)
+	e.HTTPErrorHandler = d.HandleError
+	d.Register(e)
+	return e
+}
+
 // errorPages shows what the rest of a route's chain fails with (a body over
 // the limit) as an error page.
 func (d *Dashboard) errorPages(next echo.HandlerFunc) echo.HandlerFunc {

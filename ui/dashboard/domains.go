@@ -46,7 +46,7 @@ func (d *Dashboard) addDomain(c echo.Context, v *view) error {
 		return redirectDone(c, appPath(app.Name, "domains"), "domain-added")
 	case engine.EINVALID, engine.ECONFLICT:
 		v.Fields["host"] = sentence(engine.ErrorMessage(err))
-		return d.renderDomains(c, v, statusByCode[engine.ErrorCode(err)])
+		return d.renderDomains(c, v, engine.HTTPStatus(err))
 	}
 	return err
 }

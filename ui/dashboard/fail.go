@@ -8,19 +8,6 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-// statusByCode turns engine error codes into the status of the error page.
-var statusByCode = map[string]int{
-	engine.EINVALID:        http.StatusBadRequest,
-	engine.EUNAUTHORIZED:   http.StatusUnauthorized,
-	engine.EFORBIDDEN:      http.StatusForbidden,
-	engine.ENOTFOUND:       http.StatusNotFound,
-	engine.ECONFLICT:       http.StatusConflict,
-	engine.ETOOLARGE:       http.StatusRequestEntityTooLarge,
-	engine.EDEPLOYFAILED:   http.StatusUnprocessableEntity,
-	engine.ENOTIMPLEMENTED: http.StatusNotImplemented,
-	engine.EUNAVAILABLE:    http.StatusServiceUnavailable,
-}
-
 // titleByStatus names the error pages.
 var titleByStatus = map[int]string{
 	http.StatusBadRequest:            "Not possible",
@@ -31,6 +18,7 @@ var titleByStatus = map[int]string{
 	http.StatusUnprocessableEntity:   "Deploy failed",
 	http.StatusNotImplemented:        "Not available",
 	http.StatusServiceUnavailable:    "Try again later",
+	http.StatusTooManyRequests:       "Too many requests",
 }
 
 // errorData is the error page's Data.
@@ -46,9 +34,9 @@ func (d *Dashboard) fail(c echo.Context, v *view, err error) error {
 	if code == engine.EUNAUTHORIZED && c.Path() != "/login" {
 		return toLogin(c)
 	}
-	status, ok := statusByCode[code]
+	status := engine.HTTPStatus(err)
 	msg := sentence(engine.ErrorMessage(err))
-	if !ok {
+	if status == http.StatusInternalServerError {
 		status = http.StatusInternalServerError
 		msg = "Something went wrong on the server; it has been logged. Try again, and tell the server's admin if it persists."
 		d.log.Error("dashboard request failed", "method", c.Request().Method, "path", c.Path(), "err", err)

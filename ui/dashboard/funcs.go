@@ -18,7 +18,7 @@ var funcs = template.FuncMap{
 	"iso":   iso,
 	"dur":   duration,
 	"bytes": byteSize,
-	"short": shortCommit,
+	"short": engine.ShortCommit,
 	"cut":   cutText,
 	"plain": engine.PlainText,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
@@ -97,14 +97,6 @@ func byteSize(n float64) string {
 		return fmt.Sprintf("%.0f B", n)
 	}
 	return fmt.Sprintf("%.1f %s", n, units[i])
-}
-
-// shortCommit is the first 7 characters of a commit ID.
-func shortCommit(c string) string {
-	if len(c) > 7 {
-		return c[:7]
-	}
-	return c
 }
 
 // cutText makes s plain (engine.PlainText: no colours, escape sequences

@@ -36,8 +36,6 @@ func TestFormatting(t *testing.T) {
 	assert.Equal(t, "512 B", byteSize(512))
 	assert.Equal(t, "48.0 MiB", byteSize(48<<20))
 	assert.Equal(t, "1.5 GiB", byteSize(1.5*(1<<30)))
-	assert.Equal(t, "3f2a9c1", shortCommit("3f2a9c1e0d"))
-	assert.Equal(t, "abc", shortCommit("abc"))
 	assert.Equal(t, "héll…", cutText(4, "héllo wörld"))
 	assert.Equal(t, "short", cutText(10, "short"))
 	assert.Equal(t, "never", ago(time.Time{}))

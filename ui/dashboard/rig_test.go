@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/net/html"
 
@@ -111,19 +110,15 @@ func newRig(t *testing.T) *rig {
 // control host does: every request identified, changes with a session
 // checked for their CSRF token, errors shown as dashboard pages.
 func (r *rig) start(series metrics.Series) {
-	e := echo.New()
 	a := auth.New(r.acc)
 	d := dashboard.New(dashboard.Config{
 		Engine: r.eng, Accounts: r.acc, Auth: a, Series: series, Version: "test",
 		Logger: slog.New(slog.NewTextHandler(r.logged, nil)),
 	})
-	e.Use(a.Identify, auth.CSRF)
-	e.HTTPErrorHandler = d.HandleError
-	d.Register(e)
 	if r.srv != nil {
 		r.srv.Close()
 	}
-	r.srv = httptest.NewServer(e)
+	r.srv = httptest.NewServer(d.Handler())
 	r.t.Cleanup(r.srv.Close)
 }
 

@@ -131,7 +131,7 @@ func (d *Dashboard) scale(c echo.Context, v *view) error {
 	case engine.EINVALID, engine.EDEPLOYFAILED, engine.ECONFLICT:
 		rel, _ := d.currentRelease(c.Request().Context(), app)
 		v.showError(err, processTypes(rel)...)
-		return d.renderScale(c, v, statusByCode[engine.ErrorCode(err)])
+		return d.renderScale(c, v, engine.HTTPStatus(err))
 	}
 	return err
 }

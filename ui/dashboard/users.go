@@ -136,7 +136,7 @@ func (d *Dashboard) changeUsers(c echo.Context, v *view) error {
 		if c.Param("action") == "add" {
 			selected = ""
 		}
-		return d.renderUsers(c, v, statusByCode[engine.ErrorCode(err)], selected, nil)
+		return d.renderUsers(c, v, engine.HTTPStatus(err), selected, nil)
 	case err != nil:
 		return err
 	case done == "user-removed":
