@@ -20,7 +20,7 @@ func TestImageArchive(t *testing.T) {
 	ctx := testCtx(t)
 	instance := dockertest.Instance(t, testCLI)
 	ours := "qs-" + instance + "/shop:v1"
-	buildTestImage(ctx, t, ours, map[string]string{dockernames.LabelInstance: instance, LabelApp: "shop", LabelRelease: "1"})
+	buildTestImage(ctx, t, ours, map[string]string{dockernames.LabelInstance: instance, dockernames.LabelApp: "shop", dockernames.LabelRelease: "1"})
 	foreign := "qs-test-" + instance + "/foreign:v1"
 	buildTestImage(ctx, t, foreign, map[string]string{dockernames.LabelInstance: "someone-else"})
 

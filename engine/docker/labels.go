@@ -13,8 +13,8 @@ import (
 )
 
 // Labels Quayside puts on the containers it owns, besides the labels of
-// internal/dockernames (dockernames.LabelInstance, dockernames.LabelApp, dockernames.LabelRelease) that images,
-// containers and networks share.
+// internal/dockernames (LabelInstance, LabelApp, LabelRelease) that
+// images, containers and networks share.
 const (
 	// LabelProcess holds the process type of a container ("web", ...).
 	LabelProcess = "io.quayside.process"
