@@ -105,5 +105,5 @@ else
 	step "UNSIGNED for the release key: signed with the throwaway dev key $key (never publish it)"
 fi
 step "the installer must be given that key, for example:"
-printf '    QUAYSIDE_RELEASE_URL=file://%s QUAYSIDE_PUBKEY=%s sh install/install.sh\n' "$(cd "$DIST" && pwd)" "$pub" >&2
+printf '    QUAYSIDE_RELEASE_URL=file://%s QUAYSIDE_PUBKEY=%s sh %s/install.sh\n' "$(cd "$DIST" && pwd)" "$pub" "$DIST" >&2
 printf 'QUAYSIDE_PUBKEY=%s\n' "$pub"
