@@ -9,8 +9,15 @@ DATA      ?= $(CURDIR)/.quayside
 HTTP_ADDR ?= 127.0.0.1:8080
 HTTPS_ADDR ?= 127.0.0.1:8443
 SSH_ADDR  ?= 127.0.0.1:2222
+# staticcheck 2026.2.2 (module v0.8.2) knows Go 1.26; make lint installs it
+# from the module proxy into bin/, under a name that changes with the version.
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
+# Every shell script: shellcheck reads them all.
+SCRIPTS := scripts/*.sh install/install.sh .ci/run builder/offline/stack/rootfs.sh \
+	builder/offline/lifecycle/build.sh builder/offline/buildpacks/*/bin/*
 
-.PHONY: help build run test unit e2e bench lint fmt clean docker tools
+.PHONY: help build run test unit e2e bench lint fmt clean docker tools dist
 
 help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-8s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,8 +39,7 @@ run: docker builder build ## Start Quayside locally: apps at http://<app>.localh
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 
-test: docker tools builder ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
-	$(GO) vet ./...
+test: lint docker tools builder ## Run every test: make lint, then unit tests and end-to-end tests, all with the race detector.
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
 
 unit: ## Run the tests that need neither Docker nor the binary.
@@ -49,12 +55,23 @@ bench: docker tools builder ## Run the benchmarks (deploys, builds, proxy, logs,
 	./scripts/bench-builder.sh
 	./scripts/bench-proxy.sh
 
-lint: ## gofmt, go vet.
+lint: tools $(STATICCHECK) ## gofmt, go vet, go mod tidy -diff, staticcheck, shellcheck.
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed:"; gofmt -l .; exit 1)
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(STATICCHECK) ./...
+	shellcheck $(SCRIPTS)
+
+$(STATICCHECK):
+	@mkdir -p bin
+	GOBIN=$(CURDIR)/bin/.staticcheck $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv bin/.staticcheck/staticcheck $@ && rmdir bin/.staticcheck
+
+dist: ## Build a release in dist/: linux amd64 and arm64 binaries, SHA256SUMS, SHA256SUMS.sig (key: QUAYSIDE_SIGNING_KEY=FILE, else a dev key) and install.sh.
+	VERSION=$(VERSION) ./scripts/dist.sh
 
 fmt: ## Format the code.
 	gofmt -w .
 
 clean: ## Remove build output and the local data dir.
-	rm -rf bin $(DATA)
+	rm -rf bin dist $(DATA)

@@ -48,7 +48,8 @@ func TestInstall(t *testing.T) {
 	start := time.Now()
 	image := testImage(t)
 	t.Logf("test image %s ready in %s", image, time.Since(start).Round(100*time.Millisecond))
-	bin := <-binc
+	dist := <-binc
+	bin := dist.bin
 	require.NotEmpty(t, bin, "the quayside binary did not build")
 	bin2 := upgradedBinary(t, bin)
 	var times benchTimes
@@ -65,6 +66,9 @@ func TestInstall(t *testing.T) {
 	t.Run("downloads the release and checks it against SHA256SUMS", func(t *testing.T) {
 		testDownload(t, image, bin)
 	})
+	t.Run("installs the release make dist made, signature and all", func(t *testing.T) {
+		testDist(t, image, dist)
+	})
 	t.Run("refuses bad input and changes nothing", func(t *testing.T) {
 		testBadInput(t, image, bin)
 	})
@@ -77,29 +81,42 @@ func TestInstall(t *testing.T) {
 	times.report(t)
 }
 
-// buildBinary builds the quayside binary in the background and sends its
-// path (empty when the build failed). QUAYSIDE_INSTALL_TEST_BINARY names a
-// binary to use instead.
-func buildBinary(t *testing.T) <-chan string {
-	c := make(chan string, 1)
+// distRelease is what scripts/dist.sh (make dist) made for this
+// architecture: the release directory and the public key that signed it.
+type distRelease struct {
+	bin, dir, pubkey string
+}
+
+// buildBinary builds the release with scripts/dist.sh, the recipe of
+// `make dist`, for this architecture only, in the background, and sends it
+// (bin empty when the build failed). QUAYSIDE_INSTALL_TEST_BINARY names a
+// binary to use instead (then there is no release directory).
+func buildBinary(t *testing.T) <-chan distRelease {
+	c := make(chan distRelease, 1)
 	if p := os.Getenv("QUAYSIDE_INSTALL_TEST_BINARY"); p != "" {
-		c <- p
+		c <- distRelease{bin: p}
 		return c
 	}
-	out := filepath.Join(t.TempDir(), "quayside")
+	dir := t.TempDir()
 	go func() {
 		start := time.Now()
-		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.version=install-test",
-			"-o", out, "./cmd/quayside")
+		cmd := exec.Command("sh", "scripts/dist.sh")
 		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Logf("CGO_ENABLED=0 go build ./cmd/quayside: %v\n%s", err, msg)
-			c <- ""
+		cmd.Env = append(os.Environ(), "DIST="+dir, "ARCHES="+runtime.GOARCH, "VERSION=install-test", "QUAYSIDE_SIGNING_KEY=")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Logf("scripts/dist.sh: %v\n%s", err, stderr.String())
+			c <- distRelease{}
 			return
 		}
-		t.Logf("built the binary in %s", time.Since(start).Round(100*time.Millisecond))
-		c <- out
+		t.Logf("built the release with scripts/dist.sh in %s", time.Since(start).Round(100*time.Millisecond))
+		c <- distRelease{
+			bin:    filepath.Join(dir, "quayside-linux-"+runtime.GOARCH),
+			dir:    dir,
+			pubkey: strings.TrimPrefix(strings.TrimSpace(string(out)), "QUAYSIDE_PUBKEY="),
+		}
 	}()
 	return c
 }
@@ -222,6 +239,37 @@ func testDownload(t *testing.T, image, bin string) {
 	assert.Contains(t, r.stdout, "downloading file:///srv/release/quayside-linux-"+runtime.GOARCH)
 	assert.Contains(t, r.stdout, "signature of SHA256SUMS verified")
 	assert.Contains(t, r.stdout, "SHA-256 verified: "+sum)
+	assertInstalled(t, b, sum, "example.com", "")
+}
+
+// testDist installs the release scripts/dist.sh made (the binary,
+// SHA256SUMS and SHA256SUMS.sig, signed with its dev key), as the README
+// tells a stranger to: the installer is given the dev key the script
+// printed, and checks the signature and the binary's line. The built-in
+// release key does not verify it.
+func testDist(t *testing.T, image string, dist distRelease) {
+	if dist.dir == "" {
+		t.Skip("QUAYSIDE_INSTALL_TEST_BINARY names a binary: no release directory to install")
+	}
+	require.Regexp(t, `^[A-Za-z0-9+/]{43}=$`, dist.pubkey, "dist.sh prints QUAYSIDE_PUBKEY=<key>")
+	b := newBox(t, image, boxOptions{})
+	b.mustSh("mkdir -p /srv/dist")
+	for _, f := range []string{"quayside-linux-" + runtime.GOARCH, "SHA256SUMS", "SHA256SUMS.sig"} {
+		b.cp(filepath.Join(dist.dir, f), "/srv/dist/"+f)
+	}
+	url := "QUAYSIDE_RELEASE_URL=file:///srv/dist"
+
+	r := b.install([]string{url}, "--domain", "example.com")
+	require.Equal(t, 1, r.code, "the dev key is not the release key\n%s", r)
+	assert.Contains(t, r.stderr, "does not verify with the release key")
+	assert.False(t, b.exists(binPath), "nothing installed")
+
+	r = b.install([]string{url, "QUAYSIDE_PUBKEY=" + dist.pubkey}, "--domain", "example.com")
+	require.Equal(t, 0, r.code, r.String())
+	assert.Contains(t, r.stdout, "signature of SHA256SUMS verified")
+	sum := sha256File(t, dist.bin)
+	assert.Contains(t, r.stdout, "SHA-256 verified: "+sum)
+	assert.Contains(t, r.stdout, "binary: quayside install-test (")
 	assertInstalled(t, b, sum, "example.com", "")
 }
 

@@ -79,7 +79,8 @@ func ParsePublicKey(text string) (*engine.Key, error) {
 // checkKeyStrength refuses DSA keys and RSA keys shorter than 2048 bits.
 func checkKeyStrength(pub ssh.PublicKey) error {
 	switch pub.Type() {
-	case ssh.KeyAlgoDSA: //nolint:staticcheck // named only to refuse it
+	//lint:ignore SA1019 DSA is named only to refuse it
+	case ssh.KeyAlgoDSA:
 		return engine.FieldError("public_key", "DSA keys are too weak: use an ed25519 key (ssh-keygen -t ed25519)")
 	case ssh.KeyAlgoRSA:
 		if ck, ok := pub.(ssh.CryptoPublicKey); ok {

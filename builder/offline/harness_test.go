@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/buildpacks/pack/pkg/blob"
 	"github.com/buildpacks/pack/pkg/cache"
 	"github.com/buildpacks/pack/pkg/client"
 	packimage "github.com/buildpacks/pack/pkg/image"
@@ -78,10 +79,11 @@ func (h *harness) build(t *testing.T, name, appDir, cacheKey string) (string, st
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var out lockedBuffer
+	logger := logging.NewLogWithWriters(&out, &out)
 	pack, err := client.NewClient(
 		client.WithDockerClient(h.docker),
-		client.WithLogger(logging.NewLogWithWriters(&out, &out)),
-		client.WithCacheDir(t.TempDir()),
+		client.WithLogger(logger),
+		client.WithDownloader(blob.NewDownloader(logger, t.TempDir())),
 	)
 	require.NoError(t, err)
 	img := fmt.Sprintf("quayside-buildertest-%s/%s:latest", h.id, name)

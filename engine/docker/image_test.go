@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
-	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -31,7 +31,7 @@ func buildTestImage(ctx context.Context, t *testing.T, tag string, labels map[st
 // imageExists reports whether ref names an image.
 func imageExists(ctx context.Context, t *testing.T, ref string) bool {
 	_, err := testCLI.ImageInspect(ctx, ref)
-	if client.IsErrNotFound(err) {
+	if cerrdefs.IsNotFound(err) {
 		return false
 	}
 	require.NoError(t, err)

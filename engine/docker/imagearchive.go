@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
@@ -79,7 +80,7 @@ func ownImages(ctx context.Context, cli *client.Client, instance string, refs []
 		}
 		seen[ref] = true
 		info, err := cli.ImageInspect(ctx, ref)
-		if client.IsErrNotFound(err) {
+		if cerrdefs.IsNotFound(err) {
 			continue // pruned: the release has no image any more
 		}
 		if err != nil {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
-	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -340,7 +340,7 @@ func TestRemoveAppRemovesOneOffs(t *testing.T) {
 	assert.NotZero(t, res.code, "killed")
 	assert.Empty(t, allContainers(ctx, t, r))
 	_, err := testCLI.NetworkInspect(ctx, NetworkName(r.instance, "doomed"), network.InspectOptions{})
-	assert.True(t, client.IsErrNotFound(err), "network removed: %v", err)
+	assert.True(t, cerrdefs.IsNotFound(err), "network removed: %v", err)
 }
 
 func TestRunOutputWriterFails(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/api/types/network"
@@ -176,7 +177,7 @@ func TestStop(t *testing.T) {
 	_, err = r.Inspect(ctx, c.ID)
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 	_, err = testCLI.ContainerInspect(ctx, c.ID)
-	assert.True(t, client.IsErrNotFound(err), "removed from Docker: %v", err)
+	assert.True(t, cerrdefs.IsNotFound(err), "removed from Docker: %v", err)
 
 	t.Run("twice is fine", func(t *testing.T) {
 		assert.NoError(t, r.Stop(ctx, c.ID, time.Second))
@@ -281,9 +282,9 @@ func TestRemoveApp(t *testing.T) {
 	require.NoError(t, r.RemoveApp(ctx, "gone"))
 
 	_, err = testCLI.NetworkInspect(ctx, NetworkName(r.instance, "gone"), network.InspectOptions{})
-	assert.True(t, client.IsErrNotFound(err), "network removed: %v", err)
+	assert.True(t, cerrdefs.IsNotFound(err), "network removed: %v", err)
 	_, err = testCLI.ImageInspect(ctx, labelled)
-	assert.True(t, client.IsErrNotFound(err), "labelled image removed: %v", err)
+	assert.True(t, cerrdefs.IsNotFound(err), "labelled image removed: %v", err)
 	_, err = testCLI.ImageInspect(ctx, unlabelled)
 	assert.NoError(t, err, "unlabelled image left alone")
 	_, err = testCLI.ImageInspect(ctx, testImage)

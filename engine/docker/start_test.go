@@ -58,9 +58,11 @@ func TestParseTime(t *testing.T) {
 
 func TestPublishedAddr(t *testing.T) {
 	info := func(bindings nat.PortMap, ports nat.PortMap) container.InspectResponse {
+		ns := &container.NetworkSettings{}
+		ns.Ports = ports // set through the field, not the deprecated NetworkSettingsBase it is promoted from
 		return container.InspectResponse{
 			ContainerJSONBase: &container.ContainerJSONBase{HostConfig: &container.HostConfig{PortBindings: bindings}},
-			NetworkSettings:   &container.NetworkSettings{NetworkSettingsBase: container.NetworkSettingsBase{Ports: ports}},
+			NetworkSettings:   ns,
 		}
 	}
 	want := nat.PortMap{"8080/tcp": {{HostIP: "127.0.0.1"}}}

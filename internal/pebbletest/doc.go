@@ -3,8 +3,8 @@
 // certificate code (package proxy/certs) is tested against a real CA speaking
 // real ACME.
 //
-// [Start] builds both binaries from the module cache (once per version,
-// reused across runs), generates a TLS certificate for Pebble's API, starts
+// [Start] builds both binaries with `go tool` (go.mod's tool directive pins
+// the Pebble version; the Go build cache keeps them across runs), generates a TLS certificate for Pebble's API, starts
 // both processes on free 127.0.0.1 ports and stops them on t.Cleanup.
 // Pebble's validation DNS answers A 127.0.0.1 and no AAAA for every name, so
 // challenges reach the system under test on the HTTP and TLS ports the test

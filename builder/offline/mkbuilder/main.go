@@ -19,6 +19,7 @@ import (
 	"syscall"
 
 	pubbldr "github.com/buildpacks/pack/builder"
+	"github.com/buildpacks/pack/pkg/blob"
 	"github.com/buildpacks/pack/pkg/client"
 	"github.com/buildpacks/pack/pkg/image"
 	"github.com/buildpacks/pack/pkg/logging"
@@ -90,10 +91,11 @@ func createBuilder(ctx context.Context, o options, cfg pubbldr.Config, stdout, s
 		return fmt.Errorf("create pack cache dir: %w", err)
 	}
 	defer os.RemoveAll(cacheDir)
+	logger := logging.NewLogWithWriters(stdout, stderr)
 	pack, err := client.NewClient(
 		client.WithDockerClient(docker),
-		client.WithLogger(logging.NewLogWithWriters(stdout, stderr)),
-		client.WithCacheDir(cacheDir),
+		client.WithLogger(logger),
+		client.WithDownloader(blob.NewDownloader(logger, cacheDir)),
 	)
 	if err != nil {
 		return fmt.Errorf("create pack client: %w", err)
