@@ -99,6 +99,21 @@ func TestLogsWebSocketOriginOverHTTP(t *testing.T) {
 func newLogsRig(t *testing.T) (http.Handler, string, string) {
 	t.Helper()
 	ctx := context.Background()
+	eng, acc := newLogsEngine(t)
+	_, _, err := acc.AddUser(ctx, "admin@example.test", engine.RoleAdmin)
+	require.NoError(t, err)
+	_, token, err := acc.CreateToken(ctx, "admin@example.test", "cli", 0)
+	require.NoError(t, err)
+	session := signInAs(t, acc, "reader@example.test")
+	s := ui.New(ui.Config{Engine: eng, Accounts: acc, Version: "test", Domain: "example.test", ControlURL: "https://quayside.example.test"})
+	return s.RemoteHandler(), token, session
+}
+
+// newLogsEngine returns an engine over a real store that keeps logs, with
+// the app "shop" deployed, and its accounts.
+func newLogsEngine(t *testing.T) (*engine.Engine, *engine.Accounts) {
+	t.Helper()
+	ctx := context.Background()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "q.db"), key)
@@ -114,13 +129,7 @@ func newLogsRig(t *testing.T) (http.Handler, string, string) {
 		Repos: &enginetest.Repos{}, Health: enginetest.Health{RT: rt}, Domain: "example.test", Access: acc, Logs: ls,
 	})
 	deploy(t, eng, "shop", "img1")
-	_, _, err = acc.AddUser(ctx, "admin@example.test", engine.RoleAdmin)
-	require.NoError(t, err)
-	_, token, err := acc.CreateToken(ctx, "admin@example.test", "cli", 0)
-	require.NoError(t, err)
-	session := signInAs(t, acc, "reader@example.test")
-	s := ui.New(ui.Config{Engine: eng, Accounts: acc, Version: "test", Domain: "example.test", ControlURL: "https://quayside.example.test"})
-	return s.RemoteHandler(), token, session
+	return eng, acc
 }
 
 // signInAs adds a developer who may see "shop", sets their password and

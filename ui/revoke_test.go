@@ -2,11 +2,9 @@ package ui_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +14,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/enginetest"
-	"github.com/quayside/quayside/store"
-	"github.com/quayside/quayside/store/logs"
 	"github.com/quayside/quayside/ui"
 	"github.com/quayside/quayside/ui/api"
 )
@@ -34,22 +29,8 @@ type followRig struct {
 func newFollowRig(t *testing.T) *followRig {
 	t.Helper()
 	ctx := context.Background()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "q.db"), key)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	ls, err := logs.Open(filepath.Join(t.TempDir(), "logs"), logs.Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ls.Close() })
-	acc := engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: testHasher{}})
-	rt := enginetest.NewRuntime()
-	eng := engine.New(engine.Config{
-		Store: db, Runtime: rt, Builder: &enginetest.Builder{}, Router: enginetest.NewRouter(),
-		Repos: &enginetest.Repos{}, Health: enginetest.Health{RT: rt}, Domain: "example.test", Access: acc, Logs: ls,
-	})
-	deploy(t, eng, "shop", "img1")
-	_, _, err = acc.AddUser(ctx, "dev@example.test", engine.RoleDeveloper)
+	eng, acc := newLogsEngine(t)
+	_, _, err := acc.AddUser(ctx, "dev@example.test", engine.RoleDeveloper)
 	require.NoError(t, err)
 	require.NoError(t, acc.Grant(ctx, "shop", "dev@example.test"))
 	_, secret, err := acc.CreateToken(ctx, "dev@example.test", "test", 0)
