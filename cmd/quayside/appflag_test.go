@@ -6,9 +6,13 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/ui/api/appflag"
 )
 
-func TestWithApp(t *testing.T) {
+// TestAppFlagOnTheCommandLine checks the --app rewrite against the real
+// command line (appflag_test covers the rewrite itself).
+func TestAppFlagOnTheCommandLine(t *testing.T) {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("quayside"))
 	require.NoError(t, err)
@@ -33,20 +37,6 @@ func TestWithApp(t *testing.T) {
 		{[]string{"apps"}, infer, []string{"apps"}},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, withApp(parser.Model.Node, tt.args, tt.infer), "%v", tt.args)
-	}
-}
-
-func TestAppFromRemoteURL(t *testing.T) {
-	for url, want := range map[string]string{
-		"ssh://git@example.com:2222/shop.git":    "shop",
-		"https://quayside.example.com/shop.git":  "shop",
-		"https://quayside.example.com/shop.git/": "shop",
-		"git@example.com:shop":                   "shop",
-		"https://github.com/someone/Not_An_App":  "",
-	} {
-		got, ok := appFromRemoteURL(url)
-		assert.Equal(t, want, got, url)
-		assert.Equal(t, want != "", ok, url)
+		assert.Equal(t, tt.want, appflag.Rewrite(parser.Model.Node, tt.args, tt.infer), "%v", tt.args)
 	}
 }
