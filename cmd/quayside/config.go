@@ -111,4 +111,3 @@ func changeConfig(g *globals, app string, ch api.ConfigChange) error {
 	}
 	return nil
 }
-

@@ -119,4 +119,3 @@ func (c *psScaleCmd) Run(g *globals) error {
 	fmt.Printf("%s now runs %s\n", app.Name, formatScale(app.Scale))
 	return nil
 }
-
