@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/quayside/quayside/cmd/quayside/daemon"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
 )
@@ -21,7 +22,7 @@ func (g *globals) client() (*api.Client, error) {
 	if g.remote != "" {
 		return api.NewRemoteClient(g.remote, os.Getenv("QUAYSIDE_TOKEN"))
 	}
-	sock := controlSocket(g.data)
+	sock := daemon.ControlSocket(g.data)
 	_, err := os.Stat(sock)
 	if err == nil {
 		return api.NewUnixClient(sock), nil
