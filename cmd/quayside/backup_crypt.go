@@ -12,17 +12,26 @@ import (
 	"github.com/quayside/quayside/store/backup"
 )
 
+// keys are the keys `backup` encrypts for, from its flags.
+func (c *backupCmd) keys() *backup.Keys {
+	return &backup.Keys{Recipients: c.Recipient, PassphraseFile: c.PassphraseFile, Stdin: os.Stdin, Ask: askPassphrase}
+}
+
 // backupRecipients is whom `backup` encrypts for (backup.Keys.EncryptFor).
 func (c *backupCmd) backupRecipients() ([]age.Recipient, error) {
-	k := &backup.Keys{Recipients: c.Recipient, PassphraseFile: c.PassphraseFile, Stdin: os.Stdin, Ask: askPassphrase}
-	return k.EncryptFor(c.Encrypt)
+	return c.keys().EncryptFor(c.Encrypt)
+}
+
+// keys are the keys `restore` opens an encrypted backup with, from its flags.
+func (c *restoreCmd) keys() *backup.Keys {
+	return &backup.Keys{Identity: c.Identity, PassphraseFile: c.PassphraseFile, Stdin: os.Stdin,
+		ArchiveOnStdin: c.File == "-", Ask: askPassphrase}
 }
 
 // decrypting returns the archive stream of in, decrypted with --identity
 // or the passphrase when the backup is encrypted (backup.Plain).
 func (c *restoreCmd) decrypting(in io.Reader) (io.Reader, error) {
-	k := &backup.Keys{Identity: c.Identity, PassphraseFile: c.PassphraseFile, Stdin: os.Stdin,
-		ArchiveOnStdin: c.File == "-", Ask: askPassphrase}
+	k := c.keys()
 	return backup.Plain(in, k.Identities, k.Kind())
 }
 
