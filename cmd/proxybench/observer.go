@@ -6,7 +6,7 @@ import (
 )
 
 // observer reports the proxy's requests to the metrics, as the daemon's
-// wiring does (cmd/quayside/daemon_control.go).
+// wiring does (cmd/quayside/daemon/control.go).
 type observer struct{ m *metrics.Metrics }
 
 func (o observer) ObserveRequest(i proxy.RequestInfo) {

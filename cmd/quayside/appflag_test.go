@@ -1,52 +1,45 @@
 package main
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/alecthomas/kong"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/ui/api/appflag"
 )
 
-func TestWithApp(t *testing.T) {
+// TestEveryAppCommandTakesTheAppFlag checks the --app rewrite against the
+// real command line: every command whose first argument is the app gets
+// it from -a, and from the git remote when left out (appflag's tests
+// cover the rewrite itself).
+func TestEveryAppCommandTakesTheAppFlag(t *testing.T) {
 	var c cli
 	parser, err := kong.New(&c, kong.Name("quayside"))
 	require.NoError(t, err)
 	infer := func() (string, bool) { return "inferred", true }
-	none := func() (string, bool) { return "", false }
-	tests := []struct {
-		args  []string
-		infer func() (string, bool)
-		want  []string
-	}{
-		{[]string{"releases", "shop"}, infer, []string{"releases", "shop"}},
-		{[]string{"releases"}, infer, []string{"releases", "inferred"}},
-		{[]string{"releases"}, none, []string{"releases"}},
-		{[]string{"-a", "shop", "releases"}, infer, []string{"releases", "shop"}},
-		{[]string{"releases", "--app=shop", "-n", "5"}, infer, []string{"releases", "shop", "-n", "5"}},
-		{[]string{"config", "set", "K=V"}, infer, []string{"config", "set", "inferred", "K=V"}},
-		{[]string{"config", "set", "shop", "K=V"}, infer, []string{"config", "set", "shop", "K=V"}},
-		{[]string{"logs", "-n", "5", "-f"}, infer, []string{"logs", "inferred", "-n", "5", "-f"}},
-		{[]string{"run", "-a", "shop", "--", "ls", "-a"}, infer, []string{"run", "shop", "--", "ls", "-a"}},
-		{[]string{"audit", "--app", "shop"}, infer, []string{"audit", "--for-app=shop"}},
-		{[]string{"audit"}, infer, []string{"audit"}},
-		{[]string{"apps"}, infer, []string{"apps"}},
+	seen := 0
+	for _, n := range parser.Model.Leaves(false) {
+		if len(n.Positional) == 0 || n.Positional[0].Name != "app" {
+			continue
+		}
+		seen++
+		path := commandPath(n)
+		want := append(slices.Clone(path), "shop")
+		assert.Equal(t, want, appflag.Rewrite(parser.Model.Node, append([]string{"-a", "shop"}, path...), infer), "%v", path)
+		want = append(slices.Clone(path), "inferred")
+		assert.Equal(t, want, appflag.Rewrite(parser.Model.Node, path, infer), "%v", path)
 	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, withApp(parser.Model.Node, tt.args, tt.infer), "%v", tt.args)
-	}
+	assert.Greater(t, seen, 20, "the app commands were found")
 }
 
-func TestAppFromRemoteURL(t *testing.T) {
-	for url, want := range map[string]string{
-		"ssh://git@example.com:2222/shop.git":    "shop",
-		"https://quayside.example.com/shop.git":  "shop",
-		"https://quayside.example.com/shop.git/": "shop",
-		"git@example.com:shop":                   "shop",
-		"https://github.com/someone/Not_An_App":  "",
-	} {
-		got, ok := appFromRemoteURL(url)
-		assert.Equal(t, want, got, url)
-		assert.Equal(t, want != "", ok, url)
+// commandPath is the command words that reach n.
+func commandPath(n *kong.Node) []string {
+	var path []string
+	for ; n != nil && n.Type == kong.CommandNode; n = n.Parent {
+		path = append([]string{n.Name}, path...)
 	}
+	return path
 }

@@ -4,13 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 )
-
-// controlSocket is where the daemon listens for the CLI, inside the data dir.
-func controlSocket(data string) string { return filepath.Join(data, "control.sock") }
 
 // table writes aligned columns to stdout.
 func table(header ...any) *tabwriter.Writer {

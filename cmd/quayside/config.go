@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
@@ -82,7 +81,7 @@ type configSetCmd struct {
 }
 
 func (c *configSetCmd) Run(g *globals) error {
-	set, err := parsePairs(c.Pairs)
+	set, err := api.ParseConfigPairs(c.Pairs)
 	if err != nil {
 		return err
 	}
@@ -111,20 +110,4 @@ func changeConfig(g *globals, app string, ch api.ConfigChange) error {
 		fmt.Printf("Config of %s saved; it applies from the first deploy.\n", app)
 	}
 	return nil
-}
-
-// parsePairs reads KEY=value arguments.
-func parsePairs(pairs []string) (map[string]string, error) {
-	set := make(map[string]string, len(pairs))
-	for _, p := range pairs {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok {
-			return nil, engine.FieldError(p, "%q is not KEY=value: write config set APP KEY=value", p)
-		}
-		if _, dup := set[k]; dup {
-			return nil, engine.FieldError(k, "%s is given twice", k)
-		}
-		set[k] = v
-	}
-	return set, nil
 }

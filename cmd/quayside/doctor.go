@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/quayside/quayside/cmd/quayside/daemon"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/install/doctor"
 	"github.com/quayside/quayside/proxy/certs"
@@ -31,10 +32,10 @@ func (c *doctorCmd) Run(g *globals) error {
 		return engine.Errorf(engine.EINVALID, "doctor checks the machine it runs on: run it on the server, without --server")
 	}
 	cfg := doctor.Config{
-		Data: g.data, Socket: controlSocket(g.data), Domain: c.Domain, HTTPAddr: c.HTTPAddr, HTTPSAddr: c.HTTPSAddr,
+		Data: g.data, Socket: daemon.ControlSocket(g.data), Domain: c.Domain, HTTPAddr: c.HTTPAddr, HTTPSAddr: c.HTTPSAddr,
 		SSHAddr: c.SSHAddr, ACMECA: c.ACMECA, Settings: c.Settings, Offline: c.Offline,
 		Local:  func(domain string) bool { return certs.ModeFor(domain) == certs.ModeLocal },
-		Docker: dockerInfo, Daemon: doctorDaemon{api.NewUnixClient(controlSocket(g.data))},
+		Docker: dockerInfo, Daemon: doctorDaemon{api.NewUnixClient(daemon.ControlSocket(g.data))},
 	}
 	cfg.FillFromSettings()
 	findings := doctor.Run(g.ctx, cfg)

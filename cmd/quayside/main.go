@@ -17,6 +17,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api/appflag"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -78,7 +79,7 @@ func main() {
 		}),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
-	kctx, err := parser.Parse(withApp(parser.Model.Node, os.Args[1:], appFromGitRemote))
+	kctx, err := parser.Parse(appflag.Rewrite(parser.Model.Node, os.Args[1:], appflag.FromGitRemote))
 	parser.FatalIfErrorf(err)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -104,7 +104,7 @@ type psScaleCmd struct {
 }
 
 func (c *psScaleCmd) Run(g *globals) error {
-	change, err := parseScale(c.Counts)
+	change, err := api.ParseScale(c.Counts)
 	if err != nil {
 		return err
 	}
@@ -118,21 +118,4 @@ func (c *psScaleCmd) Run(g *globals) error {
 	}
 	fmt.Printf("%s now runs %s\n", app.Name, formatScale(app.Scale))
 	return nil
-}
-
-// parseScale reads TYPE=N arguments.
-func parseScale(args []string) (api.ScaleChange, error) {
-	change := api.ScaleChange{}
-	for _, a := range args {
-		typ, n, ok := strings.Cut(a, "=")
-		count, err := strconv.Atoi(n)
-		if !ok || typ == "" || err != nil {
-			return nil, engine.FieldError(a, "%q is not TYPE=N: write, for example, web=2", a)
-		}
-		if _, dup := change[typ]; dup {
-			return nil, engine.FieldError(typ, "%s is given twice", typ)
-		}
-		change[typ] = count
-	}
-	return change, nil
 }

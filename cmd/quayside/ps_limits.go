@@ -33,7 +33,7 @@ func (c *psLimitsCmd) Run(g *globals) error {
 		}
 		return w.Flush()
 	}
-	change, err := parseLimits(c.Values)
+	change, err := api.ParseLimits(c.Values)
 	if err != nil {
 		return err
 	}
@@ -43,25 +43,6 @@ func (c *psLimitsCmd) Run(g *globals) error {
 	}
 	fmt.Printf("%s %s now runs with %s\n", c.App, c.Type, formatLimits(*got))
 	return nil
-}
-
-// parseLimits reads KEY=VALUE arguments; the server checks the values.
-func parseLimits(args []string) (map[string]string, error) {
-	if len(args) == 0 {
-		return nil, engine.FieldError("limits", "give the limits to set, as in memory=512M cpus=1 pids=512 (or memory=default)")
-	}
-	out := map[string]string{}
-	for _, a := range args {
-		k, v, ok := strings.Cut(a, "=")
-		if !ok || k == "" || v == "" {
-			return nil, engine.FieldError(a, "%q is not KEY=VALUE: write, for example, memory=512M", a)
-		}
-		if _, dup := out[k]; dup {
-			return nil, engine.FieldError(k, "%s is given twice", k)
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 // formatLimits prints "memory=512 MiB (default) cpus=none (default) pids=256".

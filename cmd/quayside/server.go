@@ -13,9 +13,9 @@ import (
 
 	"github.com/docker/go-units"
 
+	"github.com/quayside/quayside/cmd/quayside/daemon"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/egress"
-	"github.com/quayside/quayside/proxy/certs"
 )
 
 // serverCmd runs the daemon. Every flag has a matching environment variable.
@@ -58,48 +58,15 @@ func (c *serverCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	d, err := openDaemon(g.ctx, cfg)
+	d, err := daemon.Open(g.ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	return d.serve(g.ctx)
+	defer d.Close()
+	return d.Serve(g.ctx)
 }
 
-// daemonConfig is the validated form of the server flags.
-type daemonConfig struct {
-	data, domain      string
-	httpAddr, sshAddr string
-	log               *slog.Logger
-	stopGrace         time.Duration
-	maxPush           int64
-	pushTimeout       time.Duration
-	builder           string
-	allowedBuilders   []string
-	lifecycleImage    string
-	maxBuilds         int
-	buildMemory       int64
-	buildTimeout      time.Duration
-	keepReleases      int
-	logMaxSize        int64
-	httpPort, sshPort string
-	httpsAddr         string
-	httpsPort         string
-	acmeCA            string
-	acmeRoot          []byte
-	acmeEmail         string
-	metricsAllow      []netip.Prefix
-	trustedProxies    []netip.Prefix
-	sshMaxConns       int
-	sshMaxConnsPerIP  int
-	diskAlert         float64
-	gcEvery           time.Duration
-	buildCacheBudget  int64
-	defaultLimits     engine.Limits
-	webhookAllow      []netip.Prefix
-}
-
-func (c *serverCmd) config(data string) (*daemonConfig, error) {
+func (c *serverCmd) config(data string) (*daemon.Config, error) {
 	maxPush, err := parseSize("max-push-size", c.MaxPushSize, false)
 	if err != nil {
 		return nil, err
@@ -197,18 +164,18 @@ func (c *serverCmd) config(data string) (*daemonConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
 	}
-	return &daemonConfig{
-		data: abs, domain: c.Domain, httpAddr: c.HTTPAddr, sshAddr: c.SSHAddr,
-		log: newLogger(c.LogLevel, c.LogFormat), stopGrace: c.StopGrace, maxPush: maxPush,
-		pushTimeout: c.PushTimeout, httpPort: httpPort, sshPort: sshPort,
-		httpsAddr: c.HTTPSAddr, httpsPort: httpsPort, acmeCA: c.ACMECA, acmeRoot: acmeRoot, acmeEmail: c.ACMEEmail,
-		builder: c.Builder, allowedBuilders: c.AllowedBuilders,
-		lifecycleImage: c.LifecycleImage, maxBuilds: c.MaxBuilds, buildMemory: buildMemory,
-		buildTimeout: c.BuildTimeout, keepReleases: c.KeepReleases, logMaxSize: logMax,
-		sshMaxConns: c.SSHMaxConns, sshMaxConnsPerIP: c.SSHMaxConnsPerIP,
-		metricsAllow: allow, trustedProxies: trusted, diskAlert: c.DiskAlert, gcEvery: c.GCEvery, buildCacheBudget: cacheBudget,
-		defaultLimits: limits,
-		webhookAllow:  webhookAllow,
+	return &daemon.Config{
+		Version: version, Data: abs, Domain: c.Domain, HTTPAddr: c.HTTPAddr, SSHAddr: c.SSHAddr,
+		Log: newLogger(c.LogLevel, c.LogFormat), StopGrace: c.StopGrace, MaxPush: maxPush,
+		PushTimeout: c.PushTimeout, HTTPPort: httpPort, SSHPort: sshPort,
+		HTTPSAddr: c.HTTPSAddr, HTTPSPort: httpsPort, ACMECA: c.ACMECA, ACMERoot: acmeRoot, ACMEEmail: c.ACMEEmail,
+		Builder: c.Builder, AllowedBuilders: c.AllowedBuilders,
+		LifecycleImage: c.LifecycleImage, MaxBuilds: c.MaxBuilds, BuildMemory: buildMemory,
+		BuildTimeout: c.BuildTimeout, KeepReleases: c.KeepReleases, LogMaxSize: logMax,
+		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
+		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
+		DefaultLimits: limits,
+		WebhookAllow:  webhookAllow,
 	}, nil
 }
 
@@ -245,31 +212,6 @@ func newLogger(level, format string) *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
-// local reports whether the server runs in local mode: certificates from
-// its own CA, for laptops.
-func (cfg *daemonConfig) local() bool { return certs.ModeFor(cfg.domain) == certs.ModeLocal }
-
-// appURL returns how users reach an app: https://<app>.<domain>[:port]
-// with public certificates, http://<app>.<domain>[:port] in local mode.
-func (cfg *daemonConfig) appURL(app string) string {
-	host := app + "." + cfg.domain
-	if cfg.local() {
-		if cfg.httpPort != "80" {
-			host = net.JoinHostPort(host, cfg.httpPort)
-		}
-		return "http://" + host
-	}
-	if cfg.httpsPort != "443" {
-		host = net.JoinHostPort(host, cfg.httpsPort)
-	}
-	return "https://" + host
-}
-
-// gitURL is the prefix of push URLs.
-func (cfg *daemonConfig) gitURL() string {
-	return fmt.Sprintf("ssh://git@%s/", net.JoinHostPort(cfg.domain, cfg.sshPort))
-}
-
 // parseSize reads a size flag such as 500MiB or 2GiB; zero only if allowed.
 func parseSize(flag, v string, zeroOK bool) (int64, error) {
 	if zeroOK && v == "0" {
@@ -302,9 +244,4 @@ func parsePrefixes(flag string, list []string) ([]netip.Prefix, error) {
 		out = append(out, p.Masked())
 	}
 	return out, nil
-}
-
-// gcPolicy is what garbage collection keeps.
-func (cfg *daemonConfig) gcPolicy() engine.GCPolicy {
-	return engine.GCPolicy{BuildCacheBudget: cfg.buildCacheBudget}
 }

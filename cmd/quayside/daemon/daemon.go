@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -32,9 +32,9 @@ import (
 	"github.com/quayside/quayside/ui/metrics"
 )
 
-// daemon is a running Quayside server: every part, wired together.
-type daemon struct {
-	cfg      *daemonConfig
+// Daemon is a running Quayside server: every part, wired together.
+type Daemon struct {
+	cfg      *Config
 	lock     *os.File
 	db       *store.DB
 	docker   *client.Client
@@ -53,14 +53,14 @@ type daemon struct {
 	closers  []func() error
 }
 
-// openDaemon takes the data dir, opens the store, connects to Docker and
+// Open takes the data dir, opens the store, connects to Docker and
 // builds every part. It starts nothing yet.
-func openDaemon(ctx context.Context, cfg *daemonConfig) (*daemon, error) {
-	d := &daemon{cfg: cfg}
+func Open(ctx context.Context, cfg *Config) (*Daemon, error) {
+	d := &Daemon{cfg: cfg}
 	steps := []func(context.Context) error{d.lockDataDir, d.openStore, d.openLogs, d.connectDocker, d.build}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
-			d.close()
+			d.Close()
 			return nil, err
 		}
 	}
@@ -69,32 +69,32 @@ func openDaemon(ctx context.Context, cfg *daemonConfig) (*daemon, error) {
 
 // lockDataDir creates the data dir (owner only) and makes sure no other
 // daemon uses it.
-func (d *daemon) lockDataDir(context.Context) error {
-	if err := os.MkdirAll(d.cfg.data, 0o700); err != nil {
-		return engine.Errorf(engine.EINVALID, "cannot create the data dir %s: %v", d.cfg.data, err)
+func (d *Daemon) lockDataDir(context.Context) error {
+	if err := os.MkdirAll(d.cfg.Data, 0o700); err != nil {
+		return engine.Errorf(engine.EINVALID, "cannot create the data dir %s: %v", d.cfg.Data, err)
 	}
-	if err := os.Chmod(d.cfg.data, 0o700); err != nil {
+	if err := os.Chmod(d.cfg.Data, 0o700); err != nil {
 		return fmt.Errorf("restrict data dir: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(d.cfg.data, "quayside.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	f, err := os.OpenFile(filepath.Join(d.cfg.Data, "quayside.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("open lock file: %w", err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
-		return engine.Errorf(engine.ECONFLICT, "another quayside server is already running with the data dir %s", d.cfg.data)
+		return engine.Errorf(engine.ECONFLICT, "another quayside server is already running with the data dir %s", d.cfg.Data)
 	}
 	d.lock = f
 	d.closers = append(d.closers, f.Close)
 	return nil
 }
 
-func (d *daemon) openStore(ctx context.Context) error {
-	key, err := store.LoadOrCreateKey(filepath.Join(d.cfg.data, "secret.key"))
+func (d *Daemon) openStore(ctx context.Context) error {
+	key, err := store.LoadOrCreateKey(filepath.Join(d.cfg.Data, "secret.key"))
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, filepath.Join(d.cfg.data, "quayside.db"), key)
+	db, err := store.Open(ctx, filepath.Join(d.cfg.Data, "quayside.db"), key)
 	if err != nil {
 		return err
 	}
@@ -120,9 +120,9 @@ func instanceID(ctx context.Context, db *store.DB) (string, error) {
 }
 
 // openLogs opens the apps' log history in the data dir.
-func (d *daemon) openLogs(context.Context) error {
-	l, err := logs.Open(filepath.Join(d.cfg.data, "logs"), logs.Options{
-		MaxBytesPerApp: d.cfg.logMaxSize, Logger: d.cfg.log.With("part", "logs"),
+func (d *Daemon) openLogs(context.Context) error {
+	l, err := logs.Open(filepath.Join(d.cfg.Data, "logs"), logs.Options{
+		MaxBytesPerApp: d.cfg.LogMaxSize, Logger: d.cfg.Log.With("part", "logs"),
 	})
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (d *daemon) openLogs(context.Context) error {
 	return nil
 }
 
-func (d *daemon) connectDocker(ctx context.Context) error {
+func (d *Daemon) connectDocker(ctx context.Context) error {
 	cli, err := docker.NewClient()
 	if err != nil {
 		return err
@@ -148,8 +148,8 @@ func (d *daemon) connectDocker(ctx context.Context) error {
 }
 
 // build constructs the parts and wires them.
-func (d *daemon) build(context.Context) error {
-	log := d.cfg.log
+func (d *Daemon) build(context.Context) error {
+	log := d.cfg.Log
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find own binary for the git hook: %w", err)
@@ -162,13 +162,13 @@ func (d *daemon) build(context.Context) error {
 		return err
 	}
 	recvCfg := receive.Config{
-		ReposDir:    filepath.Join(d.cfg.data, "repos"),
-		HostKeyPath: filepath.Join(d.cfg.data, "ssh_host_ed25519_key"),
-		HookSocket:  filepath.Join(d.cfg.data, "run", "hook.sock"),
+		ReposDir:    filepath.Join(d.cfg.Data, "repos"),
+		HostKeyPath: filepath.Join(d.cfg.Data, "ssh_host_ed25519_key"),
+		HookSocket:  filepath.Join(d.cfg.Data, "run", "hook.sock"),
 		HookCommand: []string{exe, "hook", "pre-receive"},
 		Keys:        d.db, Identify: d.accounts.KeyIdentity, Hold: d.accounts.Hold,
-		MaxPushBytes: d.cfg.maxPush, PushTimeout: d.cfg.pushTimeout,
-		MaxConns: d.cfg.sshMaxConns, MaxConnsPerAddr: d.cfg.sshMaxConnsPerIP,
+		MaxPushBytes: d.cfg.MaxPush, PushTimeout: d.cfg.PushTimeout,
+		MaxConns: d.cfg.SSHMaxConns, MaxConnsPerAddr: d.cfg.SSHMaxConnsPerIP,
 		Logger: log.With("part", "git"),
 	}
 	// The repositories come first: the engine removes them, the git server
@@ -182,24 +182,24 @@ func (d *daemon) build(context.Context) error {
 		Store:    d.db,
 		Runtime:  docker.New(d.docker, d.instance, log.With("part", "docker")),
 		Builder:  d.builder(),
-		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.builder), Allowed: d.cfg.allowedBuilders},
-		Router:   d.proxy, Repos: repos, Domain: d.cfg.domain, AppURL: d.cfg.appURL,
-		Logger: log.With("part", "engine"), StopGrace: d.cfg.stopGrace,
-		KeepReleases: d.cfg.keepReleases, MaxBuilds: d.cfg.maxBuilds, Logs: d.logs, Certs: d.certs,
-		DefaultLimits: d.cfg.defaultLimits, HostCPUs: runtime.NumCPU(),
+		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
+		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
+		Logger: log.With("part", "engine"), StopGrace: d.cfg.StopGrace,
+		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
+		DefaultLimits: d.cfg.DefaultLimits, HostCPUs: runtime.NumCPU(),
 	})
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
 	if d.recv, err = receive.New(recvCfg); err != nil {
 		return err
 	}
 	d.api = ui.New(ui.Config{
-		Engine: d.engine, Accounts: d.accounts, Version: version, Domain: d.cfg.domain, GitURL: d.cfg.gitURL(),
-		ControlURL: d.cfg.controlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
-		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.metricsAllow,
+		Engine: d.engine, Accounts: d.accounts, Version: d.cfg.Version, Domain: d.cfg.Domain, GitURL: d.cfg.GitURL(),
+		ControlURL: d.cfg.ControlURL(), Instance: d.instance, Logger: log.With("part", "api"), CARoot: d.certs.RootPEM,
+		Series: d.metrics, Prometheus: d.metrics.Handler(), MetricsAllowed: d.cfg.MetricsAllow,
 		Git: d.recv.HTTPHandler(), InstallScript: install.Script, TestWebhook: d.testWebhook,
 		CheckWebhook: d.checkWebhook,
 		GC: func(ctx context.Context) (*engine.GCReport, error) {
-			return d.engine.CollectGarbage(ctx, d.cfg.gcPolicy())
+			return d.engine.CollectGarbage(ctx, d.cfg.GCPolicy())
 		},
 	})
 	d.control.set(d.controlHandler())
@@ -209,22 +209,22 @@ func (d *daemon) build(context.Context) error {
 // buildEdge makes the proxy and the certificate manager, which need each
 // other: the proxy redirects to HTTPS for hosts with a certificate, and
 // certificates are only obtained for hosts the proxy serves.
-func (d *daemon) buildEdge() error {
+func (d *Daemon) buildEdge() error {
 	var hasCert func(string) bool
-	if !d.cfg.local() { // the local CA is not trusted by browsers: no redirects
+	if !d.cfg.Local() { // the local CA is not trusted by browsers: no redirects
 		hasCert = func(host string) bool { return d.certs.HasCertificate(host) }
 	}
 	d.control = &lateHandler{}
 	d.proxy = proxy.New(proxy.Options{
-		Logger: d.cfg.log.With("part", "proxy"), HasCertificate: hasCert, HTTPSPort: d.cfg.httpsPort,
-		ControlHost: d.cfg.controlHost(), Control: d.control, Observer: observer{d.metrics},
-		TrustedProxies: d.cfg.trustedProxies,
+		Logger: d.cfg.Log.With("part", "proxy"), HasCertificate: hasCert, HTTPSPort: d.cfg.HTTPSPort,
+		ControlHost: d.cfg.ControlHost(), Control: d.control, Observer: observer{d.metrics},
+		TrustedProxies: d.cfg.TrustedProxies,
 	})
 	m, err := certs.New(certs.Config{
-		Dir: filepath.Join(d.cfg.data, "certs"), Mode: certs.ModeFor(d.cfg.domain),
-		Allowed: d.proxy.Serves, Logger: d.cfg.log.With("part", "certs"), Domain: d.cfg.domain,
-		CA: d.cfg.acmeCA, Email: d.cfg.acmeEmail, TrustedRoots: d.cfg.acmeRoot,
-		HTTPAddr: d.cfg.httpAddr, HTTPSAddr: d.cfg.httpsAddr,
+		Dir: filepath.Join(d.cfg.Data, "certs"), Mode: certs.ModeFor(d.cfg.Domain),
+		Allowed: d.proxy.Serves, Logger: d.cfg.Log.With("part", "certs"), Domain: d.cfg.Domain,
+		CA: d.cfg.ACMECA, Email: d.cfg.ACMEEmail, TrustedRoots: d.cfg.ACMERoot,
+		HTTPAddr: d.cfg.HTTPAddr, HTTPSAddr: d.cfg.HTTPSAddr,
 	})
 	if err != nil {
 		return err
@@ -236,40 +236,40 @@ func (d *daemon) buildEdge() error {
 
 // builder returns the build methods in the order they are tried: a
 // Dockerfile when the commit has one, buildpacks otherwise.
-func (d *daemon) builder() *builder.Auto {
-	log := d.cfg.log.With("part", "build")
+func (d *Daemon) builder() *builder.Auto {
+	log := d.cfg.Log.With("part", "build")
 	df := dockerfile.New(d.docker, d.instance, log)
-	df.Memory = d.cfg.buildMemory
+	df.Memory = d.cfg.BuildMemory
 	d.cnb = cnb.New(cnb.Config{
-		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.builder, Logger: log,
-		Memory: d.cfg.buildMemory, BuildTimeout: d.cfg.buildTimeout, LifecycleImage: d.cfg.lifecycleImage,
-		TempDir: filepath.Join(d.cfg.data, "tmp"),
+		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.Builder, Logger: log,
+		Memory: d.cfg.BuildMemory, BuildTimeout: d.cfg.BuildTimeout, LifecycleImage: d.cfg.LifecycleImage,
+		TempDir: filepath.Join(d.cfg.Data, "tmp"),
 	})
 	return builder.New(df, d.cnb)
 }
 
 // prepareBuilds removes what a crash left of earlier builds and picks the
 // default buildpack builder in the background, saying which it chose.
-func (d *daemon) prepareBuilds(ctx context.Context) {
-	if err := os.MkdirAll(filepath.Join(d.cfg.data, "tmp"), 0o700); err != nil {
-		d.cfg.log.Error("create build temp dir", "err", err)
+func (d *Daemon) prepareBuilds(ctx context.Context) {
+	if err := os.MkdirAll(filepath.Join(d.cfg.Data, "tmp"), 0o700); err != nil {
+		d.cfg.Log.Error("create build temp dir", "err", err)
 	}
 	if err := d.cnb.RemoveLeftovers(ctx); err != nil {
-		d.cfg.log.Warn("remove leftovers of interrupted builds", "err", err)
+		d.cfg.Log.Warn("remove leftovers of interrupted builds", "err", err)
 	}
 	go func() {
 		img, how, err := d.cnb.Resolve(ctx)
 		if err != nil {
-			d.cfg.log.Warn("no buildpack builder: apps without a Dockerfile cannot be built", "err", engine.ErrorMessage(err))
+			d.cfg.Log.Warn("no buildpack builder: apps without a Dockerfile cannot be built", "err", engine.ErrorMessage(err))
 			return
 		}
-		d.cfg.log.Info("buildpack builder chosen", "image", img, "why", how)
+		d.cfg.Log.Info("buildpack builder chosen", "image", img, "why", how)
 	}()
 }
 
-// serve reconciles, opens every listener, and serves until ctx ends.
-func (d *daemon) serve(ctx context.Context) error {
-	log := d.cfg.log
+// Serve reconciles, opens every listener, and serves until ctx ends.
+func (d *Daemon) Serve(ctx context.Context) error {
+	log := d.cfg.Log
 	d.prepareBuilds(ctx)
 	// Listen before the engine starts: certificates it asks for are
 	// validated on these ports.
@@ -283,10 +283,10 @@ func (d *daemon) serve(ctx context.Context) error {
 	}
 	d.closers = append(d.closers, d.engine.Close, d.metrics.Close, d.notify.Close)
 	d.runWatchers(ctx)
-	d.startOps(ctx, d.cfg.gcEvery, d.cfg.gcPolicy())
+	d.startOps(ctx, d.cfg.GCEvery, d.cfg.GCPolicy())
 	go d.manageControlHost(ctx)
-	httpSrv := proxy.NewServer(d.cfg.httpAddr, d.certs.HTTPChallengeHandler(d.proxy))
-	httpsSrv := proxy.NewServer(d.cfg.httpsAddr, d.proxy)
+	httpSrv := proxy.NewServer(d.cfg.HTTPAddr, d.certs.HTTPChallengeHandler(d.proxy))
+	httpsSrv := proxy.NewServer(d.cfg.HTTPSAddr, d.proxy)
 	httpsSrv.TLSConfig = d.certs.TLSConfig()
 	ctlSrv := &http.Server{Handler: d.api.Handler(), ConnContext: ui.ConnContext, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 5)
@@ -307,8 +307,8 @@ func (d *daemon) serve(ctx context.Context) error {
 			}
 		}()
 	}
-	log.Info("quayside is up", "version", version, "domain", d.cfg.domain, "http", d.cfg.httpAddr, "https", d.cfg.httpsAddr,
-		"ssh", d.cfg.sshAddr, "data", d.cfg.data, "instance", d.instance, "push", d.cfg.gitURL()+"<app>")
+	log.Info("quayside is up", "version", d.cfg.Version, "domain", d.cfg.Domain, "http", d.cfg.HTTPAddr, "https", d.cfg.HTTPSAddr,
+		"ssh", d.cfg.SSHAddr, "data", d.cfg.Data, "instance", d.instance, "push", d.cfg.GitURL()+"<app>")
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
@@ -320,8 +320,8 @@ func (d *daemon) serve(ctx context.Context) error {
 }
 
 // shutdown stops taking work and lets what is in flight finish briefly.
-func (d *daemon) shutdown(servers ...*http.Server) {
-	d.cfg.log.Info("shutting down")
+func (d *Daemon) shutdown(servers ...*http.Server) {
+	d.cfg.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = d.recv.Close()
@@ -331,11 +331,11 @@ func (d *daemon) shutdown(servers ...*http.Server) {
 	d.proxy.Close()
 }
 
-// close releases everything openDaemon and serve acquired, in reverse.
-func (d *daemon) close() {
+// Close releases everything Open and Serve acquired, in reverse.
+func (d *Daemon) Close() {
 	for i := len(d.closers) - 1; i >= 0; i-- {
 		if err := d.closers[i](); err != nil {
-			d.cfg.log.Warn("close", "err", err)
+			d.cfg.Log.Warn("close", "err", err)
 		}
 	}
 }

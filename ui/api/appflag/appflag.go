@@ -1,4 +1,8 @@
-package main
+// Package appflag gives the CLI's --app/-a flag and its inference from the
+// git remote named "quayside": it rewrites the command line before the
+// parser (kong) reads it, so each command takes its app as its first
+// argument. It sits beside the API client in ui/api, on the client side.
+package appflag
 
 import (
 	"os/exec"
@@ -10,16 +14,16 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-// gitRemoteName is the remote whose URL names the app, as with Heroku's
+// GitRemote is the remote whose URL names the app, as with Heroku's
 // CLI: `git remote add quayside ssh://git@host:2222/myapp.git`.
-const gitRemoteName = "quayside"
+const GitRemote = "quayside"
 
-// withApp rewrites args so that commands whose first argument is an app
+// Rewrite rewrites args so that commands whose first argument is an app
 // name get it from --app/-a, or, when the command is short of arguments,
 // from the current repository's git remote "quayside". Without either,
 // args are returned as they are (minus --app), and kong explains what is
 // missing.
-func withApp(model *kong.Node, args []string, infer func() (string, bool)) []string {
+func Rewrite(model *kong.Node, args []string, infer func() (string, bool)) []string {
 	app, args := takeAppFlag(args)
 	node, insertAt, given := walkCommand(model, args)
 	if len(node.Positional) == 0 || node.Positional[0].Name != "app" {
@@ -146,19 +150,19 @@ func requiredPositionals(n *kong.Node) int {
 	return req
 }
 
-// appFromGitRemote reads the app name from the URL of the git remote
+// FromGitRemote reads the app name from the URL of the git remote
 // "quayside" of the repository the command runs in.
-func appFromGitRemote() (string, bool) {
-	out, err := exec.Command("git", "remote", "get-url", gitRemoteName).Output()
+func FromGitRemote() (string, bool) {
+	out, err := exec.Command("git", "remote", "get-url", GitRemote).Output()
 	if err != nil {
 		return "", false
 	}
-	return appFromRemoteURL(strings.TrimSpace(string(out)))
+	return FromRemoteURL(strings.TrimSpace(string(out)))
 }
 
-// appFromRemoteURL takes the app name from a push URL such as
+// FromRemoteURL takes the app name from a push URL such as
 // ssh://git@host:2222/myapp.git or https://quayside.example.com/myapp.git.
-func appFromRemoteURL(u string) (string, bool) {
+func FromRemoteURL(u string) (string, bool) {
 	name := strings.TrimSuffix(path.Base(strings.TrimRight(u, "/")), ".git")
 	if i := strings.LastIndexByte(name, ':'); i >= 0 { // scp-like git@host:app
 		name = name[i+1:]

@@ -1,12 +1,16 @@
-package main
+package daemon
 
 import (
 	"net"
+	"path/filepath"
 
 	"github.com/quayside/quayside/internal/unixsock"
 
 	"github.com/quayside/quayside/engine"
 )
+
+// ControlSocket is where the daemon listens for the CLI, inside the data dir.
+func ControlSocket(data string) string { return filepath.Join(data, "control.sock") }
 
 type listeners struct {
 	http, https, ssh, hook, control net.Listener
@@ -21,18 +25,18 @@ func (ls *listeners) closeAll() {
 }
 
 // listen opens every listener, or none.
-func (d *daemon) listen() (*listeners, error) {
+func (d *Daemon) listen() (*listeners, error) {
 	var ls listeners
 	var err error
 	closeAll := ls.closeAll
-	if ls.http, err = listenTCP("http-addr", d.cfg.httpAddr); err != nil {
+	if ls.http, err = listenTCP("http-addr", d.cfg.HTTPAddr); err != nil {
 		return nil, err
 	}
-	if ls.https, err = listenTCP("https-addr", d.cfg.httpsAddr); err != nil {
+	if ls.https, err = listenTCP("https-addr", d.cfg.HTTPSAddr); err != nil {
 		closeAll()
 		return nil, err
 	}
-	if ls.ssh, err = listenTCP("ssh-addr", d.cfg.sshAddr); err != nil {
+	if ls.ssh, err = listenTCP("ssh-addr", d.cfg.SSHAddr); err != nil {
 		closeAll()
 		return nil, err
 	}
@@ -40,7 +44,7 @@ func (d *daemon) listen() (*listeners, error) {
 		closeAll()
 		return nil, err
 	}
-	if ls.control, err = listenControl(controlSocket(d.cfg.data)); err != nil {
+	if ls.control, err = listenControl(ControlSocket(d.cfg.Data)); err != nil {
 		closeAll()
 		return nil, err
 	}

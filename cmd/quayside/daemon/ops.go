@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -15,15 +15,15 @@ import (
 // releases that are missing (after a restore without images), and, when
 // every > 0, collecting garbage every interval with policy p. The
 // daemon's close stops them and waits, before the store closes.
-func (d *daemon) startOps(ctx context.Context, every time.Duration, p engine.GCPolicy) {
+func (d *Daemon) startOps(ctx context.Context, every time.Duration, p engine.GCPolicy) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		src := receive.RepoSources{Dir: filepath.Join(d.cfg.data, "repos")}
+		src := receive.RepoSources{Dir: filepath.Join(d.cfg.Data, "repos")}
 		if err := d.engine.RebuildMissing(ctx, src); err != nil && ctx.Err() == nil {
-			d.cfg.log.Error("rebuild missing images", "err", engine.ErrorMessage(err))
+			d.cfg.Log.Error("rebuild missing images", "err", engine.ErrorMessage(err))
 		}
 	}()
 	if every > 0 {

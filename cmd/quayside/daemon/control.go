@@ -1,4 +1,4 @@
-package main
+package daemon
 
 import (
 	"context"
@@ -19,12 +19,12 @@ import (
 	"github.com/quayside/quayside/ui/metrics"
 )
 
-// controlHost is Quayside's own host: the API, the dashboard, git over
+// ControlHost is Quayside's own host: the API, the dashboard, git over
 // HTTPS and /metrics. The app name "quayside" is reserved for it.
-func (cfg *daemonConfig) controlHost() string { return "quayside." + cfg.domain }
+func (cfg *Config) ControlHost() string { return "quayside." + cfg.Domain }
 
-// controlURL is how users reach the control host.
-func (cfg *daemonConfig) controlURL() string { return cfg.appURL("quayside") }
+// ControlURL is how users reach the control host.
+func (cfg *Config) ControlURL() string { return cfg.AppURL("quayside") }
 
 // lateHandler lets the proxy, built first, serve the control host's
 // handler, built last.
@@ -55,21 +55,21 @@ func (hasher) CheckContext(ctx context.Context, hash, pw string) error {
 	return password.CheckContext(ctx, hash, pw)
 }
 
-func (d *daemon) openAccounts() {
+func (d *Daemon) openAccounts() {
 	d.accounts = engine.NewAccounts(engine.AccountsConfig{
-		Store: d.db, Hasher: hasher{}, Logger: d.cfg.log.With("part", "accounts"),
+		Store: d.db, Hasher: hasher{}, Logger: d.cfg.Log.With("part", "accounts"),
 	})
 }
 
 // newMetrics makes the metrics; the proxy reports to them.
-func (d *daemon) newMetrics() {
+func (d *Daemon) newMetrics() {
 	d.metrics = metrics.New(metrics.Config{
-		Logger: d.cfg.log.With("part", "metrics"), Dir: d.cfg.data, CertExpiry: d.certExpiry,
+		Logger: d.cfg.Log.With("part", "metrics"), Dir: d.cfg.Data, CertExpiry: d.certExpiry,
 	})
 }
 
 // certExpiry lists the certificates' expiry for the metrics.
-func (d *daemon) certExpiry() map[string]time.Time {
+func (d *Daemon) certExpiry() map[string]time.Time {
 	if d.engine == nil {
 		return nil
 	}
@@ -80,7 +80,7 @@ func (d *daemon) certExpiry() map[string]time.Time {
 		return nil
 	}
 	out := map[string]time.Time{}
-	for _, st := range d.certs.Status(ctx, append(hosts, d.cfg.controlHost())) {
+	for _, st := range d.certs.Status(ctx, append(hosts, d.cfg.ControlHost())) {
 		if !st.NotAfter.IsZero() {
 			out[st.Host] = st.NotAfter
 		}
@@ -98,16 +98,16 @@ func (o observer) RequestStarted(app string) { o.m.RequestStarted(app) }
 func (o observer) RequestDone(app string)    { o.m.RequestDone(app) }
 
 // newNotifier makes the webhook alerts, reading targets from the engine.
-func (d *daemon) newNotifier() {
+func (d *Daemon) newNotifier() {
 	host, _ := os.Hostname()
 	d.notify = notify.New(notify.Config{
-		Targets: d.alertTargets, Logger: d.cfg.log.With("part", "alerts"),
-		ServerName: host + " (" + d.cfg.domain + ")", BaseURL: d.cfg.controlURL(),
-		Egress: &egress.Policy{Allow: d.cfg.webhookAllow},
+		Targets: d.alertTargets, Logger: d.cfg.Log.With("part", "alerts"),
+		ServerName: host + " (" + d.cfg.Domain + ")", BaseURL: d.cfg.ControlURL(),
+		Egress: &egress.Policy{Allow: d.cfg.WebhookAllow},
 	})
 }
 
-func (d *daemon) alertTargets(ctx context.Context, app string) ([]notify.Target, error) {
+func (d *Daemon) alertTargets(ctx context.Context, app string) ([]notify.Target, error) {
 	var out []notify.Target
 	for _, w := range d.engine.AlertTargets(ctx, app) {
 		out = append(out, notify.Target{URL: w.URL, Format: w.Format})
@@ -118,15 +118,15 @@ func (d *daemon) alertTargets(ctx context.Context, app string) ([]notify.Target,
 // runWatchers starts the background work that reports on the server: the
 // metrics sampler, the alert sender, the disk and certificate watchers.
 // They end with ctx.
-func (d *daemon) runWatchers(ctx context.Context) {
+func (d *Daemon) runWatchers(ctx context.Context) {
 	go d.metrics.Run(ctx, d.engine)
 	go func() { _ = d.notify.Run(ctx) }()
 	dw, err := notify.NewDiskWatcher(notify.DiskConfig{
-		Paths: []string{d.cfg.data, dockerRoot(ctx, d)}, Threshold: d.cfg.diskAlert,
-		Report: d.engine.Report, Logger: d.cfg.log.With("part", "disk"),
+		Paths: []string{d.cfg.Data, dockerRoot(ctx, d)}, Threshold: d.cfg.DiskAlert,
+		Report: d.engine.Report, Logger: d.cfg.Log.With("part", "disk"),
 	})
 	if err != nil {
-		d.cfg.log.Error("disk watcher", "err", err)
+		d.cfg.Log.Error("disk watcher", "err", err)
 	} else {
 		go func() { _ = dw.Run(ctx) }()
 	}
@@ -135,31 +135,31 @@ func (d *daemon) runWatchers(ctx context.Context) {
 
 // dockerRoot is Docker's data directory, where images and containers
 // take disk; the data dir's when Docker does not say.
-func dockerRoot(ctx context.Context, d *daemon) string {
+func dockerRoot(ctx context.Context, d *Daemon) string {
 	info, err := d.docker.Info(ctx)
 	if err != nil || info.DockerRootDir == "" {
-		return d.cfg.data
+		return d.cfg.Data
 	}
 	if _, err := os.Stat(info.DockerRootDir); err != nil {
-		return filepath.Dir(d.cfg.data)
+		return filepath.Dir(d.cfg.Data)
 	}
 	return info.DockerRootDir
 }
 
 // manageControlHost gets the control host its certificate.
-func (d *daemon) manageControlHost(ctx context.Context) {
-	if err := d.certs.Manage(ctx, []string{d.cfg.controlHost()}); err != nil {
-		d.cfg.log.Warn("certificate for the control host", "host", d.cfg.controlHost(), "err", engine.ErrorMessage(err))
+func (d *Daemon) manageControlHost(ctx context.Context) {
+	if err := d.certs.Manage(ctx, []string{d.cfg.ControlHost()}); err != nil {
+		d.cfg.Log.Warn("certificate for the control host", "host", d.cfg.ControlHost(), "err", engine.ErrorMessage(err))
 	}
 }
 
 // controlHandler is what the control host serves: the API side of ui
 // (ui.ServesPath) and the dashboard beside it, on every other path. Both
 // identify callers with the one authenticator of ui.
-func (d *daemon) controlHandler() http.Handler {
+func (d *Daemon) controlHandler() http.Handler {
 	pages := dashboard.New(dashboard.Config{
 		Engine: d.engine, Accounts: d.accounts, Auth: d.api.Auth(), Series: d.metrics,
-		Version: version, Logger: d.cfg.log.With("part", "dashboard"),
+		Version: d.cfg.Version, Logger: d.cfg.Log.With("part", "dashboard"),
 	}).Handler()
 	api := d.api.RemoteHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -172,13 +172,13 @@ func (d *daemon) controlHandler() http.Handler {
 }
 
 // testWebhook sends one test alert through the alert sender.
-func (d *daemon) testWebhook(ctx context.Context, app string, w engine.Webhook) (bool, string, error) {
+func (d *Daemon) testWebhook(ctx context.Context, app string, w engine.Webhook) (bool, string, error) {
 	res, err := d.notify.Test(ctx, notify.Target{URL: w.URL, Format: w.Format, App: app})
 	return res.Delivered, res.Reason, err
 }
 
 // checkWebhook checks a webhook being added against the alert sender's
 // address policy.
-func (d *daemon) checkWebhook(w engine.Webhook) error {
+func (d *Daemon) checkWebhook(w engine.Webhook) error {
 	return d.notify.CheckTarget(notify.Target{URL: w.URL, Format: w.Format})
 }

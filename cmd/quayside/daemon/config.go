@@ -1,0 +1,80 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/proxy/certs"
+)
+
+// Config is the validated form of the server flags (cmd/quayside checks
+// them); Open takes it as it is.
+type Config struct {
+	Version          string // of the binary, reported by the API and logs
+	Data             string // the data dir, absolute
+	Domain           string // apps answer at <app>.<Domain>
+	HTTPAddr         string
+	HTTPSAddr        string
+	SSHAddr          string
+	HTTPPort         string // the ports of the addresses above, for URLs
+	HTTPSPort        string
+	SSHPort          string
+	Log              *slog.Logger
+	StopGrace        time.Duration
+	MaxPush          int64
+	PushTimeout      time.Duration
+	Builder          string
+	AllowedBuilders  []string
+	LifecycleImage   string
+	MaxBuilds        int
+	BuildMemory      int64
+	BuildTimeout     time.Duration
+	KeepReleases     int
+	LogMaxSize       int64
+	ACMECA           string
+	ACMERoot         []byte
+	ACMEEmail        string
+	MetricsAllow     []netip.Prefix
+	TrustedProxies   []netip.Prefix
+	SSHMaxConns      int
+	SSHMaxConnsPerIP int
+	DiskAlert        float64
+	GCEvery          time.Duration
+	BuildCacheBudget int64
+	DefaultLimits    engine.Limits
+	WebhookAllow     []netip.Prefix
+}
+
+// Local reports whether the server runs in local mode: certificates from
+// its own CA, for laptops.
+func (cfg *Config) Local() bool { return certs.ModeFor(cfg.Domain) == certs.ModeLocal }
+
+// AppURL returns how users reach an app: https://<app>.<domain>[:port]
+// with public certificates, http://<app>.<domain>[:port] in local mode.
+func (cfg *Config) AppURL(app string) string {
+	host := app + "." + cfg.Domain
+	if cfg.Local() {
+		if cfg.HTTPPort != "80" {
+			host = net.JoinHostPort(host, cfg.HTTPPort)
+		}
+		return "http://" + host
+	}
+	if cfg.HTTPSPort != "443" {
+		host = net.JoinHostPort(host, cfg.HTTPSPort)
+	}
+	return "https://" + host
+}
+
+// GitURL is the prefix of push URLs.
+func (cfg *Config) GitURL() string {
+	return fmt.Sprintf("ssh://git@%s/", net.JoinHostPort(cfg.Domain, cfg.SSHPort))
+}
+
+// GCPolicy is what garbage collection keeps.
+func (cfg *Config) GCPolicy() engine.GCPolicy {
+	return engine.GCPolicy{BuildCacheBudget: cfg.BuildCacheBudget}
+}
