@@ -32,12 +32,13 @@ run: docker builder build ## Start Quayside locally: apps at http://<app>.localh
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 
-test: docker tools builder ## Run every test: vet, unit tests and end-to-end tests, all with the race detector.
+test: docker tools builder ## Run every test: vet, unit tests and end-to-end tests, all with the race detector (and once without it where tests check what the race detector hides).
 	$(GO) vet ./...
-	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
+	QUAYSIDE_BUILDER_TEST=1 QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' '^//go:build !race' . | xargs -n1 dirname | sort -u)
 
-unit: ## Run the tests that need neither Docker nor the binary.
-	$(GO) test -race -count=1 ./engine/ ./ui/... ./store/... ./proxy/... ./builder/
+unit: ## Run the tests that need neither Docker nor the binary: every package but e2e, install and those whose tests use a Docker client.
+	$(GO) test -race -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -vE ' (github.com/docker/docker/client|github.com/quayside/quayside/internal/dockertest)( |$$)' | cut -d' ' -f1 | grep -vE '/(e2e|install)$$')
 
 e2e: docker tools ## Run only the end-to-end tests.
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./e2e/...
