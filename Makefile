@@ -39,11 +39,12 @@ run: docker builder build ## Start Quayside locally: apps at http://<app>.localh
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 
-test: lint docker tools builder ## Run every test: make lint, then unit tests and end-to-end tests, all with the race detector.
-	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./...
+test: lint docker tools builder ## Run every test: make lint, then unit and end-to-end tests with the race detector (and once without it where tests check what the race detector hides).
+	QUAYSIDE_BUILDER_TEST=1 QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./...
+	$(GO) test -count=1 $$(grep -rl --include='*_test.go' '^//go:build !race' . | xargs -n1 dirname | sort -u)
 
-unit: ## Run the tests that need neither Docker nor the binary.
-	$(GO) test -race -count=1 ./engine/ ./ui/... ./store/... ./proxy/... ./builder/
+unit: ## Run the tests that need neither Docker nor the binary: every package but e2e, install and those whose tests use a Docker client.
+	$(GO) test -race -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -vE ' (github.com/docker/docker/client|github.com/quayside/quayside/internal/dockertest)( |$$)' | cut -d' ' -f1 | grep -vE '/(e2e|install)$$')
 
 e2e: docker tools ## Run only the end-to-end tests.
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./e2e/...
@@ -51,6 +52,7 @@ e2e: docker tools ## Run only the end-to-end tests.
 bench: docker tools builder ## Run the benchmarks (deploys, builds, proxy, logs, installer, daemon footprint) and write docs/benchmarks.md (QUAYSIDE_BENCH_COLD=1 also times a cold make builder).
 	$(GO) test -run '^$$' -bench . ./proxy/
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 30m -run 'TestBench' ./e2e/ -v
+	QUAYSIDE_BENCH=1 $(GO) test -count=1 -run 'TestFollowLatency' ./store/logs/ -v
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 15m -run 'TestInstall' ./install/ -v
 	./scripts/bench-builder.sh
 	./scripts/bench-proxy.sh

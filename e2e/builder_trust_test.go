@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // probeScript wraps one of the offline builder's buildpack scripts: it
@@ -41,7 +43,7 @@ exec "$0.orig" "$@"
 func probeBuilder(t *testing.T) string {
 	t.Helper()
 	if err := exec.Command("docker", "image", "inspect", "quayside/builder:offline").Run(); err != nil {
-		t.Skip("needs the offline builder: make builder")
+		testenv.RequireOrSkip(t, "needs the offline builder: make builder")
 	}
 	image := fmt.Sprintf("qs-e2e-probe/builder:%d-%d", os.Getpid(), time.Now().UnixNano())
 	dir := t.TempDir()
@@ -65,7 +67,7 @@ func probeBuilder(t *testing.T) string {
 // developer who tries to choose it is refused.
 func TestUntrustedBuilder(t *testing.T) {
 	if err := exec.Command("docker", "image", "inspect", "quayside/lifecycle:0.20.11").Run(); err != nil {
-		t.Skip("needs the lifecycle image: make builder")
+		testenv.RequireOrSkip(t, "needs the lifecycle image: make builder")
 	}
 	probe := probeBuilder(t)
 	s := startServer(t, "--allowed-builders", "acme/*")

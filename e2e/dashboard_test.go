@@ -13,6 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // chromiumPath is the browser the dashboard test drives (Debian's package).
@@ -46,7 +48,7 @@ type browser struct {
 func newBrowser(t *testing.T, base, dir string) *browser {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("the dashboard test needs Chromium at %s (apt-get install chromium)", chromiumPath)
+		testenv.RequireOrSkip(t, "the dashboard test needs Chromium at "+chromiumPath+" (apt-get install chromium)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.WindowSize(1280, 900),

@@ -316,18 +316,21 @@ func TestDeploysOfOneAppAreSerialized(t *testing.T) {
 	r.builder.Gate = make(chan struct{})
 	require.NoError(t, r.eng.PreparePush(ctx, "shop", "alice"))
 	var wg sync.WaitGroup
-	outs := make([]*bytes.Buffer, 2)
+	outs := make([]*lockedWriter, 2)
 	for i, commit := range []string{"imgA", "imgB"} {
-		outs[i] = &bytes.Buffer{}
+		outs[i] = &lockedWriter{w: &bytes.Buffer{}}
 		wg.Add(1)
-		go func(commit string, out *bytes.Buffer) {
+		go func(commit string, out *lockedWriter) {
 			defer wg.Done()
-			_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: commit, Source: enginetest.Source{}, Output: &lockedWriter{w: out}})
+			_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: commit, Source: enginetest.Source{}, Output: out})
 			assert.NoError(t, err)
 		}(commit, outs[i])
 	}
+	// One push holds the build; the other says it waits, and then waits.
 	waitUntil(t, func() bool { rels, _ := r.db.ListReleases(ctx, "shop", 0); return len(rels) == 1 })
-	time.Sleep(50 * time.Millisecond) // give the second push the chance to (wrongly) start
+	waitUntil(t, func() bool {
+		return outs[0].has("Waiting for the change in progress on shop") || outs[1].has("Waiting for the change in progress on shop")
+	})
 	rels, _ := r.db.ListReleases(ctx, "shop", 0)
 	assert.Len(t, rels, 1, "the second push waits for the first")
 	r.builder.Gate <- struct{}{}
@@ -400,6 +403,13 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// has reports whether s has been written.
+func (l *lockedWriter) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Contains(l.w.Bytes(), []byte(s))
 }
 
 func last[T any](s []T) T { return s[len(s)-1] }

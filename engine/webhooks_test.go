@@ -79,3 +79,37 @@ func TestANewAppDropsWebhooksLeftByANamesake(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, r.eng.AlertTargets(ctx, "shop"))
 }
+
+func TestServerWebhooksAreForAdminsOnly(t *testing.T) {
+	r, _ := accessRig(t)
+	ann, vic, ada := as("ann@x.io", engine.RoleDeveloper), as("vic@x.io", engine.RoleViewer), as("ada@x.io", engine.RoleAdmin)
+	require.NoError(t, r.eng.SetWebhooks(ada, "", []engine.Webhook{{URL: slackURL, Format: "slack"}}))
+
+	for name, who := range map[string]context.Context{"developer": ann, "viewer": vic} {
+		t.Run(name, func(t *testing.T) {
+			_, err := r.eng.Webhooks(who, "")
+			assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err), "reading the server's webhooks")
+			err = r.eng.SetWebhooks(who, "", []engine.Webhook{{URL: "https://attacker.example/x"}})
+			assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err), "replacing the server's webhooks")
+		})
+	}
+	hooks, err := r.eng.Webhooks(ada, "")
+	require.NoError(t, err)
+	assert.Equal(t, []engine.Webhook{{URL: slackURL, Format: "slack", Host: "hooks.slack.com"}}, hooks, "the refused writes changed nothing")
+}
+
+func TestAppWebhooksOfAMissingOrHiddenAppAreNotFound(t *testing.T) {
+	r, _ := accessRig(t)
+	ann, bob, ada := as("ann@x.io", engine.RoleDeveloper), as("bob@x.io", engine.RoleDeveloper), as("ada@x.io", engine.RoleAdmin)
+	_, err := r.eng.CreateApp(ann, "shop", "")
+	require.NoError(t, err)
+
+	_, err = r.eng.Webhooks(bob, "shop")
+	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "another developer's app is not shown")
+	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(r.eng.SetWebhooks(bob, "shop", nil)))
+	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(r.eng.SetWebhooks(ada, "nope", []engine.Webhook{{URL: slackURL}})),
+		"no webhooks are stored for an app that does not exist")
+	raw, _, err := r.db.Setting(context.Background(), "webhooks:nope")
+	require.NoError(t, err)
+	assert.Empty(t, raw)
+}

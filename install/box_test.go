@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // A box is a container of the test image standing in for a fresh server.
@@ -80,7 +82,7 @@ func (b *box) addDocker() {
 	require.NoError(b.t, syscall.Stat("/var/run/docker.sock", &st))
 	b.mustSh(fmt.Sprintf("getent group docker || getent group %d || groupadd --gid %d docker", st.Gid, st.Gid))
 	if r := b.sh("docker info"); r.code != 0 {
-		b.t.Skipf("the host's docker CLI does not reach the host's daemon from inside the test container: %s", r.stderr)
+		testenv.RequireOrSkip(b.t, "the host's docker CLI does not reach the host's daemon from inside the test container: "+r.stderr)
 	}
 }
 

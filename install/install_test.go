@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/install/upgrade"
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // Where the installer puts things (install.sh).
@@ -39,10 +40,10 @@ const (
 // daemon really starts under the unit.
 func TestInstall(t *testing.T) {
 	if os.Geteuid() != 0 {
-		t.Skip("needs root: the test image is made with debootstrap (run: sudo go test ./install/)")
+		testenv.RequireOrSkip(t, "needs root: the test image is made with debootstrap (run: sudo go test ./install/)")
 	}
 	if err := exec.Command("docker", "info").Run(); err != nil {
-		t.Skip("no Docker daemon answers (start one: make docker)")
+		testenv.RequireOrSkip(t, "no Docker daemon answers (start one: make docker)")
 	}
 	binc := buildBinary(t)
 	start := time.Now()
@@ -375,7 +376,7 @@ func daemonStatus(t *testing.T, b *box) statusJSON {
 func testAptPackages(t *testing.T, image, bin string) {
 	b := newBox(t, image, boxOptions{network: true, noDocker: true})
 	if r := b.sh("timeout 60 apt-get update -q"); r.code != 0 {
-		t.Skipf("the Debian mirror cannot be reached from a container here: %s", tail(r.stdout+r.stderr, 5))
+		testenv.RequireOrSkip(t, "the Debian mirror cannot be reached from a container here: "+tail(r.stdout+r.stderr, 5))
 	}
 	b.mustSh("DEBIAN_FRONTEND=noninteractive apt-get remove -y -q git >/dev/null && ! command -v git")
 	b.cp(bin, "/tmp/quayside")

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // The test image: a Debian bookworm root file system made with debootstrap,
@@ -50,7 +52,7 @@ func testImage(t *testing.T) string {
 	dir := filepath.Join(cacheDir, "rootfs-"+hash)
 	if _, err := os.Stat(dir + ".ok"); err != nil {
 		if _, err := exec.LookPath("debootstrap"); err != nil {
-			t.Skip("debootstrap is not installed (apt-get install debootstrap); it makes the test image once")
+			testenv.RequireOrSkip(t, "debootstrap is not installed (apt-get install debootstrap); it makes the test image once")
 		}
 		start := time.Now()
 		makeRootfs(t, dir)

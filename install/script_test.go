@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 func TestScriptIsEmbedded(t *testing.T) {
@@ -23,7 +25,7 @@ func TestScriptIsEmbedded(t *testing.T) {
 // shellcheck; elsewhere the test is skipped without it.
 func TestShellcheck(t *testing.T) {
 	if _, err := exec.LookPath("shellcheck"); err != nil {
-		t.Skip("shellcheck is not installed (apt-get install shellcheck); CI runs this test")
+		testenv.RequireOrSkip(t, "shellcheck is not installed (apt-get install shellcheck); CI runs this test")
 	}
 	out, err := exec.Command("shellcheck", "-s", "sh", "install.sh").CombinedOutput()
 	assert.NoError(t, err, "shellcheck -s sh install.sh:\n%s", out)

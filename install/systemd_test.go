@@ -1,12 +1,15 @@
 package install
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // testSystemd boots systemd in a box, when this machine allows it, and
@@ -80,8 +83,11 @@ func waitForBoot(t *testing.T, b *box) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Skipf("systemd does not boot in a container on this machine (state %q; it needs cgroups it may write to): "+
-		"the unit is checked with systemd-analyze above, not run", state)
+	// It boots on our CI machine (cgroup v1); on a cgroup v2 host that
+	// gives containers no cgroup of their own it may not: under CI=true
+	// that fails rather than passing unseen.
+	testenv.RequireOrSkip(t, fmt.Sprintf("systemd does not boot in a container on this machine (state %q; it needs cgroups it may write to): "+
+		"the unit is checked with systemd-analyze above, not run", state))
 }
 
 // assertPrivileges checks the running daemon's user, capabilities and ports.

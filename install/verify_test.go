@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/install/upgrade"
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // shResult is what a snippet of the installer printed and its exit code.
@@ -54,7 +55,7 @@ func TestInstallerKeyIsReleaseKey(t *testing.T) {
 // this machine: a good signature passes, anything else stops the install.
 func TestScriptVerifySums(t *testing.T) {
 	if _, err := exec.LookPath("openssl"); err != nil {
-		t.Skip("openssl is not installed (apt-get install openssl)")
+		testenv.RequireOrSkip(t, "openssl is not installed (apt-get install openssl)")
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	require.NoError(t, err)
@@ -110,7 +111,7 @@ func TestScriptRefusesHTTPAndOversize(t *testing.T) {
 	assert.Equal(t, "https://example.com/r\n", r.stdout)
 
 	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl is not installed")
+		testenv.RequireOrSkip(t, "curl is not installed (apt-get install curl)")
 	}
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "big"), make([]byte, 2048), 0o644))

@@ -19,6 +19,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // testCLI is the client of the daemon the integration tests use; nil when
@@ -49,7 +50,7 @@ func run(m *testing.M) (int, error) {
 func needDocker(t *testing.T) {
 	t.Helper()
 	if testCLI == nil {
-		t.Skip("no Docker daemon answers")
+		testenv.RequireOrSkip(t, "no Docker daemon answers (start one: make docker)")
 	}
 }
 
@@ -58,7 +59,7 @@ func needBuilder(t *testing.T) {
 	t.Helper()
 	needDocker(t)
 	if _, err := testCLI.ImageInspect(context.Background(), OfflineBuilder); err != nil {
-		t.Skipf("these tests need the offline builder %s: run `make builder`", OfflineBuilder)
+		testenv.RequireOrSkip(t, "these tests need the offline builder "+OfflineBuilder+": run `make builder`")
 	}
 }
 
@@ -71,7 +72,7 @@ func sampleApp(t *testing.T, name string) string {
 	t.Helper()
 	dir := filepath.Join(appsDir, name)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("no sample app %s", dir)
+		testenv.RequireOrSkip(t, "no sample app "+dir)
 	}
 	return dir
 }

