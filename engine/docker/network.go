@@ -2,17 +2,23 @@ package docker
 
 import (
 	"context"
+	"errors"
+	"strconv"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockernames"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 // ensureNetwork creates the app's bridge network unless it exists and
-// returns its name. A network created concurrently by someone else counts as
-// existing.
+// returns its name. A new network gets the first free subnet of the
+// runtime's pool; an existing one keeps whatever subnet it has (networks
+// made before the pool existed came from Docker's default pools). A network
+// created concurrently by someone else counts as existing. When the pool is
+// used up the error is an engine.EUNAVAILABLE that says how to widen it.
 func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error) {
 	name := NetworkName(r.instance, app)
 	r.netMu.Lock()
@@ -24,10 +30,13 @@ func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error)
 	if !isNotFound(err) {
 		return "", r.wrap("inspect network", err)
 	}
-	_, err = r.cli.NetworkCreate(ctx, name, network.CreateOptions{
+	_, err = subnetpool.Create(ctx, r.cli, r.subnets, name, network.CreateOptions{
 		Driver: "bridge",
 		Labels: map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: app},
 	})
+	if full := (*subnetpool.FullError)(nil); errors.As(err, &full) {
+		return "", r.poolFull(ctx, app, full)
+	}
 	if err != nil && !cerrdefs.IsConflict(err) {
 		return "", r.wrap("create network", err)
 	}
@@ -68,4 +77,19 @@ func (r *Runtime) removeNetwork(ctx context.Context, app, id string) error {
 	}
 	r.log.Info("network removed", "network", n.Name)
 	return nil
+}
+
+// poolFull is the refusal of a new app network when the pool is used up.
+func (r *Runtime) poolFull(ctx context.Context, app string, full *subnetpool.FullError) error {
+	apps := "some"
+	nets, err := r.cli.NetworkList(ctx, network.ListOptions{Filters: scope(r.instance, "")})
+	if err == nil {
+		apps = strconv.Itoa(len(nets))
+	}
+	r.log.Warn("app subnet pool full", "app", app, "pool", full.Pool.String(), "networks", full.Networks)
+	return engine.Errorf(engine.EUNAVAILABLE,
+		"no network address left for app %s: all %d subnets (/%d) of the app subnet pool %s are taken (%s apps on this server); "+
+			"destroy unused apps, or restart the server with --app-subnets (QUAYSIDE_APP_SUBNETS) set to a larger range, "+
+			"e.g. a /15 for 2,048 apps (existing apps keep their networks)",
+		app, full.Pool.Size(), subnetpool.SubnetBits, full.Pool, apps)
 }

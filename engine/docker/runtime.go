@@ -8,6 +8,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 var (
@@ -22,20 +23,38 @@ type Runtime struct {
 	cli      *client.Client
 	instance string
 	log      *slog.Logger
+	subnets  subnetpool.Pool // where new app networks get their subnets
 
 	// netMu serialises network creation: Docker 20.10 can create two
 	// networks with one name when two creates race.
 	netMu sync.Mutex
 }
 
+// Option changes a Runtime made by New.
+type Option func(*Runtime)
+
+// WithSubnets makes new app networks take their subnets from p instead of
+// subnetpool.Default.
+func WithSubnets(p subnetpool.Pool) Option {
+	return func(r *Runtime) { r.subnets = p }
+}
+
 // New returns a Runtime that uses cli and owns the objects labelled with
 // instance (a short hex id unique to this Quayside server). A nil logger
 // discards.
-func New(cli *client.Client, instance string, logger *slog.Logger) *Runtime {
+func New(cli *client.Client, instance string, logger *slog.Logger, opts ...Option) *Runtime {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Runtime{cli: cli, instance: instance, log: logger}
+	def, err := subnetpool.Parse(subnetpool.Default)
+	if err != nil {
+		panic("subnetpool.Default does not parse: " + err.Error())
+	}
+	r := &Runtime{cli: cli, instance: instance, log: logger, subnets: def}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // NewClient returns a Docker client configured from the environment
