@@ -9,6 +9,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 var (
@@ -51,6 +52,9 @@ type Config struct {
 	// private directory of its own that is removed afterwards; "" means
 	// os.TempDir().
 	TempDir string
+	// Subnets is the pool pack's build networks take their subnet from;
+	// the zero Pool means subnetpool.Default.
+	Subnets subnetpool.Pool
 }
 
 // Builder builds images with Cloud Native Buildpacks. It is safe for
@@ -87,6 +91,9 @@ func New(cfg Config) *Builder {
 	}
 	if cfg.TempDir == "" {
 		cfg.TempDir = os.TempDir()
+	}
+	if cfg.Subnets.IsZero() {
+		cfg.Subnets = subnetpool.DefaultPool()
 	}
 	b := &Builder{cfg: cfg, cli: cfg.Docker, log: cfg.Logger, limits: defaultTreeLimits}
 	b.images = &daemonImages{cli: cfg.Docker, wrap: b.wrap}

@@ -3,6 +3,7 @@ package cnb
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"maps"
 	"sync"
@@ -13,6 +14,9 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 	specs "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 // Waits of packDocker.
@@ -28,7 +32,9 @@ const (
 //   - a container's exit is reported only once its attached output has been
 //     read to the end, so the last lines of a failed phase are not lost
 //     (pack stops reading the output as soon as it learns of the exit);
-//   - pack's network is removed even when the build's context has ended;
+//   - pack's network gets a subnet of Quayside's pool (not of Docker's
+//     default pools, which run out at about 31 networks) and is removed
+//     even when the build's context has ended;
 //   - when guarded (see guardDaemon), no container but the lifecycle's gets
 //     the Docker daemon.
 type packDocker struct {
@@ -37,6 +43,7 @@ type packDocker struct {
 	labels  map[string]string
 	guarded bool
 	socket  string // the daemon's socket path when guarded
+	subnets subnetpool.Pool
 
 	mu      sync.Mutex
 	drained map[string]chan struct{} // container ID -> closed when its output ended
@@ -44,7 +51,8 @@ type packDocker struct {
 
 // newPackDocker wraps cli for one build.
 func newPackDocker(cli *client.Client, memory int64, labels map[string]string) *packDocker {
-	return &packDocker{Client: cli, memory: memory, labels: labels, drained: map[string]chan struct{}{}}
+	return &packDocker{Client: cli, memory: memory, labels: labels, subnets: subnetpool.DefaultPool(),
+		drained: map[string]chan struct{}{}}
 }
 
 // ContainerCreate creates the container with the limit and labels added.
@@ -69,10 +77,21 @@ func (d *packDocker) ContainerCreate(ctx context.Context, cfg *container.Config,
 	return d.Client.ContainerCreate(ctx, cfg, &h, net, platform, name)
 }
 
-// NetworkCreate creates the network with the build's labels added.
+// NetworkCreate creates the network with the build's labels added and,
+// unless pack chose its own addresses, the first free subnet of the pool.
 func (d *packDocker) NetworkCreate(ctx context.Context, name string, opts network.CreateOptions) (network.CreateResponse, error) {
 	opts.Labels = d.withLabels(opts.Labels)
-	return d.Client.NetworkCreate(ctx, name, opts)
+	if opts.IPAM != nil && len(opts.IPAM.Config) > 0 {
+		return d.Client.NetworkCreate(ctx, name, opts)
+	}
+	resp, err := subnetpool.Create(ctx, d.Client, d.subnets, name, opts)
+	if full := (*subnetpool.FullError)(nil); errors.As(err, &full) {
+		return resp, engine.Errorf(engine.EUNAVAILABLE,
+			"no network address left for the build: all %d subnets (/%d) of the app subnet pool %s are taken; "+
+				"destroy unused apps, or restart the server with --app-subnets (QUAYSIDE_APP_SUBNETS) set to a larger range",
+			full.Pool.Size(), subnetpool.SubnetBits, full.Pool)
+	}
+	return resp, err
 }
 
 // NetworkRemove removes the network even when ctx has ended: pack removes

@@ -1,11 +1,13 @@
 package cnb
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +18,9 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 // fakeDaemon is an HTTP server speaking the few Docker API calls these
@@ -23,6 +28,7 @@ import (
 type fakeDaemon struct {
 	mu       sync.Mutex
 	requests map[string][]byte // "METHOD path" -> last body
+	networks string            // the answer to GET /networks; "" means none
 	srv      *httptest.Server
 }
 
@@ -46,6 +52,11 @@ func (f *fakeDaemon) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/containers/create":
 		_, _ = io.WriteString(w, `{"Id":"c1","Warnings":[]}`)
+	case path == "/networks" && r.Method == http.MethodGet:
+		f.mu.Lock()
+		nets := cmp.Or(f.networks, "[]")
+		f.mu.Unlock()
+		_, _ = io.WriteString(w, nets)
 	case path == "/networks/create":
 		_, _ = io.WriteString(w, `{"Id":"n1"}`)
 	case strings.HasSuffix(path, "/wait"):
@@ -117,6 +128,13 @@ func TestPackDockerNetworks(t *testing.T) {
 		require.NoError(t, json.Unmarshal(body, &sent))
 		assert.Equal(t, "shop", sent.Labels[LabelBuildApp])
 	})
+	t.Run("gives pack's network a subnet of the pool", func(t *testing.T) {
+		_, err := d.NetworkCreate(context.Background(), "pack.local-network-y", network.CreateOptions{Driver: "bridge"})
+		require.NoError(t, err)
+		sent := sentSubnets(t, f)
+		require.Len(t, sent, 1)
+		assert.True(t, subnetpool.DefaultPool().Holds(netip.MustParsePrefix(sent[0])), "subnet %s is not of the default pool", sent[0])
+	})
 	t.Run("removes it after cancellation", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
@@ -159,5 +177,54 @@ func TestPackDockerWaitsForOutput(t *testing.T) {
 		case <-time.After(time.Second):
 			t.Fatal("no exit")
 		}
+	})
+}
+
+// sentSubnets are the IPAM subnets of the last network create.
+func sentSubnets(t *testing.T, f *fakeDaemon) []string {
+	t.Helper()
+	body, ok := f.request("POST /networks/create")
+	require.True(t, ok)
+	var sent network.CreateRequest
+	require.NoError(t, json.Unmarshal(body, &sent))
+	var subnets []string
+	if sent.IPAM != nil {
+		for _, c := range sent.IPAM.Config {
+			subnets = append(subnets, c.Subnet)
+		}
+	}
+	return subnets
+}
+
+func TestPackDockerBuildNetworkSubnet(t *testing.T) {
+	f, cli := newFakeDaemon(t)
+	d := newPackDocker(cli, 0, buildLabels("abcd", "shop"))
+	pool, err := subnetpool.Parse("10.250.7.0/25")
+	require.NoError(t, err)
+	d.subnets = pool
+	ctx := context.Background()
+
+	t.Run("skips subnets that other networks hold", func(t *testing.T) {
+		f.mu.Lock()
+		f.networks = `[{"Name":"qs-abcd-web","IPAM":{"Config":[{"Subnet":"10.250.7.0/26"}]}},{"Name":"bridge","IPAM":{"Config":[{"Subnet":"172.17.0.0/16"}]}}]`
+		f.mu.Unlock()
+		_, err := d.NetworkCreate(ctx, "pack.local-network-z", network.CreateOptions{Driver: "bridge"})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"10.250.7.64/26"}, sentSubnets(t, f))
+	})
+	t.Run("keeps addresses pack chose", func(t *testing.T) {
+		opts := network.CreateOptions{IPAM: &network.IPAM{Config: []network.IPAMConfig{{Subnet: "10.99.0.0/24"}}}}
+		_, err := d.NetworkCreate(ctx, "pack.local-network-z", opts)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"10.99.0.0/24"}, sentSubnets(t, f))
+	})
+	t.Run("a full pool is a clear refusal", func(t *testing.T) {
+		f.mu.Lock()
+		f.networks = `[{"Name":"a","IPAM":{"Config":[{"Subnet":"10.250.7.0/26"}]}},{"Name":"b","IPAM":{"Config":[{"Subnet":"10.250.7.64/26"}]}}]`
+		f.mu.Unlock()
+		_, err := d.NetworkCreate(ctx, "pack.local-network-z", network.CreateOptions{Driver: "bridge"})
+		require.Error(t, err)
+		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err))
+		assert.Contains(t, engine.ErrorMessage(err), "--app-subnets")
 	})
 }

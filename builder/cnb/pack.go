@@ -38,6 +38,7 @@ type packRun struct {
 // other container that asks for it).
 func (b *Builder) runPack(ctx context.Context, r packRun) error {
 	docker := newPackDocker(b.cli, b.cfg.Memory, buildLabels(b.cfg.Instance, r.app))
+	docker.subnets = b.cfg.Subnets
 	if !r.trust.trusted {
 		docker.guardDaemon(daemonSocket(b.cli.DaemonHost()))
 	}

@@ -46,11 +46,7 @@ func New(cli *client.Client, instance string, logger *slog.Logger, opts ...Optio
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	def, err := subnetpool.Parse(subnetpool.Default)
-	if err != nil {
-		panic("subnetpool.Default does not parse: " + err.Error())
-	}
-	r := &Runtime{cli: cli, instance: instance, log: logger, subnets: def}
+	r := &Runtime{cli: cli, instance: instance, log: logger, subnets: subnetpool.DefaultPool()}
 	for _, o := range opts {
 		o(r)
 	}

@@ -61,6 +61,18 @@ func Parse(s string) (Pool, error) {
 	return Pool{prefix: p}, nil
 }
 
+// DefaultPool is the pool Default names.
+func DefaultPool() Pool {
+	p, err := Parse(Default)
+	if err != nil {
+		panic("subnetpool.Default does not parse: " + err.Error())
+	}
+	return p
+}
+
+// IsZero reports whether p is the zero Pool (no range at all).
+func (p Pool) IsZero() bool { return !p.prefix.IsValid() }
+
 // Prefix is the whole range of the pool.
 func (p Pool) Prefix() netip.Prefix { return p.prefix }
 
