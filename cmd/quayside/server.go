@@ -16,6 +16,7 @@ import (
 	"github.com/quayside/quayside/cmd/quayside/daemon"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/egress"
+	"github.com/quayside/quayside/internal/subnetpool"
 )
 
 // serverCmd runs the daemon. Every flag has a matching environment variable.
@@ -51,6 +52,7 @@ type serverCmd struct {
 	DefaultCPUs      string        `name:"default-cpus" env:"QUAYSIDE_DEFAULT_CPUS" default:"0" help:"CPU limit of each app container unless its app sets one, such as 1 or 0.5; 0 for none."`
 	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
 	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
+	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -160,6 +162,10 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 	if err != nil {
 		return nil, fieldErr("allow-webhook-to", "--allow-webhook-to: %v", err)
 	}
+	appSubnets, err := subnetpool.Parse(c.AppSubnets)
+	if err != nil {
+		return nil, fieldErr("app-subnets", "--app-subnets: %v", err)
+	}
 	abs, err := filepath.Abs(data)
 	if err != nil {
 		return nil, fmt.Errorf("resolve data dir: %w", err)
@@ -175,7 +181,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits,
-		WebhookAllow:  webhookAllow,
+		WebhookAllow:  webhookAllow, AppSubnets: appSubnets,
 	}, nil
 }
 

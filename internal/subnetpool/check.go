@@ -27,23 +27,19 @@ func Check(p Pool, routes []Route, nets []Network) error {
 		}
 	}
 	for _, r := range routes {
-		if r.Prefix.Overlaps(p.prefix) && !bridgeRoute(p, r, nets) {
+		if r.Prefix.Overlaps(p.prefix) && !bridgeRoute(p, r) {
 			return collision(p, fmt.Sprintf("the host route to %s on %s", r.Prefix, r.Iface))
 		}
 	}
 	return nil
 }
 
-// bridgeRoute reports whether r is the route of one of our networks' bridges.
-func bridgeRoute(p Pool, r Route, nets []Network) bool {
-	for _, n := range nets {
-		for _, s := range n.Subnets {
-			if n.Ours && p.Holds(s) && s == r.Prefix {
-				return true
-			}
-		}
-	}
-	return false
+// bridgeRoute reports whether r is the route of the bridge of a Docker
+// network holding a subnet of the pool: such a network is either listed in
+// nets (and checked there) or was created or removed while the routes and
+// the networks were being read.
+func bridgeRoute(p Pool, r Route) bool {
+	return p.Holds(r.Prefix) && strings.HasPrefix(r.Iface, "br-")
 }
 
 func collision(p Pool, what string) error {

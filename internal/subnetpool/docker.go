@@ -90,11 +90,11 @@ func HostRoutes() ([]Route, error) {
 
 // CheckHost checks p against the host's routes and Docker's networks; see Check.
 func CheckHost(ctx context.Context, cli Docker, p Pool) error {
-	nets, err := Networks(ctx, cli)
+	routes, err := HostRoutes()
 	if err != nil {
 		return err
 	}
-	routes, err := HostRoutes()
+	nets, err := Networks(ctx, cli)
 	if err != nil {
 		return err
 	}

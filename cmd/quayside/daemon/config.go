@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/subnetpool"
 	"github.com/quayside/quayside/proxy/certs"
 )
 
@@ -47,6 +48,7 @@ type Config struct {
 	BuildCacheBudget int64
 	DefaultLimits    engine.Limits
 	WebhookAllow     []netip.Prefix
+	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 }
 
 // Local reports whether the server runs in local mode: certificates from

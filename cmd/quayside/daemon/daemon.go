@@ -24,6 +24,7 @@ import (
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/engine/notify"
 	"github.com/quayside/quayside/install"
+	"github.com/quayside/quayside/internal/subnetpool"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/proxy/certs"
 	"github.com/quayside/quayside/store"
@@ -144,7 +145,18 @@ func (d *Daemon) connectDocker(ctx context.Context) error {
 	if _, err := cli.Ping(pctx); err != nil {
 		return engine.Errorf(engine.EUNAVAILABLE, "cannot reach the Docker daemon (%v): is dockerd running? `make run` starts one", err)
 	}
+	if err := subnetpool.CheckHost(pctx, cli, d.appSubnets()); err != nil {
+		return engine.Errorf(engine.EINVALID, "%v", err)
+	}
 	return nil
+}
+
+// appSubnets is the pool of the apps' and builds' networks.
+func (d *Daemon) appSubnets() subnetpool.Pool {
+	if d.cfg.AppSubnets.IsZero() {
+		return subnetpool.DefaultPool()
+	}
+	return d.cfg.AppSubnets
 }
 
 // build constructs the parts and wires them.
@@ -180,7 +192,7 @@ func (d *Daemon) build(context.Context) error {
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
 		Store:    d.db,
-		Runtime:  docker.New(d.docker, d.instance, log.With("part", "docker")),
+		Runtime:  docker.New(d.docker, d.instance, log.With("part", "docker"), docker.WithSubnets(d.appSubnets())),
 		Builder:  d.builder(),
 		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
@@ -243,7 +255,7 @@ func (d *Daemon) builder() *builder.Auto {
 	d.cnb = cnb.New(cnb.Config{
 		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.Builder, Logger: log,
 		Memory: d.cfg.BuildMemory, BuildTimeout: d.cfg.BuildTimeout, LifecycleImage: d.cfg.LifecycleImage,
-		TempDir: filepath.Join(d.cfg.Data, "tmp"),
+		TempDir: filepath.Join(d.cfg.Data, "tmp"), Subnets: d.appSubnets(),
 	})
 	return builder.New(df, d.cnb)
 }
