@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -89,4 +93,50 @@ func dockerOut(t *testing.T, args ...string) string {
 	out, err := execOut("docker", args...)
 	require.NoError(t, err, "docker %v", args)
 	return strings.TrimSpace(out)
+}
+
+// TestAppSubnetsFull fills a pool of one subnet: the next first push is
+// refused in plain words, and destroying the first app frees its subnet.
+func TestAppSubnetsFull(t *testing.T) {
+	s := startServer(t, "--app-subnets", "10.251.9.0/26")
+	repo := sampleRepo(t, "full")
+	s.mustPush(repo, "first")
+	out, err := s.push(repo, "second")
+	require.Error(t, err)
+	assert.Contains(t, out, "no network address left for app second")
+	assert.Contains(t, out, "(1 apps on this server)")
+	assert.Contains(t, out, "--app-subnets")
+	assert.NotContains(t, out, "Internal error")
+
+	s.mustCLI("apps", "destroy", "first", "--confirm", "first")
+	s.mustPush(repo, "second")
+	assert.Equal(t, "full", s.body("second", "/"))
+}
+
+// TestAppSubnetsCollision starts servers whose pool is unusable: each
+// refuses at once and says why, instead of failing pushes later.
+func TestAppSubnetsCollision(t *testing.T) {
+	name := "qs-e2e-foreign-" + fmt.Sprint(time.Now().UnixNano()%100000)
+	dockerOut(t, "network", "create", "--subnet", "10.252.3.0/24", name)
+	t.Cleanup(func() { _, _ = execOut("docker", "network", "rm", name) })
+	for _, tc := range []struct{ subnets, want string }{
+		{"10.252.0.0/16", "collide with Docker network " + name + " (10.252.3.0/24)"},
+		{"172.17.0.0/16", "overlaps Docker's default address pool"},
+		{"10.252.0.0/27", "smaller than one /26"},
+		{"fd00::/48", "not IPv4"},
+	} {
+		t.Run(tc.subnets, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, quaysideBin, "server", "--domain", "localhost",
+				"--http-addr", freeAddr(t), "--https-addr", freeAddr(t), "--ssh-addr", freeAddr(t),
+				"--app-subnets", tc.subnets)
+			cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+t.TempDir())
+			out, err := cmd.CombinedOutput()
+			require.Error(t, err, "the server started:\n%s", out)
+			require.NoError(t, ctx.Err(), "the server did not exit")
+			assert.Contains(t, string(out), tc.want)
+			assert.Contains(t, string(out), "app-subnets")
+		})
+	}
 }
