@@ -37,8 +37,7 @@ type packRun struct {
 // restorer and exporter of the lifecycle image, and packDocker refuses any
 // other container that asks for it).
 func (b *Builder) runPack(ctx context.Context, r packRun) error {
-	docker := newPackDocker(b.cli, b.cfg.Memory, buildLabels(b.cfg.Instance, r.app))
-	docker.subnets = b.cfg.Subnets
+	docker := b.packDocker(r.app)
 	if !r.trust.trusted {
 		docker.guardDaemon(daemonSocket(b.cli.DaemonHost()))
 	}
@@ -88,4 +87,11 @@ func packDockerHost(host string) string {
 		return ""
 	}
 	return host
+}
+
+// packDocker is the Docker client pack gets for a build of app.
+func (b *Builder) packDocker(app string) *packDocker {
+	d := newPackDocker(b.cli, b.cfg.Memory, buildLabels(b.cfg.Instance, app))
+	d.subnets = b.cfg.Subnets
+	return d
 }
