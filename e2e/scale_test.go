@@ -104,7 +104,7 @@ func TestAppSubnetsFull(t *testing.T) {
 	out, err := s.push(repo, "second")
 	require.Error(t, err)
 	assert.Contains(t, out, "no network address left for app second")
-	assert.Contains(t, out, "(1 apps on this server)")
+	assert.Contains(t, out, "this server has 1 app(s)")
 	assert.Contains(t, out, "--app-subnets")
 	assert.NotContains(t, out, "Internal error")
 

@@ -87,9 +87,10 @@ func (r *Runtime) poolFull(ctx context.Context, app string, full *subnetpool.Ful
 		apps = strconv.Itoa(len(nets))
 	}
 	r.log.Warn("app subnet pool full", "app", app, "pool", full.Pool.String(), "networks", full.Networks)
+	wider := full.Pool.Prefix().Bits() - 1
 	return engine.Errorf(engine.EUNAVAILABLE,
-		"no network address left for app %s: all %d subnets (/%d) of the app subnet pool %s are taken (%s apps on this server); "+
+		"no network address left for app %s: all %d subnets (/%d) of the app subnet pool %s are taken and this server has %s app(s); "+
 			"destroy unused apps, or restart the server with --app-subnets (QUAYSIDE_APP_SUBNETS) set to a larger range, "+
-			"e.g. a /15 for 2,048 apps (existing apps keep their networks)",
-		app, full.Pool.Size(), subnetpool.SubnetBits, full.Pool, apps)
+			"such as a /%d for %d apps (existing apps keep their networks)",
+		app, full.Pool.Size(), subnetpool.SubnetBits, full.Pool, apps, wider, 2*full.Pool.Size())
 }

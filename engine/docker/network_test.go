@@ -61,7 +61,8 @@ func TestNetworkSubnets(t *testing.T) {
 		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err))
 		msg := engine.ErrorMessage(err)
 		assert.Contains(t, msg, "all 2 subnets")
-		assert.Contains(t, msg, "(2 apps on this server)")
+		assert.Contains(t, msg, "this server has 2 app(s)")
+		assert.Contains(t, msg, "such as a /24 for 4 apps")
 		assert.Contains(t, msg, "--app-subnets")
 	})
 
