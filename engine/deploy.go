@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -15,7 +16,7 @@ import (
 func (e *Engine) deployRelease(ctx context.Context, app *App, rel *Release, out *progress) error {
 	before, err := e.cfg.Runtime.Containers(ctx, app.Name)
 	if err != nil {
-		return e.abort(rel, nil, err, out)
+		return e.abort(rel, nil, stepError("listing the containers of "+app.Name, err), out)
 	}
 	if err := e.runReleasePhase(ctx, app, rel, out); err != nil {
 		return e.abort(rel, nil, err, out)
@@ -101,9 +102,11 @@ func (e *Engine) abort(rel *Release, cs []*Container, cause error, out *progress
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	msg := ErrorMessage(cause)
+	level := slog.LevelWarn
 	if code := ErrorCode(cause); code == EINTERNAL || code == EUNAVAILABLE {
-		e.log.Error("deploy failed", "app", rel.App, "release", rel.Number, "err", msg, "detail", ErrorDetail(cause))
+		level = slog.LevelError
 	}
+	e.log.Log(ctx, level, "deploy failed", "app", rel.App, "release", rel.Number, "err", msg, "detail", ErrorDetail(cause))
 	writeDetail(out, cause)
 	if c := blame(cs, cause); c != nil {
 		if logs, err := e.cfg.Runtime.Logs(ctx, c.ID, 20); err == nil && logs != "" {

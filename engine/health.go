@@ -68,7 +68,7 @@ func (e *Engine) waitHealthy(ctx context.Context, c *Container, hc HealthCheck, 
 		cur, err := e.cfg.Runtime.Inspect(ctx, c.ID)
 		if err == nil {
 			if crashed := crashReason(cur); crashed != "" {
-				return Errorf(EDEPLOYFAILED, "the new release %s", crashed)
+				return Errorf(EDEPLOYFAILED, "%s.%d of the new release %s", c.Process, c.Replica, crashed)
 			}
 			if lastErr = e.cfg.Health.Check(ctx, cur.Addr, hc.Path); lastErr == nil {
 				out.Info("healthy after %.1fs", time.Since(start).Seconds())
