@@ -1,6 +1,10 @@
 package engine
 
-import "errors"
+import (
+	"context"
+	"errors"
+	"log/slog"
+)
 
 // stepError says which step of a change failed: its Message is "<step>
 // failed: <cause's message>", its code the cause's, and it wraps cause so
@@ -23,5 +27,18 @@ func stepError(step string, cause error) error {
 func writeDetail(out *progress, err error) {
 	if detail := ErrorDetail(err); detail != "" && detail != ErrorMessage(err) {
 		out.Info("detail: %s", detail)
+	}
+}
+
+// reportFailure logs a failed change of app (what: "scale", "destroy") with
+// its technical detail, and writes that detail to out when out is not nil.
+func (e *Engine) reportFailure(out *progress, what, app string, err error) {
+	level := slog.LevelWarn
+	if code := ErrorCode(err); code == EINTERNAL || code == EUNAVAILABLE {
+		level = slog.LevelError
+	}
+	e.log.Log(context.Background(), level, what+" failed", "app", app, "err", ErrorMessage(err), "detail", ErrorDetail(err))
+	if out != nil {
+		writeDetail(out, err)
 	}
 }
