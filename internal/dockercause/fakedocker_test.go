@@ -22,6 +22,24 @@ type fakeDocker struct {
 	image  string
 }
 
+// failAt makes route answer with the daemon's message from now on.
+func (f *fakeDocker) failAt(route string, status int, message string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail == nil {
+		f.fail = map[string]daemonError{}
+	}
+	f.fail[route] = daemonError{status, message}
+}
+
+// failure returns the failure set for route, if any.
+func (f *fakeDocker) failure(route string) (daemonError, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e, ok := f.fail[route]
+	return e, ok
+}
+
 // daemonError is an error answer of the daemon.
 type daemonError struct {
 	status  int
@@ -33,7 +51,7 @@ var versionPrefix = regexp.MustCompile(`^/v[0-9.]+`)
 func (f *fakeDocker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := versionPrefix.ReplaceAllString(r.URL.Path, "")
 	route := routeOf(r.Method, path)
-	if e, ok := f.fail[route]; ok {
+	if e, ok := f.failure(route); ok {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(e.status)
 		_ = json.NewEncoder(w).Encode(map[string]string{"message": e.message})
@@ -105,7 +123,10 @@ func (f *fakeDocker) inspect() map[string]any {
 	return map[string]any{
 		"Id": containerID, "Name": "/qs-abcd1234-shop-web-1-v1-0000", "Created": "2026-01-01T00:00:00Z", "State": state,
 		"Config":     map[string]any{"Image": f.image, "Labels": f.labels},
-		"HostConfig": map[string]any{},
+		"HostConfig": map[string]any{"PortBindings": map[string]any{"8080/tcp": []any{map[string]string{"HostIp": "127.0.0.1"}}}},
+		"NetworkSettings": map[string]any{"Ports": map[string]any{
+			"8080/tcp": []any{map[string]string{"HostIp": "127.0.0.1", "HostPort": "32768"}},
+		}},
 	}
 }
 

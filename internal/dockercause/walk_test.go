@@ -126,9 +126,19 @@ type pusher struct {
 	eng *engine.Engine
 	db  *store.DB
 	log *syncBuffer
+	srv *httptest.Server
+}
+
+// newHealthyPusher is a pusher on d whose containers pass the health check.
+func newHealthyPusher(t *testing.T, d *fakeDocker) *pusher {
+	return newPusherWith(t, walk{docker: d}, alwaysHealthy{})
 }
 
 func newPusher(t *testing.T, w walk) *pusher {
+	return newPusherWith(t, w, neverHealthy{})
+}
+
+func newPusherWith(t *testing.T, w walk, health engine.HealthChecker) *pusher {
 	d := w.docker
 	if d == nil {
 		d = &fakeDocker{}
@@ -150,11 +160,11 @@ func newPusher(t *testing.T, w walk) *pusher {
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	eng := engine.New(engine.Config{
 		Store: db, Runtime: docker.New(cli, "abcd1234", logger), Builder: &enginetest.Builder{},
-		Router: enginetest.NewRouter(), Health: neverHealthy{}, Domain: "example.test",
+		Router: enginetest.NewRouter(), Health: health, Domain: "example.test",
 		StopGrace: time.Millisecond, Logger: logger,
 	})
 	require.NoError(t, eng.PreparePush(context.Background(), "shop", "alice"))
-	return &pusher{t: t, eng: eng, db: db, log: logs}
+	return &pusher{t: t, eng: eng, db: db, log: logs, srv: srv}
 }
 
 // push pushes commit img1 (the fake builder's image) to app shop.
@@ -175,6 +185,11 @@ type neverHealthy struct{}
 func (neverHealthy) Check(context.Context, string, string) error {
 	return errors.New("connection refused")
 }
+
+// alwaysHealthy is a health check that every container passes.
+type alwaysHealthy struct{}
+
+func (alwaysHealthy) Check(context.Context, string, string) error { return nil }
 
 // syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
 type syncBuffer struct {
