@@ -23,7 +23,7 @@ func (r *Runtime) wrap(verb string, err error) error {
 		return unavailable(r.cli.DaemonHost(), tech)
 	}
 	if e := explain(verb, err); e != nil {
-		if e.Code != engine.ENOTFOUND {
+		if e.Code == engine.EUNAVAILABLE { // a resource of the server ran out
 			r.log.Error("docker failed", "op", verb, "err", err)
 		}
 		return e
