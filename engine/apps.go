@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -169,16 +170,8 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	}
 	e.cfg.Router.RemoveRoute(name)
 	e.unmanageCerts(ctx, hosts...)
-	cs, err := e.cfg.Runtime.Containers(ctx, name)
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		if err := e.stopContainer(ctx, c.ID, 5*time.Second); err != nil {
-			return err
-		}
-	}
-	if err := e.cfg.Runtime.RemoveApp(ctx, name); err != nil {
+	if err := e.removeContainers(ctx, name); err != nil {
+		e.reportFailure(nil, "destroy", name, err)
 		return err
 	}
 	if err := e.clearCache(ctx, name); err != nil {
@@ -203,4 +196,19 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	e.log.Info("app destroyed", "app", name)
 	return nil
+}
+
+// removeContainers stops and removes every container of app, then its
+// network and images; the error says which step failed.
+func (e *Engine) removeContainers(ctx context.Context, app string) error {
+	cs, err := e.cfg.Runtime.Containers(ctx, app)
+	if err != nil {
+		return stepError("listing the containers of "+app, err)
+	}
+	for _, c := range cs {
+		if err := e.stopContainer(ctx, c.ID, 5*time.Second); err != nil {
+			return stepError(fmt.Sprintf("stopping %s.%d", c.Process, c.Replica), err)
+		}
+	}
+	return stepError("removing the network and images of "+app, e.cfg.Runtime.RemoveApp(ctx, app))
 }

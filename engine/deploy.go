@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -15,20 +16,20 @@ import (
 func (e *Engine) deployRelease(ctx context.Context, app *App, rel *Release, out *progress) error {
 	before, err := e.cfg.Runtime.Containers(ctx, app.Name)
 	if err != nil {
-		return e.abort(rel, nil, err)
+		return e.abort(rel, nil, stepError("listing the containers of "+app.Name, err), out)
 	}
 	if err := e.runReleasePhase(ctx, app, rel, out); err != nil {
-		return e.abort(rel, nil, err)
+		return e.abort(rel, nil, err, out)
 	}
 	started, err := e.startProcesses(ctx, app, rel, out)
 	if err != nil {
-		return e.abort(rel, started, err)
+		return e.abort(rel, started, err, out)
 	}
 	// The release is now the one that should serve: from here on we finish
 	// the switch even if the caller goes away.
 	ctx = context.WithoutCancel(ctx)
 	if err := e.cfg.Store.ActivateRelease(ctx, app.Name, rel.Number, e.now()); err != nil {
-		return e.abort(rel, started, err)
+		return e.abort(rel, started, err, out)
 	}
 	e.setRoute(ctx, app, started)
 	out.Step("Released v%d: %s", rel.Number, e.AppURL(app.Name))
@@ -93,16 +94,20 @@ func (e *Engine) stopDrained(ctx context.Context, app *App, c *Container) {
 	}
 }
 
-// abort ends a failed deploy: it keeps the last lines the first of cs
-// printed in the release's error, removes cs, and marks rel failed. It
-// returns the error for the user.
-func (e *Engine) abort(rel *Release, cs []*Container, cause error) error {
+// abort ends a failed deploy: it writes the technical detail of cause to
+// out (the release output), keeps the last lines the first of cs printed
+// in the release's error, removes cs, and marks rel failed. It returns the
+// error for the user.
+func (e *Engine) abort(rel *Release, cs []*Container, cause error, out *progress) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	msg := ErrorMessage(cause)
-	if ErrorCode(cause) == EINTERNAL {
-		e.log.Error("deploy failed", "app", rel.App, "release", rel.Number, "err", cause)
+	level := slog.LevelWarn
+	if code := ErrorCode(cause); code == EINTERNAL || code == EUNAVAILABLE {
+		level = slog.LevelError
 	}
+	e.log.Log(ctx, level, "deploy failed", "app", rel.App, "release", rel.Number, "err", msg, "detail", ErrorDetail(cause))
+	writeDetail(out, cause)
 	if c := blame(cs, cause); c != nil {
 		if logs, err := e.cfg.Runtime.Logs(ctx, c.ID, 20); err == nil && logs != "" {
 			msg += "\nLast lines " + c.Process + " printed:\n" + logs
@@ -118,7 +123,7 @@ func (e *Engine) abort(rel *Release, cs []*Container, cause error) error {
 	if code == EINTERNAL || code == EDEPLOYFAILED {
 		code = EDEPLOYFAILED
 	}
-	return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg)}
+	return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg), Err: cause}
 }
 
 // blame picks the container whose output explains cause: the one a

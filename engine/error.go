@@ -32,10 +32,38 @@ type Error struct {
 	Fields map[string]string
 	// RetryAfter is how long to wait before trying again (ETOOMANY).
 	RetryAfter time.Duration
+	// Err is the technical cause behind Message, kept for the daemon log
+	// and the release output (ErrorDetail); it is never shown as Message.
+	Err error
 }
 
 // Error implements the error interface.
 func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the technical cause, so errors.Is and errors.As see it.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrapf returns an *Error with the given code and formatted message whose
+// technical cause is err.
+func Wrapf(err error, code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// ErrorDetail returns the technical text behind err: the cause that the
+// *Errors in its chain wrap, or err's own text when nothing is wrapped.
+// It is meant for logs and release output, not for Message.
+func ErrorDetail(err error) string {
+	if err == nil {
+		return ""
+	}
+	for {
+		var e *Error
+		if !errors.As(err, &e) || e.Err == nil {
+			return err.Error()
+		}
+		err = e.Err
+	}
+}
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

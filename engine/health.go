@@ -68,7 +68,7 @@ func (e *Engine) waitHealthy(ctx context.Context, c *Container, hc HealthCheck, 
 		cur, err := e.cfg.Runtime.Inspect(ctx, c.ID)
 		if err == nil {
 			if crashed := crashReason(cur); crashed != "" {
-				return Errorf(EDEPLOYFAILED, "the new release %s", crashed)
+				return Errorf(EDEPLOYFAILED, "%s.%d of the new release %s", c.Process, c.Replica, crashed)
 			}
 			if lastErr = e.cfg.Health.Check(ctx, cur.Addr, hc.Path); lastErr == nil {
 				out.Info("healthy after %.1fs", time.Since(start).Seconds())
@@ -91,6 +91,9 @@ func (e *Engine) waitHealthy(ctx context.Context, c *Container, hc HealthCheck, 
 // or "" if it may still.
 func crashReason(c *Container) string {
 	switch {
+	case c.ExitCode == exitKilled:
+		return fmt.Sprintf("was killed while booting (exit code %d), most often because it ran out of memory: "+
+			"raise its memory limit with `quayside ps limits %s %s memory=1G`", c.ExitCode, c.App, c.Process)
 	case c.RestartCount > 0:
 		return fmt.Sprintf("crashed while booting and was restarted %d time(s)", c.RestartCount)
 	case !c.Running && (c.State == "exited" || c.State == "dead"):

@@ -53,7 +53,12 @@ func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) 
 	}
 	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "by", req.Author)
 	logs := e.newLogWriter(LogLine{App: app.Name, Process: "run", Release: rel.Number})
-	return e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(NewCleanWriter(req.Output), logs)))
+	code, err = e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(NewCleanWriter(req.Output), logs)))
+	if err != nil && ErrorCode(err) != EINVALID && ctx.Err() == nil {
+		e.reportFailure(nil, "one-off run", app.Name, err)
+		return code, stepError("starting the one-off container", err)
+	}
+	return code, err
 }
 
 // oneOffProcess runs cmd in rel's image: through the buildpack launcher for

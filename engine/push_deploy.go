@@ -70,14 +70,17 @@ func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequ
 	})
 	e.buildFinished(rel.App, e.now().Sub(start), err)
 	if err != nil {
-		msg := "build failed: " + ErrorMessage(err)
+		msg := ErrorMessage(stepError("build", err))
 		code := ErrorCode(err)
+		if code == EINTERNAL || code == EUNAVAILABLE {
+			e.log.Error("build failed", "app", rel.App, "release", rel.Number, "err", ErrorMessage(err), "detail", ErrorDetail(err))
+		}
 		if code == EINTERNAL {
-			e.log.Error("build failed", "app", rel.App, "release", rel.Number, "err", err)
 			code = EDEPLOYFAILED
 		}
+		writeDetail(out, err)
 		e.failRelease(rel, msg)
-		return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg)}
+		return &Error{Code: code, Message: fmt.Sprintf("v%d failed: %s", rel.Number, msg), Err: err}
 	}
 	rel.Image, rel.Port, rel.BuildMethod, rel.Processes = img.Ref, img.Port, img.Method, img.Processes
 	rel.Status = ReleaseDeploying

@@ -51,7 +51,11 @@ func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (app *App, err err
 	out.Step("Scaling %s to %s", app.Name, app.Scale)
 	e.emit(ctx, Event{App: app.Name, Kind: EventScaled, Release: rel.Number, Actor: req.Author,
 		Message: "scaled to " + app.Scale.String() + " by " + req.Author})
-	return app, e.converge(ctx, app, rel, out)
+	if err := e.converge(ctx, app, rel, out); err != nil {
+		e.reportFailure(out, "scale", app.Name, err)
+		return app, err
+	}
+	return app, nil
 }
 
 func mergeScale(cur, change Scale) Scale {
@@ -77,7 +81,7 @@ func (e *Engine) converge(ctx context.Context, app *App, rel *Release, out *prog
 func (e *Engine) convergeWith(ctx context.Context, app *App, rel *Release, out *progress, keepLimits bool) error {
 	cs, err := e.cfg.Runtime.Containers(ctx, app.Name)
 	if err != nil {
-		return err
+		return stepError("listing the containers of "+app.Name, err)
 	}
 	if rel == nil { // nothing should run
 		rel = &Release{}

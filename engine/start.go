@@ -73,9 +73,9 @@ func (e *Engine) startSlot(ctx context.Context, rel *Release, s slot) (*Containe
 	spec.Limits = s.limits
 	c, err := e.cfg.Runtime.Start(ctx, spec)
 	if ErrorCode(err) == ENOTFOUND {
-		return nil, Errorf(EDEPLOYFAILED, "the image of v%d is gone from this server: redeploy with git push", rel.Number)
+		return nil, Wrapf(err, EDEPLOYFAILED, "starting %s failed: the image of v%d is gone from this server: redeploy with git push", s.key(), rel.Number)
 	}
-	return c, err
+	return c, stepError("starting "+s.key(), err)
 }
 
 // containerSpec is how one container of process p of rel runs. Replica 0

@@ -26,7 +26,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		err = fromEcho(err)
 		if engine.ErrorCode(err) == engine.EINTERNAL {
-			log.Error("api request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+			log.Error("api request failed", "method", c.Request().Method, "path", c.Path(), "err", err, "detail", engine.ErrorDetail(err))
 		}
 		if wait := engine.ErrorRetryAfter(err); wait > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))

@@ -14,6 +14,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockercause"
 )
 
 // daemonImages is the imageStore of a real daemon.
@@ -78,14 +79,20 @@ func pullFailure(err error, timedOut bool, timeout time.Duration) string {
 }
 
 // wrap turns a Docker client error into EUNAVAILABLE when the daemon cannot
-// be reached, and wraps it as "verb: err" otherwise.
+// be reached, into the plain words of dockercause when a server resource
+// is exhausted, and wraps it as "verb: err" otherwise.
 func (b *Builder) wrap(verb string, err error) error {
 	if client.IsErrConnectionFailed(err) {
 		b.log.Error("docker daemon unreachable", "op", verb, "err", err)
-		return engine.Errorf(engine.EUNAVAILABLE,
+		return engine.Wrapf(fmt.Errorf("%s: %w", verb, err), engine.EUNAVAILABLE,
 			"cannot reach the Docker daemon: no answer at %s; is dockerd running?", b.cli.DaemonHost())
 	}
-	return fmt.Errorf("%s: %w", verb, err)
+	tech := fmt.Errorf("%s: %w", verb, err)
+	if e := dockercause.Explain("the buildpacks build ("+verb+")", tech); e != nil {
+		b.log.Error("buildpacks build failed", "op", verb, "err", err)
+		return e
+	}
+	return tech
 }
 
 // containsAny reports whether s contains one of subs.

@@ -10,6 +10,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockercause"
 )
 
 // Exit statuses of the lifecycle that mean no buildpack detected the app
@@ -32,10 +33,15 @@ type packError struct {
 func (e *packError) Error() string { return "pack build: " + e.err.Error() }
 func (e *packError) Unwrap() error { return e.err }
 
-// packFailure is the user's error for pack's build failing.
+// packFailure is the user's error for pack's build failing: the daemon
+// unreachable, a server resource exhausted (dockercause), no buildpack
+// recognising the app, or the lifecycle phase that failed.
 func (b *Builder) packFailure(pe *packError, out *output) error {
 	if client.IsErrConnectionFailed(pe.err) {
 		return b.wrap("build", pe.err)
+	}
+	if e := dockercause.Explain("the buildpacks build", pe); e != nil {
+		return e
 	}
 	status, ok := exitStatus(pe.err)
 	switch {

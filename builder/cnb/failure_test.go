@@ -86,6 +86,14 @@ func TestPackFailure(t *testing.T) {
 		assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))
 		assert.Contains(t, engine.ErrorMessage(err), "could not run: invalid run-image")
 	})
+	t.Run("disk full", func(t *testing.T) {
+		raw := "failed to create 'creator' container: Error response from daemon: mkdir /var/lib/docker/overlay2/x: no space left on device"
+		err := b.packFailure(&packError{err: errors.New(raw)}, out)
+		assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err))
+		assert.Contains(t, engine.ErrorMessage(err), "the buildpacks build failed: the disk of the server is full")
+		assert.NotContains(t, engine.ErrorMessage(err), "overlay2", "the daemon's text stays out of the message")
+		assert.Contains(t, engine.ErrorDetail(err), raw, "and in the detail")
+	})
 }
 
 func splitLines(s string) []string {

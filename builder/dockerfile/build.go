@@ -12,6 +12,7 @@ import (
 	"github.com/docker/docker/client"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockercause"
 	"github.com/quayside/quayside/internal/dockernames"
 )
 
@@ -102,7 +103,7 @@ func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.B
 	}
 	if res.Failure != "" {
 		b.log.Info("dockerfile build failed", "app", req.App, "release", req.Release, "err", res.Failure)
-		return "", failed(res.Failure, out.last())
+		return "", buildFailure(res.Failure, out.last())
 	}
 	if res.ImageID == "" {
 		return dockernames.ImageTag(b.instance, req.App, req.Release), nil
@@ -148,13 +149,34 @@ func failed(reason, tail string) *engine.Error {
 	return engine.Errorf(engine.EDEPLOYFAILED, "%s", msg)
 }
 
+// buildFailure is the error of a build the daemon ran and failed with
+// failure: a server resource exhausted (dockercause) says so and what to
+// do, keeping failure as the detail; a step killed with code 137 points at
+// the build's memory cap; anything else is the build failing.
+func buildFailure(failure, tail string) error {
+	if e := dockercause.Explain("the Dockerfile build", errors.New(failure)); e != nil {
+		return e
+	}
+	if strings.HasSuffix(strings.TrimSpace(failure), "non-zero code: 137") {
+		failure += " (the step was killed, most often because the build ran out of memory: " +
+			"the server's --build-memory caps each build)"
+	}
+	return failed(failure, tail)
+}
+
 // wrap turns a Docker client error into EUNAVAILABLE when the daemon cannot
-// be reached, and wraps it as "verb: err" otherwise.
+// be reached, into the plain words of dockercause when a server resource
+// is exhausted, and wraps it as "verb: err" otherwise.
 func (b *Builder) wrap(verb string, err error) error {
 	if client.IsErrConnectionFailed(err) {
 		b.log.Error("docker daemon unreachable", "op", verb, "err", err)
-		return engine.Errorf(engine.EUNAVAILABLE,
+		return engine.Wrapf(fmt.Errorf("%s: %w", verb, err), engine.EUNAVAILABLE,
 			"cannot reach the Docker daemon: no answer at %s; is dockerd running?", b.cli.DaemonHost())
 	}
-	return fmt.Errorf("%s: %w", verb, err)
+	tech := fmt.Errorf("%s: %w", verb, err)
+	if e := dockercause.Explain("the Dockerfile build ("+verb+")", tech); e != nil {
+		b.log.Error("dockerfile build failed", "op", verb, "err", err)
+		return e
+	}
+	return tech
 }

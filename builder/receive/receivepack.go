@@ -182,8 +182,8 @@ func printRejection(w io.Writer, err error) {
 // logRejection logs user errors at info and everything else at error.
 func logRejection(log *slog.Logger, msg string, err error) {
 	if engine.ErrorCode(err) == engine.EINTERNAL {
-		log.Error(msg, "err", err)
+		log.Error(msg, "err", err, "detail", engine.ErrorDetail(err))
 		return
 	}
-	log.Info(msg, "reason", engine.ErrorMessage(err))
+	log.Info(msg, "reason", engine.ErrorMessage(err), "detail", engine.ErrorDetail(err))
 }

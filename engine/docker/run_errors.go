@@ -16,7 +16,7 @@ const (
 // startFailed is Run's result when Docker refused to start the container:
 // the exit code docker run gives and an error in plain words.
 func (r *Runtime) startFailed(err error) (int, error) {
-	if wrapped := r.wrap("start container", err); engine.ErrorCode(wrapped) == engine.EUNAVAILABLE {
+	if wrapped := r.wrap("start container", err); isExplained(wrapped) {
 		return -1, wrapped
 	}
 	msg := dockerMessage(err)
@@ -27,6 +27,14 @@ func (r *Runtime) startFailed(err error) (int, error) {
 		return code, engine.Errorf(engine.EINVALID,
 			"cannot run the command: %s; check the command, and that the image has it and it is executable", msg)
 	}
+}
+
+// isExplained reports whether wrap recognised err as a cause of its own
+// (daemon unreachable, a resource exhausted, the image gone) rather than a
+// problem of the command.
+func isExplained(err error) bool {
+	code := engine.ErrorCode(err)
+	return code == engine.EUNAVAILABLE || code == engine.EDEPLOYFAILED
 }
 
 // startFailureCode classifies a start error message as docker run does.

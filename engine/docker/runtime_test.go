@@ -157,7 +157,8 @@ func TestStartFailureRemovesContainer(t *testing.T) {
 	spec.Image = tag
 	_, err := r.Start(ctx, spec)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "start container")
+	assert.Contains(t, engine.ErrorMessage(err), "starting the container failed: Docker said: unable to find user nosuchuser")
+	assert.Contains(t, engine.ErrorDetail(err), "start container: Error response from daemon:", "the daemon's text is kept for the log")
 	cs, err := r.Containers(ctx, "broken")
 	require.NoError(t, err)
 	assert.Empty(t, cs, "the created container is removed again")

@@ -65,7 +65,7 @@ func (r *Runtime) Start(ctx context.Context, spec engine.ContainerSpec) (*engine
 func (r *Runtime) checkImage(ctx context.Context, image string) error {
 	_, err := r.cli.ImageInspect(ctx, image)
 	if isNotFound(err) {
-		return engine.Errorf(engine.ENOTFOUND, "image %s not found in Docker: build it first", image)
+		return engine.Wrapf(err, engine.ENOTFOUND, "image %s not found in Docker: build it first", image)
 	}
 	return r.wrap("inspect image", err)
 }
