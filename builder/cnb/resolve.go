@@ -115,7 +115,8 @@ func (b *Builder) builderFor(ctx context.Context, appBuilder string) (image, how
 }
 
 // obtain makes sure a named builder image is in the daemon, pulling it
-// when missing. what says whose it is, for messages.
+// when missing, except the images made here (madeHere), which are trusted
+// by name and so never pulled. what says whose it is, for messages.
 func (b *Builder) obtain(ctx context.Context, img, what string) (how string, err error) {
 	ok, err := b.images.Exists(ctx, img)
 	if err != nil {
@@ -123,6 +124,12 @@ func (b *Builder) obtain(ctx context.Context, img, what string) (how string, err
 	}
 	if ok {
 		return what + " " + img, nil
+	}
+	if madeHere(img) {
+		return "", engine.Errorf(engine.EUNAVAILABLE,
+			"The builder image %s (%s) is not in the Docker daemon. It is made on this server from Quayside's source tree by `make builder` "+
+				"and never pulled (a registry could serve anything under that name); run `make builder`, or choose another builder.",
+			img, what)
 	}
 	why, err := b.pull(ctx, img)
 	if err != nil {
@@ -155,4 +162,12 @@ func (b *Builder) pull(ctx context.Context, img string) (why string, err error) 
 	}
 	b.log.Info("builder image pull failed", "image", img, "err", perr)
 	return pullFailure(perr, pctx.Err() != nil, b.cfg.PullTimeout), nil
+}
+
+// madeHere reports whether img names an image `make builder` makes from
+// Quayside's own source: the offline builder and the lifecycle image.
+// Their names are trusted, so they are never pulled from a registry, where
+// anyone could publish an image under them.
+func madeHere(img string) bool {
+	return img == OfflineBuilder || img == LifecycleImage || img == "docker.io/"+OfflineBuilder || img == "docker.io/"+LifecycleImage
 }

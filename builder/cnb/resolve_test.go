@@ -222,6 +222,24 @@ func TestBuilderFor(t *testing.T) {
 		assert.Contains(t, msg, "example/app-builder:2 (the app's builder) is not in the Docker daemon")
 		assert.Contains(t, msg, "refused access")
 	})
+	t.Run("the images made here are never pulled: a registry could serve anything under their trusted names", func(t *testing.T) {
+		for _, img := range []string{OfflineBuilder, LifecycleImage, "docker.io/" + OfflineBuilder} {
+			f := newFakeImages(PublicBuilder)
+			f.pullable[img] = true
+			b := newFakeBuilder(Config{}, f)
+			_, _, err := b.builderFor(ctx, img)
+			require.Error(t, err, img)
+			assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err), img)
+			assert.Contains(t, engine.ErrorMessage(err), "make builder", img)
+			assert.Empty(t, f.pulls, "%s must not be pulled", img)
+		}
+		f := newFakeImages()
+		f.pullable[OfflineBuilder] = true
+		b := newFakeBuilder(Config{DefaultBuilder: OfflineBuilder}, f)
+		_, _, err := b.Resolve(ctx)
+		require.Error(t, err, "the configured default is not pulled either")
+		assert.Empty(t, f.pulls)
+	})
 	t.Run("no app builder means the default", func(t *testing.T) {
 		f := newFakeImages(OfflineBuilder)
 		b := newFakeBuilder(Config{}, f)
