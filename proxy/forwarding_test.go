@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
@@ -78,6 +79,45 @@ func TestForwardingFieldsFromClientsAreReplaced(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestForwardingLookalikesAreDropped sends forwarding fields spelled with
+// underscores, which CGI, WSGI and Rack servers read as the real ones
+// (HTTP_X_FORWARDED_FOR): they never reach the app, trusted peer or not.
+func TestForwardingLookalikesAreDropped(t *testing.T) {
+	for _, trusted := range []bool{false, true} {
+		o := Options{Logger: testLogger()}
+		if trusted {
+			o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+		}
+		p := New(o)
+		t.Cleanup(func() { _ = p.Close() })
+		addr := serveProxy(t, p, nil)
+		be := startEcho(t)
+		p.SetRoute(engine.Route{App: "s", Hosts: []string{"s.test"}, Backends: []string{be.addr}})
+		spoof := "X_Forwarded_For: 203.0.113.7\r\nX-Forwarded_For: 203.0.113.8\r\nx_real_ip: 203.0.113.9\r\n" +
+			"True_Client_IP: 203.0.113.10\r\nX_Forwarded_Proto: https\r\nX_Forwarded_Host: evil.test\r\nX_Custom: kept\r\n"
+		for _, path := range paths {
+			t.Run(fmt.Sprintf("%s/trusted=%v", path.name, trusted), func(t *testing.T) {
+				s := echoedBy(t, addr, request(path.method, "/", path.body, spoof))
+				for k := range s.Header {
+					assert.False(t, forwardingLookalike(k), "%s reached the app", k)
+				}
+				assert.Equal(t, []string{"kept"}, s.Header["X_custom"], "other fields with underscores pass")
+				assert.Equal(t, []string{"127.0.0.1"}, s.Header["X-Forwarded-For"])
+			})
+		}
+	}
+}
+
+func TestForwardingLookalike(t *testing.T) {
+	for k, want := range map[string]bool{
+		"X_Forwarded_For": true, "X-Forwarded_For": true, "x_real_ip": true, "True_Client_Ip": true,
+		"Forwarded": false, "X-Forwarded-For": false, "X_Custom": false, "X_Forwarded_Fo": false,
+	} {
+		assert.Equal(t, want, forwardingLookalike(k), k)
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { forwardingLookalike("X_Forwarded_For") }))
 }
 
 func TestForwardingFieldsFromTrustedProxies(t *testing.T) {

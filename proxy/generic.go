@@ -57,7 +57,8 @@ func (p *Proxy) newGeneric(b *backend) http.Handler {
 // request target (keepTarget). The Host header stays the client's;
 // ReverseProxy has already stripped hop-by-hop headers and the client's
 // own Forwarded and X-Forwarded-* headers; the client's X-Real-IP and
-// True-Client-IP go too unless it is a trusted proxy (trust.go).
+// True-Client-IP go too unless it is a trusted proxy, and fields that
+// spell any of those with underscores always go (trust.go).
 func rewrite(pr *httputil.ProxyRequest, addr string, trusted bool) {
 	pr.Out.URL.Scheme = "http"
 	pr.Out.URL.Host = addr
@@ -65,6 +66,11 @@ func rewrite(pr *httputil.ProxyRequest, addr string, trusted bool) {
 	if !trusted {
 		delete(pr.Out.Header, "X-Real-Ip")
 		delete(pr.Out.Header, "True-Client-Ip")
+	}
+	for k := range pr.Out.Header {
+		if forwardingLookalike(k) {
+			delete(pr.Out.Header, k)
+		}
 	}
 	setForwarded(pr.Out.Header, pr.In, trusted)
 }

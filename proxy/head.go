@@ -27,7 +27,7 @@ func writeHead(bw *bufio.Writer, r *http.Request, trusted bool) {
 	_, _ = bw.WriteString("\r\n")
 	conn := r.Header["Connection"]
 	for k, vv := range r.Header {
-		if dropFromRequest(k) || (conn != nil && tokenListed(conn, k)) || (!trusted && clientIPField(k)) {
+		if dropFromRequest(k) || (conn != nil && tokenListed(conn, k)) || (!trusted && clientIPField(k)) || forwardingLookalike(k) {
 			continue
 		}
 		for _, v := range vv {
