@@ -10,7 +10,10 @@ type blocked struct {
 
 // refusedRanges are the ranges no request made on a user's behalf may
 // reach unless an admin allows them. IPv4-mapped and NAT64 addresses are
-// checked by the IPv4 address they embed.
+// checked by the IPv4 address they embed; the other IPv6 forms that
+// embed or tunnel to an IPv4 address (6to4, Teredo, IPv4-compatible,
+// translated, local-use NAT64) are refused whole, so none of them can be
+// a way to the server's own networks.
 var refusedRanges = func() []blocked {
 	list := []struct{ cidr, why string }{
 		{"0.0.0.0/8", "unspecified"},
@@ -29,6 +32,13 @@ var refusedRanges = func() []blocked {
 		{"fe80::/10", "link-local"},
 		{"fc00::/7", "unique-local (private)"},
 		{"ff00::/8", "multicast"},
+		{"::/96", "IPv4-compatible (embeds an IPv4 address)"},
+		{"::ffff:0:0:0/96", "IPv4-translated (embeds an IPv4 address)"},
+		{"64:ff9b:1::/48", "local-use NAT64 (embeds an IPv4 address)"},
+		{"2002::/16", "6to4 (embeds an IPv4 address)"},
+		{"2001::/32", "Teredo (embeds an IPv4 address)"},
+		{"fec0::/10", "site-local (private)"},
+		{"100::/64", "discard-only"},
 	}
 	out := make([]blocked, 0, len(list))
 	for _, r := range list {
