@@ -14,13 +14,15 @@ func (a *Accounts) Grant(ctx context.Context, app, user string) error {
 	return nil
 }
 
-// Revoke stops user seeing app; ENOTFOUND when they could not.
+// Revoke stops user seeing app; ENOTFOUND when they could not. The
+// user's work in progress (Hold) stops at once.
 func (a *Accounts) Revoke(ctx context.Context, app, user string) error {
 	user = NormalizeEmail(user)
 	if err := a.cfg.Store.RevokeAccess(ctx, app, user); err != nil {
 		return err
 	}
 	a.record(ctx, AuditEntry{Action: AuditAccessRevoke, App: app, Target: user, Success: true})
+	a.cutOff(ctx, user, ErrAccessRevoked)
 	return nil
 }
 

@@ -10,6 +10,12 @@ var (
 	ErrAccountDisabled = Errorf(EUNAUTHORIZED, "your account was disabled: ask an admin to enable it")
 	ErrAccountRemoved  = Errorf(EUNAUTHORIZED, "your account was removed")
 	ErrAccountDemoted  = Errorf(EFORBIDDEN, "your role was lowered while this ran: start it again if your new role allows it")
+	// The next three cut off all of the user's held work, not only what
+	// the revoked credential or app started: Hold knows users, not
+	// credentials. Work started with what remains may simply start again.
+	ErrAccessRevoked       = Errorf(EFORBIDDEN, "your access to an app was taken away while this ran: start it again if you still may")
+	ErrCredentialRevoked   = Errorf(EUNAUTHORIZED, "one of your API tokens was revoked while this ran: start it again with a valid credential")
+	ErrSignedOutEverywhere = Errorf(EUNAUTHORIZED, "you were signed out everywhere while this ran: sign in again")
 )
 
 // holds are the contexts of users' long-lived work (log streams, pushes),
@@ -22,9 +28,11 @@ type holds struct {
 type hold struct{ cancel context.CancelCauseFunc }
 
 // Hold returns a context derived from ctx that is cancelled, with a cause
-// saying why (ErrAccountDisabled, ErrAccountRemoved, ErrAccountDemoted:
-// read it with context.Cause), as soon as the user of ctx's identity is
-// disabled, removed or given a lower role. Long-lived work done for a
+// saying why (ErrAccountDisabled, ErrAccountRemoved, ErrAccountDemoted,
+// ErrAccessRevoked, ErrCredentialRevoked, ErrSignedOutEverywhere: read it
+// with context.Cause), as soon as the user of ctx's identity is disabled,
+// removed or given a lower role, loses access to an app, has a token
+// revoked or is signed out everywhere. Long-lived work done for a
 // user (following logs, a push) runs under it, so that taking rights
 // away takes effect at once, not when the work ends. The caller must call
 // the returned function when the work ends. For an identity without a

@@ -226,3 +226,50 @@ func TestPushInProgressStopsWhenPusherDisabled(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, engine.ReleaseFailed, rels[0].Status)
 }
+
+// TestHoldEndsWhenAccessOrCredentialsGo takes an app, a token or every
+// session away from a user while their work is held: it stops at once.
+func TestHoldEndsWhenAccessOrCredentialsGo(t *testing.T) {
+	admin := engine.Identity{Name: "ada@x.io", User: "ada@x.io", Role: engine.RoleAdmin}
+	cases := []struct {
+		name   string
+		change func(context.Context, *engine.Accounts) error
+		cause  error
+	}{
+		{"access to an app taken away", func(ctx context.Context, a *engine.Accounts) error {
+			return a.Revoke(ctx, "shop", "ann@x.io")
+		}, engine.ErrAccessRevoked},
+		{"a token revoked", func(ctx context.Context, a *engine.Accounts) error {
+			tok, _, err := a.CreateToken(ctx, "ann@x.io", "ci", 0)
+			if err != nil {
+				return err
+			}
+			return a.RevokeToken(ctx, admin, tok.ID)
+		}, engine.ErrCredentialRevoked},
+		{"signed out everywhere", func(ctx context.Context, a *engine.Accounts) error {
+			return a.SignOutEverywhere(ctx, "ann@x.io")
+		}, engine.ErrSignedOutEverywhere},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, acc := accessRig(t)
+			ctx := context.Background()
+			_, err := r.eng.CreateApp(engine.WithIdentity(ctx, admin), "shop", "ada@x.io")
+			require.NoError(t, err)
+			require.NoError(t, acc.Grant(ctx, "shop", "ann@x.io"))
+			held, release := acc.Hold(as("ann@x.io", engine.RoleDeveloper))
+			defer release()
+			other, releaseOther := acc.Hold(as("bob@x.io", engine.RoleDeveloper))
+			defer releaseOther()
+
+			require.NoError(t, tc.change(ctx, acc))
+			select {
+			case <-held.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("the held context was not cancelled")
+			}
+			assert.Equal(t, tc.cause, context.Cause(held))
+			assert.NoError(t, other.Err(), "another user's work goes on")
+		})
+	}
+}

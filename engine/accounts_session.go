@@ -79,9 +79,14 @@ func (a *Accounts) SignOut(ctx context.Context, sessionSecret string) error {
 	return nil
 }
 
-// SignOutEverywhere ends every session of the user.
+// SignOutEverywhere ends every session of the user, and their work in
+// progress (Hold).
 func (a *Accounts) SignOutEverywhere(ctx context.Context, email string) error {
-	return a.cfg.Store.DeleteUserSessions(ctx, NormalizeEmail(email))
+	if err := a.cfg.Store.DeleteUserSessions(ctx, NormalizeEmail(email)); err != nil {
+		return err
+	}
+	a.cutOff(ctx, email, ErrSignedOutEverywhere)
+	return nil
 }
 
 // CheckCSRF reports whether token, sent with a form or in a header, is the

@@ -174,5 +174,6 @@ func (a *Accounts) revoke(ctx context.Context, t *Token) error {
 		return err
 	}
 	a.record(ctx, AuditEntry{Action: AuditTokenRevoke, Target: t.User, Detail: tokenDetail(t), Success: true})
+	a.cutOff(ctx, t.User, ErrCredentialRevoked)
 	return nil
 }

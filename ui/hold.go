@@ -18,7 +18,8 @@ import (
 
 // hold registers the request as long-lived work of its user
 // (engine.Accounts.Hold): the returned context ends, with the reason as
-// its cause, when the user is disabled, demoted or removed. Call the
+// its cause, when the user is disabled, demoted or removed, loses access
+// to an app, has a token revoked or is signed out everywhere. Call the
 // returned function when the work ends.
 func (s *Server) hold(c echo.Context) (context.Context, context.CancelFunc) {
 	ctx := c.Request().Context()
