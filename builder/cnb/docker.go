@@ -74,8 +74,15 @@ func (d *packDocker) ContainerCreate(ctx context.Context, cfg *container.Config,
 		h.Memory = d.memory
 		h.MemorySwap = d.memory // no swap on top of the cap
 	}
+	pids := int64(buildPidsLimit)
+	h.PidsLimit = &pids // a fork bomb in a buildpack stays in its build
 	return d.Client.ContainerCreate(ctx, cfg, &h, net, platform, name)
 }
+
+// buildPidsLimit is the most processes and threads one build container
+// may have: generous for compilers, small enough that a fork bomb cannot
+// exhaust the host's process IDs.
+const buildPidsLimit = 4096
 
 // NetworkCreate creates the network with the build's labels added and,
 // unless pack chose its own addresses, the first free subnet of the pool.

@@ -101,6 +101,8 @@ func TestPackDockerContainerCreate(t *testing.T) {
 		assert.Equal(t, int64(512<<20), sent.HostConfig.MemorySwap)
 		assert.Equal(t, []string{"v:/cache"}, sent.HostConfig.Binds, "pack's settings stay")
 		assert.Zero(t, host.Memory, "pack's HostConfig is not changed")
+		require.NotNil(t, sent.HostConfig.PidsLimit, "a fork bomb stays in its build")
+		assert.Equal(t, int64(buildPidsLimit), *sent.HostConfig.PidsLimit)
 		assert.Equal(t, map[string]string{"author": "pack", LabelBuildInstance: "abcd", LabelBuildApp: "shop"}, sent.Labels)
 	})
 	t.Run("without a host config", func(t *testing.T) {
