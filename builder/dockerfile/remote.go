@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -31,13 +32,14 @@ type base struct {
 // a variable. The Docker daemon fetches such a source itself, from the
 // server's own network namespace, where it reaches what listens on the
 // server's loopback; RUN steps run in a container network and do not. A
-// Dockerfile that does not parse is refused with the parser's message. It
-// returns EINVALID naming the line and what to do instead, and otherwise
+// Dockerfile that does not parse fails as the daemon would fail it
+// (EDEPLOYFAILED with the parser's message). A refusal is EINVALID naming
+// the line and what to do instead; otherwise it returns
 // the base images the stages start from.
 func checkRemoteSources(dockerfile []byte) (*plan, error) {
 	res, err := parser.Parse(bytes.NewReader(dockerfile))
 	if err != nil {
-		return nil, engine.Errorf(engine.EINVALID, "the Dockerfile does not parse: %v", err)
+		return nil, failed(fmt.Sprintf("the Dockerfile does not parse: %v", err), "")
 	}
 	lex := shell.NewLex(res.EscapeToken)
 	p := &plan{}
@@ -47,7 +49,7 @@ func checkRemoteSources(dockerfile []byte) (*plan, error) {
 	for _, node := range res.AST.Children {
 		in, err := instructions.ParseInstruction(node)
 		if err != nil {
-			return nil, engine.Errorf(engine.EINVALID, "the Dockerfile does not parse: line %d: %v", node.StartLine, err)
+			return nil, failed(fmt.Sprintf("the Dockerfile does not parse: line %d: %v", node.StartLine, err), "")
 		}
 		switch c := in.(type) {
 		case *instructions.Stage:
@@ -97,13 +99,13 @@ func checkCommand(lex *shell.Lex, line int, in any) error {
 func checkTrigger(line int, trigger string) error {
 	res, err := parser.Parse(strings.NewReader(trigger))
 	if err != nil {
-		return engine.Errorf(engine.EINVALID, "Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err)
+		return failed(fmt.Sprintf("Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err), "")
 	}
 	lex := shell.NewLex(res.EscapeToken)
 	for _, node := range res.AST.Children {
 		in, err := instructions.ParseInstruction(node)
 		if err != nil {
-			return engine.Errorf(engine.EINVALID, "Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err)
+			return failed(fmt.Sprintf("Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err), "")
 		}
 		if err := checkCommand(lex, line, in); err != nil {
 			return err
@@ -118,7 +120,7 @@ func checkAddSource(lex *shell.Lex, line int, src string) error {
 	env := &recordingEnv{}
 	word, _, err := lex.ProcessWord(src, env)
 	if err != nil {
-		return engine.Errorf(engine.EINVALID, "the Dockerfile does not parse: line %d: ADD %s: %v", line, src, err)
+		return failed(fmt.Sprintf("the Dockerfile does not parse: line %d: ADD %s: %v", line, src, err), "")
 	}
 	var why string
 	switch {

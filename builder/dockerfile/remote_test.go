@@ -73,8 +73,8 @@ func TestCheckRemoteSources(t *testing.T) {
 		"empty":                 "",
 	} {
 		_, err := checkRemoteSources([]byte(df))
-		assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), name)
-		assert.Contains(t, engine.ErrorMessage(err), "does not parse", name)
+		assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err), name)
+		assert.Contains(t, engine.ErrorMessage(err), "Dockerfile build failed: the Dockerfile does not parse", name)
 	}
 }
 
