@@ -4,7 +4,9 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/distribution/reference"
@@ -23,8 +25,11 @@ import (
 // triggers are checked; a pull that fails is left for the build to report.
 func (b *Builder) checkBases(ctx context.Context, p *plan) error {
 	for _, bs := range p.bases {
-		if err := checkRegistry(bs); err != nil {
+		if err := checkRegistry(ctx, bs); err != nil {
 			return err
+		}
+		if bs.copyFrom {
+			continue
 		}
 		triggers, err := b.triggers(ctx, bs.ref)
 		if err != nil {
@@ -39,9 +44,12 @@ func (b *Builder) checkBases(ctx context.Context, p *plan) error {
 	return nil
 }
 
-// checkRegistry refuses a FROM whose registry host is a refused address
-// literal or localhost.
-func checkRegistry(bs base) error {
+// checkRegistry refuses an image whose registry host is localhost, a
+// refused address literal, or a name that resolves to a refused address
+// now (the daemon resolves it again: a name that changes its answer in
+// between is not caught). A name that does not resolve is left to the
+// daemon.
+func checkRegistry(ctx context.Context, bs base) error {
 	named, err := reference.ParseNormalizedNamed(bs.ref)
 	if err != nil {
 		return nil // the daemon refuses it too
@@ -51,18 +59,44 @@ func checkRegistry(bs base) error {
 		host = h
 	}
 	host = strings.Trim(host, "[]")
-	var refused error
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		refused = &egress.RefusedError{}
-	} else {
-		refused = (&egress.Policy{}).CheckHost(host)
-	}
-	if refused == nil {
+	if !refusedHost(ctx, host) {
 		return nil
 	}
+	verb := "FROM "
+	if bs.copyFrom {
+		verb = "COPY --from="
+	}
 	return engine.Errorf(engine.EINVALID,
-		"Dockerfile line %d: FROM %s is refused: the Docker daemon would contact the registry at %s from the server's own network, "+
+		"Dockerfile line %d: "+verb+"%s is refused: the Docker daemon would contact the registry at %s from the server's own network, "+
 			"where it reaches services meant for the server alone. Use an image from a public registry.", bs.line, bs.ref, host)
+}
+
+// resolveTimeout bounds the look-up of a registry's host name.
+const resolveTimeout = 3 * time.Second
+
+// refusedHost reports whether a registry host is localhost, a refused
+// address, or a name resolving to one.
+func refusedHost(ctx context.Context, host string) bool {
+	lower := strings.ToLower(host)
+	if lower == "localhost" || strings.HasSuffix(lower, ".localhost") {
+		return true
+	}
+	policy := &egress.Policy{}
+	if addr, err := netip.ParseAddr(host); err == nil {
+		return policy.Check(addr) != nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, resolveTimeout)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if policy.Check(a) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // triggers returns the ONBUILD triggers of a base image, pulling it first

@@ -3,6 +3,7 @@ package dockerfile
 import (
 	"bytes"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
@@ -12,17 +13,20 @@ import (
 	"github.com/quayside/quayside/engine"
 )
 
-// plan is what the remote-source check learnt about a Dockerfile: the base
-// images its stages start from (stage names and scratch left out), with the
-// line of their FROM.
+// plan is what the remote-source check learnt about a Dockerfile: the
+// images its stages start from or copy from (stage names and scratch left
+// out), with the line that names them.
 type plan struct {
 	bases []base
 }
 
-// base is one FROM image reference, its meta ARGs expanded.
+// base is one image reference of a FROM (or COPY --from), its meta ARGs
+// expanded. The ONBUILD triggers of a FROM image run in the build; those of
+// a COPY --from image do not.
 type base struct {
-	line int
-	ref  string
+	line     int
+	ref      string
+	copyFrom bool
 }
 
 // checkRemoteSources parses a Dockerfile with buildkit's parser (the one
@@ -68,6 +72,10 @@ func checkRemoteSources(dockerfile []byte) (*plan, error) {
 						meta[kv.Key] = *kv.Value
 					}
 				}
+			}
+		case *instructions.CopyCommand:
+			if ref, _, _ := lex.ProcessWord(c.From, meta); ref != "" && !stages[strings.ToLower(ref)] && !isIndex(ref) {
+				p.bases = append(p.bases, base{line: node.StartLine, ref: ref, copyFrom: true})
 			}
 		default:
 			if err := checkCommand(lex, node.StartLine, in); err != nil {
@@ -134,6 +142,12 @@ func checkAddSource(lex *shell.Lex, line int, src string) error {
 	return engine.Errorf(engine.EINVALID,
 		"Dockerfile line %d: ADD %s is refused: %s. Download it in a RUN step instead (RUN curl -fsSLo /dest URL), "+
 			"or commit the file to the repository and ADD or COPY it by its path.", line, src, why)
+}
+
+// isIndex reports whether a COPY --from names a stage by its number.
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
 // remote reports whether an expanded ADD source is something the daemon

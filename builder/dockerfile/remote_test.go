@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -79,19 +81,29 @@ func TestCheckRemoteSources(t *testing.T) {
 }
 
 func TestCheckRemoteSourcesBases(t *testing.T) {
-	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n"))
+	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n" +
+		"COPY --from=build /a /a\nCOPY --from=0 /a /a\nCOPY --from=localhost:5000/i /a /a\n"))
 	require.NoError(t, err)
-	assert.Equal(t, []base{{line: 2, ref: "debian:12"}, {line: 5, ref: "127.0.0.1:5000/x/y:z"}}, p.bases)
+	assert.Equal(t, []base{{line: 2, ref: "debian:12"}, {line: 5, ref: "127.0.0.1:5000/x/y:z"},
+		{line: 8, ref: "localhost:5000/i", copyFrom: true}}, p.bases)
 }
 
 func TestCheckRegistry(t *testing.T) {
+	ctx := context.Background()
 	for _, ref := range []string{"127.0.0.1:2375/x/y:z", "localhost:5000/a", "[::1]:5000/a", "169.254.169.254/a/b", "10.0.0.1/a", "LOCALHOST/a"} {
-		err := checkRegistry(base{line: 3, ref: ref})
+		err := checkRegistry(ctx, base{line: 3, ref: ref})
 		assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), ref)
 		assert.Contains(t, engine.ErrorMessage(err), "Dockerfile line 3: FROM "+ref+" is refused", ref)
 	}
-	for _, ref := range []string{"debian:12", "ghcr.io/a/b:1", "docker.io/library/alpine", "registry.example.com:5000/a"} {
-		assert.NoError(t, checkRegistry(base{line: 1, ref: ref}), ref)
+	// This machine's name resolves to its own (or a loopback) address.
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	err = checkRegistry(ctx, base{line: 3, ref: strings.ToLower(host) + ":5000/a"})
+	assert.Contains(t, engine.ErrorMessage(err), "is refused: the Docker daemon would contact the registry at "+strings.ToLower(host))
+	err = checkRegistry(ctx, base{line: 2, ref: "127.0.0.1:5000/a", copyFrom: true})
+	assert.Contains(t, engine.ErrorMessage(err), "Dockerfile line 2: COPY --from=127.0.0.1:5000/a is refused")
+	for _, ref := range []string{"debian:12", "ghcr.io/a/b:1", "docker.io/library/alpine", "registry.invalid:5000/a"} {
+		assert.NoError(t, checkRegistry(ctx, base{line: 1, ref: ref}), ref)
 	}
 }
 
