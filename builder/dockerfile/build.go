@@ -25,11 +25,12 @@ var errBuildEnded = errors.New("build ended")
 // req.ClearCache no step reuses a cached layer. The image's Processes stay
 // nil: process types (a Procfile) are read above the builder. A commit
 // without a Dockerfile is EINVALID, and so is a Dockerfile that ADDs a URL
-// (see checkRemoteSources); a build that fails is EDEPLOYFAILED with
+// (see checkRemoteSources) or starts from a base image that is refused
+// (see checkBases); the Dockerfile checked is the archived one; a build that fails is EDEPLOYFAILED with
 // the daemon's error and the last lines of output. When ctx ends the build
 // is abandoned (the daemon stops it) and ctx's error is returned.
 func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
-	df, err := req.Source.ReadFile(ctx, "Dockerfile")
+	df, err := archivedDockerfile(ctx, req.Source)
 	switch {
 	case engine.ErrorCode(err) == engine.ENOTFOUND:
 		return nil, engine.Errorf(engine.EINVALID,
@@ -37,7 +38,11 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	case err != nil:
 		return nil, fmt.Errorf("look for Dockerfile: %w", err)
 	}
-	if err := checkRemoteSources(df); err != nil {
+	p, err := checkRemoteSources(df)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.checkBases(ctx, p); err != nil {
 		return nil, err
 	}
 	id, err := b.build(ctx, req)

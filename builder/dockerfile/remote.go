@@ -1,132 +1,181 @@
 package dockerfile
 
 import (
-	"encoding/json"
+	"bytes"
+	"fmt"
+	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/quayside/quayside/engine"
 )
 
-// checkRemoteSources refuses a Dockerfile whose ADD (or ONBUILD ADD) names
-// a URL, or a variable that could expand to one. The Docker daemon fetches
-// such a source itself, from the server's own network namespace, where it
-// reaches what listens on the server's loopback; RUN steps run in a
-// container network and do not. It returns EINVALID naming the line and
-// what to do instead.
-func checkRemoteSources(dockerfile []byte) error {
-	for _, in := range instructions(string(dockerfile)) {
-		for _, src := range addSources(in.text) {
-			var why string
-			switch {
-			case strings.Contains(src, "://") || strings.HasPrefix(src, "git@"):
-				why = "the Docker daemon would fetch the URL itself, from the server's own network, where it reaches services meant for the server alone"
-			case strings.Contains(src, "$"):
-				why = "the variable could name a URL, which the Docker daemon would fetch from the server's own network"
-			default:
-				continue
+// plan is what the remote-source check learnt about a Dockerfile: the
+// images its stages start from or copy from (stage names and scratch left
+// out), with the line that names them.
+type plan struct {
+	bases []base
+}
+
+// base is one image reference of a FROM (or COPY --from), its meta ARGs
+// expanded. The ONBUILD triggers of a FROM image run in the build; those of
+// a COPY --from image do not.
+type base struct {
+	line     int
+	ref      string
+	copyFrom bool
+}
+
+// checkRemoteSources parses a Dockerfile with buildkit's parser (the one
+// the Docker daemon uses: byte order mark, parser directives, escape
+// character, continuations, heredocs) and refuses an ADD (or ONBUILD ADD)
+// whose source, once its quotes and escapes are processed, is a URL or uses
+// a variable. The Docker daemon fetches such a source itself, from the
+// server's own network namespace, where it reaches what listens on the
+// server's loopback; RUN steps run in a container network and do not. A
+// Dockerfile that does not parse fails as the daemon would fail it
+// (EDEPLOYFAILED with the parser's message). A refusal is EINVALID naming
+// the line and what to do instead; otherwise it returns
+// the base images the stages start from.
+func checkRemoteSources(dockerfile []byte) (*plan, error) {
+	res, err := parser.Parse(bytes.NewReader(dockerfile))
+	if err != nil {
+		return nil, failed(fmt.Sprintf("the Dockerfile does not parse: %v", err), "")
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	p := &plan{}
+	stages := map[string]bool{}
+	meta := envMap{}
+	seenFrom := false
+	for _, node := range res.AST.Children {
+		in, err := instructions.ParseInstruction(node)
+		if err != nil {
+			return nil, failed(fmt.Sprintf("the Dockerfile does not parse: line %d: %v", node.StartLine, err), "")
+		}
+		switch c := in.(type) {
+		case *instructions.Stage:
+			seenFrom = true
+			ref, _, _ := lex.ProcessWord(c.BaseName, meta)
+			if !stages[strings.ToLower(ref)] && !strings.EqualFold(ref, "scratch") {
+				p.bases = append(p.bases, base{line: node.StartLine, ref: ref})
 			}
-			return engine.Errorf(engine.EINVALID,
-				"Dockerfile line %d: ADD %s is refused: %s. Download it in a RUN step instead (RUN curl -fsSLo /dest URL), "+
-					"or commit the file to the repository and ADD or COPY it by its path.", in.line, src, why)
+			if c.Name != "" {
+				stages[strings.ToLower(c.Name)] = true
+			}
+		case *instructions.ArgCommand:
+			if !seenFrom {
+				for _, kv := range c.Args {
+					if kv.Value != nil {
+						meta[kv.Key] = *kv.Value
+					}
+				}
+			}
+		case *instructions.CopyCommand:
+			if ref, _, _ := lex.ProcessWord(c.From, meta); ref != "" && !stages[strings.ToLower(ref)] && !isIndex(ref) {
+				p.bases = append(p.bases, base{line: node.StartLine, ref: ref, copyFrom: true})
+			}
+		default:
+			if err := checkCommand(lex, node.StartLine, in); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return p, nil
+}
+
+// checkCommand refuses an ADD, or an ONBUILD ADD, with a remote source.
+func checkCommand(lex *shell.Lex, line int, in any) error {
+	switch c := in.(type) {
+	case *instructions.AddCommand:
+		for _, src := range c.SourcePaths {
+			if err := checkAddSource(lex, line, src); err != nil {
+				return err
+			}
+		}
+	case *instructions.OnbuildCommand:
+		return checkTrigger(line, c.Expression)
+	}
+	return nil
+}
+
+// checkTrigger refuses an ONBUILD trigger (from the Dockerfile, or from a
+// base image's Config.OnBuild) that ADDs a remote source; line is where the
+// trigger is declared or, for a base image, its FROM.
+func checkTrigger(line int, trigger string) error {
+	res, err := parser.Parse(strings.NewReader(trigger))
+	if err != nil {
+		return failed(fmt.Sprintf("Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err), "")
+	}
+	lex := shell.NewLex(res.EscapeToken)
+	for _, node := range res.AST.Children {
+		in, err := instructions.ParseInstruction(node)
+		if err != nil {
+			return failed(fmt.Sprintf("Dockerfile line %d: the ONBUILD trigger %q does not parse: %v", line, trigger, err), "")
+		}
+		if err := checkCommand(lex, line, in); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// instruction is one Dockerfile instruction with its continuation lines
-// joined, and the line it starts on.
-type instruction struct {
-	line int
-	text string
-}
-
-// instructions splits a Dockerfile into instructions the way the classic
-// builder does: the escape parser directive, continuation lines, and
-// comment lines (also inside a continuation) dropped.
-func instructions(src string) []instruction {
-	lines := strings.Split(strings.ReplaceAll(src, "\r\n", "\n"), "\n")
-	escape := escapeChar(lines)
-	var out []instruction
-	var cur *instruction
-	for i, raw := range lines {
-		trimmed := strings.TrimSpace(raw)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		if cur == nil {
-			cur = &instruction{line: i + 1}
-		}
-		if body, ok := strings.CutSuffix(trimmed, string(escape)); ok {
-			cur.text += body + " "
-			continue
-		}
-		cur.text += trimmed
-		out = append(out, *cur)
-		cur = nil
+// checkAddSource refuses one ADD source that, expanded the way the daemon
+// expands it, uses a variable or names something the daemon would fetch.
+func checkAddSource(lex *shell.Lex, line int, src string) error {
+	env := &recordingEnv{}
+	word, _, err := lex.ProcessWord(src, env)
+	if err != nil {
+		return failed(fmt.Sprintf("the Dockerfile does not parse: line %d: ADD %s: %v", line, src, err), "")
 	}
-	if cur != nil {
-		out = append(out, *cur)
-	}
-	return out
-}
-
-// escapeChar reads the escape parser directive from the Dockerfile's
-// leading comment lines: '\' unless it says '`'.
-func escapeChar(lines []string) rune {
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		directive, ok := strings.CutPrefix(l, "#")
-		if !ok {
-			break
-		}
-		name, value, ok := strings.Cut(directive, "=")
-		if !ok {
-			break
-		}
-		if strings.EqualFold(strings.TrimSpace(name), "escape") && strings.TrimSpace(value) == "`" {
-			return '`'
-		}
-	}
-	return '\\'
-}
-
-// addSources returns the sources of an ADD instruction (also behind
-// ONBUILD), nil for any other instruction.
-func addSources(text string) []string {
-	keyword, rest := cutWord(text)
-	if strings.EqualFold(keyword, "ONBUILD") {
-		keyword, rest = cutWord(rest)
-	}
-	if !strings.EqualFold(keyword, "ADD") {
+	var why string
+	switch {
+	case len(env.used) > 0 || strings.Contains(word, "$"):
+		why = "the variable could name a URL, which the Docker daemon would fetch from the server's own network"
+	case remote(word):
+		why = "the Docker daemon would fetch the URL itself, from the server's own network, where it reaches services meant for the server alone"
+	default:
 		return nil
 	}
-	args := addArgs(rest)
-	if len(args) < 2 {
-		return args
-	}
-	return args[:len(args)-1]
+	return engine.Errorf(engine.EINVALID,
+		"Dockerfile line %d: ADD %s is refused: %s. Download it in a RUN step instead (RUN curl -fsSLo /dest URL), "+
+			"or commit the file to the repository and ADD or COPY it by its path.", line, src, why)
 }
 
-// addArgs splits ADD's arguments, in JSON or shell form, flags dropped.
-func addArgs(rest string) []string {
-	var fields []string
-	for strings.HasPrefix(rest, "--") {
-		_, rest = cutWord(rest)
-	}
-	if strings.HasPrefix(rest, "[") && json.Unmarshal([]byte(rest), &fields) == nil {
-		return fields
-	}
-	return strings.Fields(rest)
+// isIndex reports whether a COPY --from names a stage by its number.
+func isIndex(s string) bool {
+	_, err := strconv.Atoi(s)
+	return err == nil
 }
 
-// cutWord splits s at its first white space: the word before it and the
-// rest with leading white space removed.
-func cutWord(s string) (word, rest string) {
-	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	i := strings.IndexFunc(s, unicode.IsSpace)
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimLeftFunc(s[i:], unicode.IsSpace)
+// remote reports whether an expanded ADD source is something the daemon
+// (classic builder or buildkit) would fetch rather than read from the
+// context: any scheme, or a git SSH address.
+func remote(src string) bool {
+	return strings.Contains(src, "://") || strings.HasPrefix(src, "git@")
 }
+
+// envMap is a fixed set of variables for shell.Lex.
+type envMap map[string]string
+
+func (m envMap) Get(k string) (string, bool) { v, ok := m[k]; return v, ok }
+
+func (m envMap) Keys() []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// recordingEnv has no variables and records every one looked up.
+type recordingEnv struct{ used []string }
+
+func (e *recordingEnv) Get(k string) (string, bool) {
+	e.used = append(e.used, k)
+	return "", false
+}
+
+func (e *recordingEnv) Keys() []string { return nil }
