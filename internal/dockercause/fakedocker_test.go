@@ -62,6 +62,8 @@ func (f *fakeDocker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, []any{})
 	case "image":
 		reply(w, http.StatusOK, map[string]any{"Id": "sha256:1111"})
+	case "network list":
+		reply(w, http.StatusOK, []any{})
 	case "network inspect":
 		reply(w, http.StatusNotFound, map[string]string{"message": "network not found"})
 	case "network create":
@@ -85,6 +87,8 @@ func routeOf(method, path string) string {
 		return "list"
 	case method == http.MethodGet && strings.HasPrefix(path, "/images/"):
 		return "image"
+	case method == http.MethodGet && path == "/networks":
+		return "network list"
 	case method == http.MethodGet && strings.HasPrefix(path, "/networks/"):
 		return "network inspect"
 	case method == http.MethodPost && path == "/networks/create":
