@@ -131,17 +131,31 @@ func TestLimits(t *testing.T) {
 		s.stop(syscall.SIGTERM)
 		s.flags = append(s.flags, "--default-pids", "256")
 		s.start()
+		var host *container.HostConfig
 		waitFor(t, 90*time.Second, "the web container with 256 pids", func() bool {
 			names := s.containers("app")
 			if len(names) != 1 {
-				return false
+				return false // the replacement is under way
 			}
-			host := s.webHostConfig("app")
-			return host.PidsLimit != nil && *host.PidsLimit == 256
+			host = s.hostConfigOf(names[0])
+			return host != nil && host.PidsLimit != nil && *host.PidsLimit == 256
 		})
-		assert.Equal(t, int64(32<<20), s.webHostConfig("app").Memory, "the app's own limits stay")
+		assert.Equal(t, int64(32<<20), host.Memory, "the app's own limits stay")
 		assert.Equal(t, "v1", s.body("app", "/"))
 	})
+}
+
+// hostConfigOf inspects the container name; nil when it is gone (it was
+// being replaced).
+func (s *server) hostConfigOf(name string) *container.HostConfig {
+	s.t.Helper()
+	cli := dockerClient(s.t)
+	defer cli.Close()
+	info, err := cli.ContainerInspect(context.Background(), name)
+	if err != nil {
+		return nil
+	}
+	return info.HostConfig
 }
 
 // webHostConfig inspects the running web container of app.
