@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -16,6 +18,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/internal/dockernames"
@@ -34,6 +37,11 @@ type scalePoint struct {
 	rss        rss
 	goroutines int
 	fds        int
+	// sampled is how many apps /metrics shows a container memory figure for.
+	sampled int
+	heap    int64 // Go heap in use
+	// files counts the open files by kind (see fileKinds).
+	files map[string]int
 }
 
 // scaleRun holds what TestBenchTwoHundredApps measured.
@@ -119,11 +127,88 @@ func (s *server) pushScaleApps(t *testing.T, r *scaleRun) []string {
 func (s *server) footprint(apps int) scalePoint {
 	s.t.Helper()
 	p := scalePoint{apps: apps, rss: s.idleRSS()}
-	p.goroutines = int(counter(s.scrape(), "go_goroutines", nil))
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", s.cmd.Process.Pid))
-	require.NoError(s.t, err)
-	p.fds = len(fds)
+	fams := s.scrape()
+	p.goroutines = int(counter(fams, "go_goroutines", nil))
+	p.sampled = sampledApps(fams)
+	p.heap = int64(counter(fams, "go_memstats_heap_inuse_bytes", nil))
+	p.files = fileKinds(s.t, s.cmd.Process.Pid, s.data)
+	for _, n := range p.files {
+		p.fds += n
+	}
 	return p
+}
+
+// fileKinds counts the open files of process pid by kind: TCP sockets to
+// or on loopback and others, unix sockets, files under data, and the rest.
+func fileKinds(t *testing.T, pid int, data string) map[string]int {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	tcp := tcpRemotes(pid)
+	unix := socketInodes(fmt.Sprintf("/proc/%d/net/unix", pid), 6)
+	out := map[string]int{}
+	for _, fd := range fds {
+		link, err := os.Readlink(filepath.Join(dir, fd.Name()))
+		ino, ok := strings.CutPrefix(link, "socket:[")
+		ino = strings.TrimSuffix(ino, "]")
+		switch remote, isTCP := tcp[ino]; {
+		case err != nil:
+		case ok && isTCP && (strings.HasSuffix(remote, "7F") || strings.HasSuffix(remote, "00000001")):
+			out["tcp loopback"]++
+		case ok && isTCP:
+			out["tcp other"]++
+		case ok && unix[ino]:
+			out["unix"]++
+		case strings.HasPrefix(link, data+"/"):
+			out["data dir"]++
+		default:
+			out["other"]++
+		}
+	}
+	return out
+}
+
+// tcpRemotes maps the socket inodes of pid's IPv4 and IPv6 TCP sockets to
+// their remote address in /proc's hex form (an IPv4 address's first byte
+// is its last two digits).
+func tcpRemotes(pid int) map[string]string {
+	out := map[string]string{}
+	for _, name := range []string{"tcp", "tcp6"} {
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/net/%s", pid, name))
+		for l := range strings.Lines(string(b)) {
+			f := strings.Fields(l)
+			if len(f) > 9 && f[0] != "sl" {
+				addr, _, _ := strings.Cut(f[2], ":")
+				out[f[9]] = addr
+			}
+		}
+	}
+	return out
+}
+
+// socketInodes is the set of inodes in column col of a /proc/net table.
+func socketInodes(path string, col int) map[string]bool {
+	b, _ := os.ReadFile(path)
+	out := map[string]bool{}
+	for l := range strings.Lines(string(b)) {
+		if f := strings.Fields(l); len(f) > col {
+			out[f[col]] = true
+		}
+	}
+	return out
+}
+
+// sampledApps counts the apps with a container memory figure in fams.
+func sampledApps(fams map[string]*dto.MetricFamily) int {
+	apps := map[string]bool{}
+	for _, m := range fams["quayside_container_memory_bytes"].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "app" {
+				apps[l.GetValue()] = true
+			}
+		}
+	}
+	return len(apps)
 }
 
 // adminSecret adds an admin account and returns the secret of the API
@@ -221,13 +306,12 @@ took %s.
 
 Footprint along the way (resident memory as in the daemon footprint section:
 idle 5 s, median of 5 readings; goroutines from /metrics; open files from
-/proc/<pid>/fd):
+/proc/<pid>/fd; apps with container metrics: apps /metrics shows
+quayside_container_memory_bytes for, sampled every 10 s):
 
-| apps running | resident memory | goroutines | open files |
-|---|---|---|---|
-%s| %d, after a restart | %s | %d | %d |
-| 0, after destroying every app | %s | %d | %d |
-
+| apps running | resident memory | Go heap in use | goroutines | open files | apps with container metrics |
+|---|---|---|---|---|---|
+%s%s%s
 Goroutines and open files per app (from 0 to %d apps): %.1f and %.1f; after
 the apps are destroyed: %+d goroutines and %+d open files against the start
 (target: back near the start, within 10%% + 5): %s.
@@ -240,20 +324,31 @@ the apps are destroyed: %+d goroutines and %+d open files against the start
 		r.n, msf(median(r.apiLat)), msf(slices.Min(r.apiLat)), msf(slices.Max(r.apiLat)), met(median(r.apiLat) <= 100*time.Millisecond),
 		r.n, msf(median(r.dashLat)), msf(slices.Min(r.dashLat)), msf(slices.Max(r.dashLat)), met(median(r.dashLat) <= 100*time.Millisecond),
 		len(r.destroys), ms(median(r.destroys)),
-		scaleRows(r.points), r.n, r.restarted.rss, r.restarted.goroutines, r.restarted.fds,
-		r.after.rss, r.after.goroutines, r.after.fds,
+		scaleRows(r.points, ""), scaleRows([]scalePoint{r.restarted}, ", after a restart"),
+		scaleRows([]scalePoint{r.after}, ", after destroying every app"),
 		r.n, perApp(full.goroutines-base.goroutines, r.n), perApp(full.fds-base.fds, r.n),
 		r.after.goroutines-base.goroutines, r.after.fds-base.fds,
 		met(near(r.after.goroutines, base.goroutines) && near(r.after.fds, base.fds)))
 }
 
-// scaleRows formats the footprint readings as table rows.
-func scaleRows(ps []scalePoint) string {
+// scaleRows formats the footprint readings as table rows, note after the
+// number of apps.
+func scaleRows(ps []scalePoint, note string) string {
 	var b strings.Builder
 	for _, p := range ps {
-		fmt.Fprintf(&b, "| %d | %s | %d | %d |\n", p.apps, p.rss, p.goroutines, p.fds)
+		fmt.Fprintf(&b, "| %d%s | %s | %s | %d | %d (%s) | %d |\n", p.apps, note, p.rss, mib(p.heap), p.goroutines,
+			p.fds, fileCounts(p.files), p.sampled)
 	}
 	return b.String()
+}
+
+// fileCounts prints the open files by kind, in the order of the kinds' names.
+func fileCounts(kinds map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(kinds)) {
+		parts = append(parts, fmt.Sprintf("%s %d", k, kinds[k]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
