@@ -139,7 +139,8 @@ func (s *server) footprint(apps int) scalePoint {
 }
 
 // fileKinds counts the open files of process pid by kind: TCP sockets to
-// or on loopback and others, unix sockets, files under data, and the rest.
+// or on loopback and others, unix sockets, files under data (by the
+// directory or file at its top), and the rest.
 func fileKinds(t *testing.T, pid int, data string) map[string]int {
 	dir := fmt.Sprintf("/proc/%d/fd", pid)
 	fds, err := os.ReadDir(dir)
@@ -160,7 +161,8 @@ func fileKinds(t *testing.T, pid int, data string) map[string]int {
 		case ok && unix[ino]:
 			out["unix"]++
 		case strings.HasPrefix(link, data+"/"):
-			out["data dir"]++
+			sub, _, _ := strings.Cut(strings.TrimPrefix(link, data+"/"), "/")
+			out["data/"+sub]++
 		default:
 			out["other"]++
 		}
