@@ -47,7 +47,7 @@ unit: ## Run the tests that need neither Docker nor the binary: every package bu
 	$(GO) test -race -count=1 $$($(GO) list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | grep -vE ' (github.com/docker/docker/client|github.com/quayside/quayside/internal/dockertest)( |$$)' | cut -d' ' -f1 | grep -vE '/(e2e|install)$$')
 
 e2e: docker tools ## Run only the end-to-end tests.
-	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 25m ./e2e/...
+	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./e2e/...
 
 bench: docker tools builder ## Run the benchmarks (deploys, builds, proxy, logs, installer, daemon footprint, 200 apps) and write docs/benchmarks.md (QUAYSIDE_BENCH_COLD=1 also times a cold make builder).
 	$(GO) test -run '^$$' -bench . ./proxy/
