@@ -113,22 +113,30 @@ func newLogsRig(t *testing.T) (http.Handler, string, string) {
 // the app "shop" deployed, and its accounts.
 func newLogsEngine(t *testing.T) (*engine.Engine, *engine.Accounts) {
 	t.Helper()
-	ctx := context.Background()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "q.db"), key)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
 	ls, err := logs.Open(filepath.Join(t.TempDir(), "logs"), logs.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ls.Close() })
+	eng, acc := newTestEngine(t, ls)
+	deploy(t, eng, "shop", "img1")
+	return eng, acc
+}
+
+// newTestEngine returns an engine over a real store in t.TempDir() with
+// fake Docker, builder and router, keeping logs in ls (none when nil), and
+// its accounts.
+func newTestEngine(t *testing.T, ls engine.LogStore) (*engine.Engine, *engine.Accounts) {
+	t.Helper()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"), key)
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
 	acc := engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: testHasher{}})
 	rt := enginetest.NewRuntime()
 	eng := engine.New(engine.Config{
 		Store: db, Runtime: rt, Builder: &enginetest.Builder{}, Router: enginetest.NewRouter(),
 		Repos: &enginetest.Repos{}, Health: enginetest.Health{RT: rt}, Domain: "example.test", Access: acc, Logs: ls,
 	})
-	deploy(t, eng, "shop", "img1")
 	return eng, acc
 }
 

@@ -2,10 +2,8 @@ package ui_test
 
 import (
 	"context"
-	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -14,9 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/enginetest"
 	"github.com/quayside/quayside/internal/password"
-	"github.com/quayside/quayside/store"
 	"github.com/quayside/quayside/ui"
 )
 
@@ -38,17 +34,7 @@ type remoteAPI struct {
 func newRemoteAPI(t *testing.T) *remoteAPI {
 	t.Helper()
 	ctx := context.Background()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "q.db"), key)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	acc := engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: testHasher{}})
-	rt := enginetest.NewRuntime()
-	eng := engine.New(engine.Config{
-		Store: db, Runtime: rt, Builder: &enginetest.Builder{}, Router: enginetest.NewRouter(),
-		Repos: &enginetest.Repos{}, Health: enginetest.Health{RT: rt}, Domain: "example.test", Access: acc,
-	})
+	eng, acc := newTestEngine(t, nil)
 	deploy(t, eng, "shop", "img1")
 	deploy(t, eng, "shop", "img2")
 	r := &remoteAPI{eng: eng, accounts: acc, tokens: map[string]string{}}

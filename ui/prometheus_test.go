@@ -2,20 +2,16 @@ package ui_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
-	"github.com/quayside/quayside/internal/enginetest"
-	"github.com/quayside/quayside/store"
 	"github.com/quayside/quayside/ui"
 )
 
@@ -31,17 +27,7 @@ type metricsRig struct {
 func newMetricsRig(t *testing.T, allowed ...string) *metricsRig {
 	t.Helper()
 	ctx := context.Background()
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "q.db"), key)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	acc := engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: testHasher{}})
-	rt := enginetest.NewRuntime()
-	eng := engine.New(engine.Config{
-		Store: db, Runtime: rt, Builder: &enginetest.Builder{}, Router: enginetest.NewRouter(),
-		Repos: &enginetest.Repos{}, Health: enginetest.Health{RT: rt}, Domain: "example.test", Access: acc,
-	})
+	eng, acc := newTestEngine(t, nil)
 	r := &metricsRig{tokens: map[string]string{}}
 	for _, role := range []string{engine.RoleAdmin, engine.RoleDeveloper, engine.RoleViewer} {
 		email := role + "@example.test"
