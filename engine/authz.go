@@ -162,3 +162,10 @@ func mayManageTokensOf(actor Identity, user string) bool {
 func mayChooseBuilder(id Identity, p BuilderPolicy, image string) bool {
 	return id.Role == RoleAdmin || p.Allows(image)
 }
+
+// mayExceedLimitCeilings reports whether id may give a process type more
+// than the server's ceilings (Config.MaxLimits): admins only, as they
+// answer for the host anyway.
+func mayExceedLimitCeilings(id Identity) bool {
+	return id.Role == RoleAdmin
+}

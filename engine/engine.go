@@ -65,6 +65,9 @@ type Config struct {
 	// DefaultLimits are what a process type's containers may use unless
 	// its app sets otherwise; a zero field caps nothing.
 	DefaultLimits Limits
+	// MaxLimits are the most a user other than an admin may give one
+	// process type (SetLimits); a zero field sets no ceiling of its own.
+	MaxLimits Limits
 	// HostCPUs caps the cpus limit an app may set; 0 leaves it to the runtime.
 	HostCPUs int
 }

@@ -157,7 +157,15 @@ func (e *Engine) checkLimits(ctx context.Context, app *App, req LimitsRequest) (
 	}
 	prev := cur.set[req.Process]
 	next, err := req.Change.apply(prev, e.cfg.HostCPUs)
-	return rel, prev, next, err
+	if err != nil {
+		return nil, Limits{}, Limits{}, err
+	}
+	if id, ok := IdentityFrom(ctx); ok && !mayExceedLimitCeilings(id) {
+		if err := overCeiling(req.Change, next, e.cfg.MaxLimits); err != nil {
+			return nil, Limits{}, Limits{}, err
+		}
+	}
+	return rel, prev, next, nil
 }
 
 // applyLimits stores next as typ's limits and converges; when that fails

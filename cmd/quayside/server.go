@@ -51,6 +51,9 @@ type serverCmd struct {
 	DefaultMemory    string        `env:"QUAYSIDE_DEFAULT_MEMORY" default:"512MiB" help:"Memory limit of each app container unless its app sets one (quayside ps limits), such as 512MiB or 1GiB; 0 for none."`
 	DefaultCPUs      string        `name:"default-cpus" env:"QUAYSIDE_DEFAULT_CPUS" default:"0" help:"CPU limit of each app container unless its app sets one, such as 1 or 0.5; 0 for none."`
 	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
+	MaxMemory        string        `env:"QUAYSIDE_MAX_MEMORY" default:"2GiB" help:"Most memory a developer may give one process type (quayside ps limits); admins may set more. 0 for no ceiling."`
+	MaxCPUs          string        `name:"max-cpus" env:"QUAYSIDE_MAX_CPUS" default:"0" help:"Most CPUs a developer may give one process type; 0 for the server's CPU count."`
+	MaxPids          string        `env:"QUAYSIDE_MAX_PIDS" default:"4096" help:"Most processes and threads a developer may give one process type; 0 for no ceiling."`
 	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
 	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
 }
@@ -154,7 +157,11 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 	if c.GCEvery < 0 {
 		return nil, fieldErr("gc-every", "--gc-every must be a duration such as 1h, or 0 for never")
 	}
-	limits, err := c.defaultLimits()
+	limits, err := parseLimits("default", c.DefaultMemory, c.DefaultCPUs, c.DefaultPids)
+	if err != nil {
+		return nil, err
+	}
+	ceilings, err := parseLimits("max", c.MaxMemory, c.MaxCPUs, c.MaxPids)
 	if err != nil {
 		return nil, err
 	}
@@ -180,29 +187,29 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		BuildTimeout: c.BuildTimeout, KeepReleases: c.KeepReleases, LogMaxSize: logMax,
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
-		DefaultLimits: limits,
-		WebhookAllow:  webhookAllow, AppSubnets: appSubnets,
+		DefaultLimits: limits, MaxLimits: ceilings,
+		WebhookAllow: webhookAllow, AppSubnets: appSubnets,
 	}, nil
 }
 
-// defaultLimits reads --default-memory, --default-cpus and --default-pids;
-// "0" caps nothing.
-func (c *serverCmd) defaultLimits() (engine.Limits, error) {
+// parseLimits reads the --PREFIX-memory, --PREFIX-cpus and --PREFIX-pids
+// flags; "0" caps nothing.
+func parseLimits(prefix, memory, cpus, pids string) (engine.Limits, error) {
 	var l engine.Limits
 	var err error
-	if c.DefaultMemory != "0" {
-		if l.MemoryBytes, err = engine.ParseMemory(c.DefaultMemory); err != nil {
-			return l, fieldErr("default-memory", "--default-memory: %s", engine.ErrorMessage(err))
+	if memory != "0" {
+		if l.MemoryBytes, err = engine.ParseMemory(memory); err != nil {
+			return l, fieldErr(prefix+"-memory", "--%s-memory: %s", prefix, engine.ErrorMessage(err))
 		}
 	}
-	if c.DefaultCPUs != "0" {
-		if l.NanoCPUs, err = engine.ParseCPUs(c.DefaultCPUs, runtime.NumCPU()); err != nil {
-			return l, fieldErr("default-cpus", "--default-cpus: %s", engine.ErrorMessage(err))
+	if cpus != "0" {
+		if l.NanoCPUs, err = engine.ParseCPUs(cpus, runtime.NumCPU()); err != nil {
+			return l, fieldErr(prefix+"-cpus", "--%s-cpus: %s", prefix, engine.ErrorMessage(err))
 		}
 	}
-	if c.DefaultPids != "0" {
-		if l.Pids, err = engine.ParsePids(c.DefaultPids); err != nil {
-			return l, fieldErr("default-pids", "--default-pids: %s", engine.ErrorMessage(err))
+	if pids != "0" {
+		if l.Pids, err = engine.ParsePids(pids); err != nil {
+			return l, fieldErr(prefix+"-pids", "--%s-pids: %s", prefix, engine.ErrorMessage(err))
 		}
 	}
 	return l, nil

@@ -47,8 +47,10 @@ type Config struct {
 	GCEvery          time.Duration
 	BuildCacheBudget int64
 	DefaultLimits    engine.Limits
-	WebhookAllow     []netip.Prefix
-	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	// MaxLimits are the most a developer may give a process type.
+	MaxLimits    engine.Limits
+	WebhookAllow []netip.Prefix
+	AppSubnets   subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 }
 
 // Local reports whether the server runs in local mode: certificates from

@@ -198,7 +198,7 @@ func (d *Daemon) build(context.Context) error {
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.StopGrace,
 		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
-		DefaultLimits: d.cfg.DefaultLimits, HostCPUs: runtime.NumCPU(),
+		DefaultLimits: d.cfg.DefaultLimits, MaxLimits: d.cfg.MaxLimits, HostCPUs: runtime.NumCPU(),
 	})
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
 	if d.recv, err = receive.New(recvCfg); err != nil {
