@@ -137,7 +137,7 @@ func (a *Accounts) touchToken(ctx context.Context, t *Token, now time.Time, from
 // EFORBIDDEN.
 func (a *Accounts) ListTokens(ctx context.Context, actor Identity, user string) ([]*Token, error) {
 	user = NormalizeEmail(user)
-	if !mayManageTokensOf(actor, user) {
+	if !mayManageCredentialsOf(actor, user) {
 		return nil, Errorf(EFORBIDDEN, "you may only list your own tokens")
 	}
 	return a.cfg.Store.ListTokens(ctx, user)

@@ -1,8 +1,8 @@
 // The rules of authorization, in one place: which role may do what
 // (roleActions, RoleAllows), who may see an app (CanSee, VisibleApps),
 // how a request is checked (Authorize, authorize), and the rules that are
-// not a role's action alone (grantCreator, mayManageTokensOf,
-// mayChooseBuilder). The routes of the API (ui/routes.go) name the Action
+// not a role's action alone (grantCreator, mayManageCredentialsOf,
+// mayChooseBuilder, mayExceedLimitCeilings). The routes of the API (ui/routes.go) name the Action
 // each one is authorized for; the engine method a route calls checks it.
 // Without an identity in ctx (the engine's own work) everything is allowed.
 
@@ -148,9 +148,9 @@ func (a *Accounts) Authorize(ctx context.Context, id Identity, act Action, app s
 	return nil
 }
 
-// mayManageTokensOf reports whether actor may list the tokens of
-// user: admins anyone's, other users their own.
-func mayManageTokensOf(actor Identity, user string) bool {
+// mayManageCredentialsOf reports whether actor may list and manage the
+// API tokens and SSH keys of user: admins anyone's, other users their own.
+func mayManageCredentialsOf(actor Identity, user string) bool {
 	if actor.Role == RoleAdmin {
 		return true
 	}

@@ -40,7 +40,7 @@ func setKeyOwner(ctx context.Context, k *Key) error {
 	if id.User == "" {
 		return Errorf(EFORBIDDEN, "only the server's owner, on the control socket, may add keys that act as the server's owner")
 	}
-	if k.User != "" && k.User != NormalizeEmail(id.User) && id.Role != RoleAdmin {
+	if k.User != "" && !mayManageCredentialsOf(id, k.User) {
 		return Errorf(EFORBIDDEN, "only an admin may add a key for another user")
 	}
 	if k.User == "" {
@@ -61,16 +61,16 @@ func (e *Engine) ListKeys(ctx context.Context) ([]*Key, error) {
 		return nil, err
 	}
 	id, ok := IdentityFrom(ctx)
-	if !ok || id.Role == RoleAdmin {
+	if !ok {
 		return keys, nil
 	}
-	var own []*Key
+	var mine []*Key
 	for _, k := range keys {
-		if k.User == id.User {
-			own = append(own, k)
+		if mayManageCredentialsOf(id, k.User) {
+			mine = append(mine, k)
 		}
 	}
-	return own, nil
+	return mine, nil
 }
 
 // RemoveKey stops the named key from pushing. Users other than admins may
