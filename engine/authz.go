@@ -2,8 +2,9 @@
 // (roleActions, RoleAllows), who may see an app (CanSee, VisibleApps),
 // how a request is checked (Authorize, authorize), and the rules that are
 // not a role's action alone (grantCreator, mayManageCredentialsOf,
-// mayChooseBuilder, mayExceedLimitCeilings). The routes of the API (ui/routes.go) name the Action
-// each one is authorized for; the engine method a route calls checks it.
+// mayChooseBuilder, mayExceedLimitCeilings). The routes of the API
+// (ui/routes.go) name the Action each one is authorized for; the engine
+// method a route calls checks it.
 // Without an identity in ctx (the engine's own work) everything is allowed.
 
 package engine
