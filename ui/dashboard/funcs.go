@@ -21,6 +21,7 @@ var funcs = template.FuncMap{
 	"short": engine.ShortCommit,
 	"cut":   cutText,
 	"plain": engine.PlainText,
+	"cls":   stateClass,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 }
 
