@@ -14,6 +14,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/enginetest"
 )
 
 // hrefs returns the href of every link on p.
@@ -165,4 +166,22 @@ func mainForms(p page) []*html.Node {
 		return nil
 	}
 	return findAll(mains[0], "form")
+}
+
+// TestReleasesSayWhoAndWhat checks that a release shows the person behind
+// it, how they acted in a tooltip, and its commit subject.
+func TestReleasesSayWhoAndWhat(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	require.NoError(t, r.eng.PreparePush(ctx, "shop", "laptop"))
+	_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: strings.Repeat("a", 40),
+		Author: "laptop", Subject: "Fix the <b>sign-in</b> page", Source: enginetest.Source{}})
+	require.NoError(t, err)
+	b := r.signIn(admin)
+	p := b.get("/apps/shop")
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Contains(t, p.body, `<span title="with the server owner&#39;s SSH key “laptop”">server owner</span>`)
+	assert.Contains(t, p.body, "Deploy aaaaaaa: Fix the &lt;b&gt;sign-in&lt;/b&gt; page", "the subject, escaped")
+	rel := b.get("/apps/shop/releases/1")
+	assert.Contains(t, rel.body, "server owner <span class=\"muted\">(with the server owner&#39;s SSH key “laptop”)</span>")
 }

@@ -22,6 +22,7 @@ var funcs = template.FuncMap{
 	"cut":   cutText,
 	"plain": engine.PlainText,
 	"cls":   stateClass,
+	"who":   who,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 }
 

@@ -1,0 +1,194 @@
+package e2e
+
+import (
+	"context"
+	_ "embed"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// pageCheckJS measures the open page: whether it is wider than the
+// viewport (and what sticks out), and every visible text or control whose
+// contrast with what is behind it is below the bar (4.5:1, 3:1 for large
+// text), and every focus ring below 3:1.
+//
+//go:embed testdata/pagecheck.js
+var pageCheckJS string
+
+// pageReport is what pageCheckJS returns.
+type pageReport struct {
+	ScrollWidth, Width int
+	Widest             []string
+	LowContrast        []string
+	Focus              []string
+}
+
+// viewport is one screen size the dashboard must fit.
+type viewport struct {
+	name          string
+	width, height int64
+	mobile        bool
+}
+
+var viewports = []viewport{{"phone", 390, 844, true}, {"laptop", 1366, 900, false}}
+
+// setTheme makes the page prefer a light or a dark colour scheme.
+func setTheme(theme string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: theme}},
+		})
+		return err
+	})
+}
+
+// consoleErrors collects the console errors and exceptions of b's tab.
+type consoleErrors struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (c *consoleErrors) watch(b *browser) {
+	msgs := chromedp.Console(b.ctx)
+	go func() {
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				c.mu.Lock()
+				c.msgs = append(c.msgs, m.String()+" at "+m.URL)
+				c.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// take returns the errors seen since the last call, but for the browser's
+// note that the page itself answered with an error status (the 404 page is
+// meant to answer 404): a failed script or stylesheet still counts.
+func (c *consoleErrors) take(pageURL string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, m := range c.msgs {
+		if !strings.HasSuffix(m, " at "+pageURL) || !strings.Contains(m, "Failed to load resource") {
+			out = append(out, m)
+		}
+	}
+	c.msgs = nil
+	return out
+}
+
+// TestDashboardEveryPageEverySize opens every dashboard page as an admin
+// and as a viewer, on a phone and a laptop, light and dark, and fails on a
+// page wider than its viewport, a console error, or text, a control or a
+// focus ring below the contrast bar. It keeps a screenshot of each.
+func TestDashboardEveryPageEverySize(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	s.addUser("admin@example.test", "admin", "admin password 1")
+	s.addUser("viewer@example.test", "viewer", "viewer password 1")
+	repo := sampleRepo(t, "v1")
+	s.mustPush(repo, "shop-with-a-rather-long-name")
+	s.mustCLI("apps", "create", "fresh")
+	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "A_LONG_SETTING_NAME_FOR_TESTS="+strings.Repeat("x", 300))
+	s.mustCLI("members", "add", "shop-with-a-rather-long-name", "viewer@example.test")
+
+	dir := artifactDir(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "pages"), 0o755))
+	t.Logf("screenshots in %s/pages", dir)
+	b := newBrowser(t, s.controlURL(), dir)
+	console := &consoleErrors{}
+	console.watch(b)
+
+	app := "/apps/shop-with-a-rather-long-name"
+	common := []string{"/", app, app + "/releases/1", app + "/logs", app + "/metrics", app + "/config", app + "/domains",
+		app + "/scale", "/apps/fresh", "/tokens", "/tokens?page=999", "/no-such-page"}
+	roles := []struct {
+		email, password string
+		pages           []string
+	}{
+		{"admin@example.test", "admin password 1", append(common, "/users", "/audit", "/audit?page=999")},
+		{"viewer@example.test", "viewer password 1", common},
+	}
+	t.Run("the checks catch what they look for", func(t *testing.T) {
+		b.open("/login")
+		require.True(t, eval[bool](b, `(() => {
+			const faint = document.createElement("p");
+			faint.textContent = "faint text";
+			faint.style.cssText = "color: #999; background: #aaa";
+			const wide = document.createElement("div");
+			wide.style.width = "3000px";
+			wide.textContent = "wide";
+			document.querySelector("main").append(faint, wide);
+			const link = document.querySelector("a.brand");
+			link.style.outlineColor = "#2a323b";
+			return true;
+		})()`))
+		b.do(chromedp.KeyEvent(kb.Tab))
+		r := eval[pageReport](b, pageCheckJS)
+		assert.Greater(t, r.ScrollWidth, r.Width, "the wide block")
+		assert.NotEmpty(t, r.Widest)
+		assert.Condition(t, func() bool { return slices.ContainsFunc(r.LowContrast, func(s string) bool { return strings.Contains(s, "faint text") }) }, "%v", r.LowContrast)
+		assert.Condition(t, func() bool { return slices.ContainsFunc(r.Focus, func(s string) bool { return strings.Contains(s, "Quayside") }) }, "%v", r.Focus)
+	})
+	checked := 0
+	for _, theme := range []string{"light", "dark"} {
+		b.do(setTheme(theme))
+		for _, vp := range viewports {
+			b.do(chromedp.EmulateViewport(vp.width, vp.height, func(p *emulation.SetDeviceMetricsOverrideParams, _ *emulation.SetTouchEmulationEnabledParams) {
+				p.Mobile = vp.mobile
+			}))
+			b.open("/login")
+			checked += b.checkPage(t, console, fmt.Sprintf("signed-out-%s-%s-login", theme, vp.name))
+			for _, role := range roles {
+				b.signIn(role.email, role.password)
+				who := strings.Split(role.email, "@")[0]
+				for _, path := range role.pages {
+					b.open(path)
+					checked += b.checkPage(t, console, fmt.Sprintf("%s-%s-%s-%s", who, theme, vp.name, pageName(path)))
+				}
+				b.signOut()
+			}
+		}
+	}
+	t.Logf("checked %d page views", checked)
+}
+
+// pageName makes a file name of a path.
+func pageName(path string) string {
+	if path == "/" {
+		return "apps"
+	}
+	r := strings.NewReplacer("/", "-", "?", "-", "=", "-")
+	return strings.Trim(r.Replace(path), "-")
+}
+
+// checkPage measures the open page, saves its screenshot as name, and
+// reports what is wrong with it. It returns 1, for counting.
+func (b *browser) checkPage(t *testing.T, console *consoleErrors, name string) int {
+	t.Helper()
+	b.waitJS(10*time.Second, "the page to load", `document.readyState === "complete"`)
+	b.do(chromedp.KeyEvent(kb.Tab)) // keyboard use: focus rings show on focus
+	r := eval[pageReport](b, pageCheckJS)
+	assert.LessOrEqual(t, r.ScrollWidth, r.Width, "%s is wider than its viewport; what sticks out: %v", name, r.Widest)
+	assert.Empty(t, r.LowContrast, "%s: text or controls below the contrast bar", name)
+	assert.Empty(t, r.Focus, "%s: focus rings below 3:1", name)
+	b.shot(filepath.Join("pages", name))
+	assert.Empty(t, console.take(eval[string](b, "location.href")), "%s: console errors", name)
+	return 1
+}
