@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
@@ -167,6 +168,46 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		}
 	}
 	t.Logf("checked %d page views", checked)
+
+	t.Run("after a wrong password the focus is on the password", func(t *testing.T) {
+		b.open("/login")
+		b.do(chromedp.SendKeys(chromedp.ID("email"), "admin@example.test"), chromedp.SendKeys(chromedp.ID("password"), "wrong password!"))
+		b.follow(chromedp.Click(chromedp.CSS(`main form button[type=submit]`)))
+		b.waitJS(5*time.Second, "the focus on the password", `document.activeElement.id === "password"`)
+		assert.Equal(t, "admin@example.test", eval[string](b, `document.getElementById("email").value`), "the e-mail is kept")
+	})
+	b.signIn("admin@example.test", "admin password 1")
+	t.Run("the apps overview refreshes itself", func(t *testing.T) {
+		b.open("/")
+		require.True(t, eval[bool](b, "window.notReloaded = true"))
+		s.mustCLI("apps", "create", "appears-by-itself")
+		b.waitJS(30*time.Second, "the new app in the table", `!!document.querySelector('#apps-table a[href="/apps/appears-by-itself"]')`)
+		assert.True(t, eval[bool](b, "window.notReloaded === true"), "without a reload")
+		assert.Contains(t, b.text(`#apps-table`), "not deployed")
+	})
+	t.Run("a live release streams to its end and shows how it ended", func(t *testing.T) {
+		done := make(chan error, 1)
+		go func() {
+			_, err := s.cli("config", "set", "shop-with-a-rather-long-name", "BOOT_DELAY_MS=4000")
+			done <- err
+		}()
+		path := app + "/releases/3"
+		waitFor(t, 30*time.Second, "release v3 to be deploying", func() bool {
+			b.open(path)
+			return eval[string](b, `(document.getElementById("release-facts") || {dataset: {}}).dataset.releaseStatus || ""`) == "deploying"
+		})
+		require.True(t, eval[bool](b, "window.notReloaded = true"))
+		b.waitJS(60*time.Second, "the badge to turn active", `document.getElementById("release-facts").dataset.releaseStatus === "active"`)
+		assert.True(t, eval[bool](b, "window.notReloaded === true"), "without a reload")
+		log := b.text("[role=log]")
+		assert.Contains(t, log, "Released v3", "the release line")
+		assert.NotContains(t, log, "Released v2", "only this release's lines")
+		assert.Contains(t, log, "[config.changed]", "the platform's line that ends it")
+		assert.Contains(t, b.text(".app-meta"), "v3 is live")
+		assert.Contains(t, b.text("[data-log-status]"), "Finished: active")
+		b.shotViewportWide("pages/admin-live-release-finished", 1366)
+		require.NoError(t, <-done)
+	})
 }
 
 // pageName makes a file name of a path.
@@ -188,7 +229,27 @@ func (b *browser) checkPage(t *testing.T, console *consoleErrors, name string) i
 	assert.LessOrEqual(t, r.ScrollWidth, r.Width, "%s is wider than its viewport; what sticks out: %v", name, r.Widest)
 	assert.Empty(t, r.LowContrast, "%s: text or controls below the contrast bar", name)
 	assert.Empty(t, r.Focus, "%s: focus rings below 3:1", name)
-	b.shot(filepath.Join("pages", name))
+	b.shotViewportWide(filepath.Join("pages", name), r.Width)
 	assert.Empty(t, console.take(eval[string](b, "location.href")), "%s: console errors", name)
 	return 1
 }
+
+// shotViewportWide saves a screenshot of the whole height of the page,
+// as wide as the viewport (what a phone shows when scrolled down).
+func (b *browser) shotViewportWide(name string, width int) {
+	b.t.Helper()
+	height := eval[float64](b, "document.documentElement.scrollHeight")
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatPng, CaptureBeyondViewport: ptrTo(true),
+			Clip: &page.Viewport{Width: float64(width), Height: height, Scale: 1},
+		})
+		return res.Data, err
+	})
+	require.NoError(b.t, err)
+	require.NoError(b.t, os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644))
+}
+
+func ptrTo[T any](v T) *T { return &v }

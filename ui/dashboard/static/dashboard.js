@@ -64,6 +64,10 @@
     this.process = root.getAttribute("data-process") || "";
     this.release = parseInt(root.getAttribute("data-release") || "0", 10);
     this.releaseLive = root.hasAttribute("data-release-live");
+    // since drops the lines of earlier deploys (build lines carry no
+    // release number): those from before the release began, less a second
+    // as its time is whole seconds.
+    this.since = (Date.parse(root.getAttribute("data-since") || "") || 0) - 1000;
     this.done = false;
     this.n = root.getAttribute("data-n") || "200";
     this.search = "";
@@ -99,7 +103,7 @@
       if (ev.type === "line" && ev.line) {
         if (ev.missed) self.add(self.gap(ev.missed));
         if (self.release && ev.line.release && ev.line.release !== self.release) return;
-        if (self.releaseLive && !deployProcesses[ev.line.process]) return;
+        if (self.releaseLive && (!deployProcesses[ev.line.process] || Date.parse(ev.line.time) < self.since)) return;
         self.add(self.line(ev.line));
         if (self.releaseLive && endsRelease(ev.line)) self.checkRelease();
       } else if (ev.type === "missed") {
@@ -296,7 +300,16 @@
     }, every);
   }
 
+  // setupFocus focuses the field marked autofocus (the password after a
+  // refused sign-in) when the browser has not, as some do not on a page
+  // answered to a form.
+  function setupFocus() {
+    var field = document.querySelector("[autofocus]");
+    if (field && (!document.activeElement || document.activeElement === document.body)) field.focus();
+  }
+
   function start() {
+    setupFocus();
     setupConfirm();
     setupBusy();
     setupLogs();
