@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -144,8 +145,8 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		r := eval[pageReport](b, pageCheckJS)
 		assert.Greater(t, r.ScrollWidth, r.Width, "the wide block")
 		assert.NotEmpty(t, r.Widest)
-		assert.Condition(t, func() bool { return slices.ContainsFunc(r.LowContrast, func(s string) bool { return strings.Contains(s, "faint text") }) }, "%v", r.LowContrast)
-		assert.Condition(t, func() bool { return slices.ContainsFunc(r.Focus, func(s string) bool { return strings.Contains(s, "Quayside") }) }, "%v", r.Focus)
+		assert.True(t, anyContains(r.LowContrast, "faint text"), "the faint text: %v", r.LowContrast)
+		assert.True(t, anyContains(r.Focus, "Quayside"), "the dark focus ring: %v", r.Focus)
 	})
 	checked := 0
 	for _, theme := range []string{"light", "dark"} {
@@ -177,6 +178,16 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		assert.Equal(t, "admin@example.test", eval[string](b, `document.getElementById("email").value`), "the e-mail is kept")
 	})
 	b.signIn("admin@example.test", "admin password 1")
+	t.Run("the links carry the server's ports", func(t *testing.T) {
+		_, httpPort, _ := net.SplitHostPort(s.httpAddr)
+		_, sshPort, _ := net.SplitHostPort(s.sshAddr)
+		b.open(app + "/domains")
+		hrefs := eval[[]string](b, `[...document.querySelectorAll("main a[href^=http]")].map(a => a.href)`)
+		assert.Contains(t, hrefs, "http://shop-with-a-rather-long-name.localhost:"+httpPort+"/", "the default host")
+		b.open("/apps/fresh")
+		assert.Contains(t, b.text("main"), "git push ssh://git@localhost:"+sshPort+"/fresh.git main")
+		assert.Contains(t, b.text("main"), "git push http://quayside.localhost:"+httpPort+"/fresh.git main")
+	})
 	t.Run("the apps overview refreshes itself", func(t *testing.T) {
 		b.open("/")
 		require.True(t, eval[bool](b, "window.notReloaded = true"))
@@ -253,3 +264,8 @@ func (b *browser) shotViewportWide(name string, width int) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// anyContains reports whether one of list contains sub.
+func anyContains(list []string, sub string) bool {
+	return slices.ContainsFunc(list, func(s string) bool { return strings.Contains(s, sub) })
+}

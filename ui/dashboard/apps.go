@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -23,15 +24,20 @@ type overviewData struct {
 	Push pushURLs
 }
 
-// pushURLs are the two URLs an app is pushed to.
-type pushURLs struct{ SSH, HTTPS string }
+// pushURLs are the two URLs an app is pushed to, and what the second
+// goes over: "HTTPS", or "HTTP" in local mode.
+type pushURLs struct{ SSH, HTTPS, Web string }
 
 // exampleApp names the app in push instructions that are not about one.
 const exampleApp = "myapp"
 
 // push returns app's push URLs.
 func (d *Dashboard) push(app string) pushURLs {
-	return pushURLs{SSH: d.links.pushSSH(app), HTTPS: d.links.pushHTTPS(app)}
+	p := pushURLs{SSH: d.links.pushSSH(app), HTTPS: d.links.pushHTTPS(app), Web: "HTTPS"}
+	if strings.HasPrefix(p.HTTPS, "http:") {
+		p.Web = "HTTP"
+	}
+	return p
 }
 
 // appRow is one app at a glance.
