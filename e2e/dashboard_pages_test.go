@@ -178,6 +178,13 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		assert.Equal(t, "admin@example.test", eval[string](b, `document.getElementById("email").value`), "the e-mail is kept")
 	})
 	b.signIn("admin@example.test", "admin password 1")
+	t.Run("releases show the commit subject and the person", func(t *testing.T) {
+		b.open(app)
+		assert.Contains(t, b.text("main table"), ": first", "the subject of the pushed commit")
+		assert.Contains(t, b.text("main table"), "server owner", "a push with the server owner's key")
+		assert.Contains(t, eval[[]string](b, `[...document.querySelectorAll("main table td span[title]")].map(s => s.title)`),
+			"with the server owner's SSH key “tester”", "the key in the tooltip")
+	})
 	t.Run("the links carry the server's ports", func(t *testing.T) {
 		_, httpPort, _ := net.SplitHostPort(s.httpAddr)
 		_, sshPort, _ := net.SplitHostPort(s.sshAddr)
