@@ -112,6 +112,10 @@ type AccountStore interface {
 	// UseSetupLink marks the link used and returns it; ENOTFOUND when it is
 	// unknown, used or expired.
 	UseSetupLink(ctx context.Context, hash string, at time.Time) (*SetupLink, error)
+	// CheckSetupLink changes nothing: it returns ENOTFOUND when the link is
+	// unknown, used or expired at at, as UseSetupLink would, and nil when
+	// it could be used.
+	CheckSetupLink(ctx context.Context, hash string, at time.Time) error
 
 	GrantAccess(ctx context.Context, app, user string) error
 	RevokeAccess(ctx context.Context, app, user string) error

@@ -168,6 +168,18 @@ func TestSetupLinkWorksOnce(t *testing.T) {
 	assert.Equal(t, "fake$first password!", u.PasswordHash)
 }
 
+func TestCheckSetupLink(t *testing.T) {
+	r := newAccRig(t)
+	_, secret, err := r.acc.AddUser(r.ctx, "bob@example.com", engine.RoleDeveloper)
+	require.NoError(t, err)
+	require.NoError(t, r.acc.CheckSetupLink(r.ctx, secret))
+	require.NoError(t, r.acc.CheckSetupLink(r.ctx, secret), "checking leaves the link usable")
+	require.NoError(t, r.acc.SetPasswordWithLink(r.ctx, secret, "first password!"))
+	requireCode(t, r.acc.CheckSetupLink(r.ctx, secret), engine.ENOTFOUND, "setup link is not valid")
+	requireCode(t, r.acc.CheckSetupLink(r.ctx, ""), engine.ENOTFOUND)
+	requireCode(t, r.acc.CheckSetupLink(r.ctx, strings.Repeat("x", 1000)), engine.ENOTFOUND)
+}
+
 func TestSetupLinkExpires(t *testing.T) {
 	r := newAccRig(t)
 	_, secret, err := r.acc.AddUser(r.ctx, "bob@example.com", engine.RoleDeveloper)

@@ -58,6 +58,16 @@ func (a *Accounts) newSetupLink(ctx context.Context, email string) (string, erro
 	return secret, nil
 }
 
+// CheckSetupLink reports whether a setup link could still be used, without
+// using it: ENOTFOUND, with what to do, when it is unknown, used or expired.
+// The set-password page says so before anyone types a password.
+func (a *Accounts) CheckSetupLink(ctx context.Context, secret string) error {
+	if !plausibleSecret(secret) {
+		return Errorf(ENOTFOUND, "this setup link is not valid: ask an admin for a new link")
+	}
+	return a.cfg.Store.CheckSetupLink(ctx, hashSecret(secret), a.now())
+}
+
 // SetPasswordWithLink sets the password of the setup link's user and uses
 // the link up. It signs the user out everywhere. An unknown, used or
 // expired link is ENOTFOUND; a password that is too short, too long or the

@@ -69,7 +69,7 @@ func ValidateCustomDomain(host, base string) error {
 		return FieldError("domain", "%q is a wildcard: add each host name separately (wildcard certificates need DNS challenges, which Quayside does not do)", host)
 	}
 	if err := ValidateHostname(host); err != nil {
-		return FieldError("domain", "%q is not a valid host name: %s", host, ErrorMessage(err))
+		return err // its message already names the host and what is wrong
 	}
 	if !strings.Contains(host, ".") {
 		return FieldError("domain", "%q is not a fully qualified domain name such as shop.example.com", host)

@@ -39,7 +39,7 @@ func TestDomainsRouteAndKeepTheirBackends(t *testing.T) {
 		"other.example.test":    "app host of this server",
 		"quayside.example.test": "belongs to the Quayside server",
 		"bad_host.com":          "not a valid host name",
-		"1.2.3.4":               "not a valid host name",
+		"1.2.3.4":               "is an IP address, not a host name",
 	}
 	for host, want := range bad {
 		_, err := r.eng.AddDomain(ctx, "shop", host)

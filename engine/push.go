@@ -13,7 +13,10 @@ type PushRequest struct {
 	NewCommit string
 	// Author is who pushed (the SSH key name, or a user).
 	Author string
-	Source Source
+	// Subject is the first line of the commit's message; it describes the
+	// release. "" when unknown.
+	Subject string
+	Source  Source
 	// Options are the push options (git push -o key[=value]).
 	Options map[string]string
 	// Output receives progress for the pusher as it happens.

@@ -33,7 +33,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 	}
 	rel = &Release{
 		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
-		Description: "Deploy " + ShortCommit(req.NewCommit), Commit: req.NewCommit,
+		Description: deployDescription(req), Commit: req.NewCommit,
 		Author: req.Author, ConfigVersion: app.ConfigVersion,
 	}
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
@@ -140,4 +140,22 @@ func (e *Engine) lockApp(ctx context.Context, app string, out *progress) (contex
 		return nil, nil, Errorf(EUNAVAILABLE, "gave up waiting for the change in progress on %s", app)
 	}
 	return ctx, unlock, nil
+}
+
+// maxSubjectRunes bounds the commit subject a release's description shows.
+const maxSubjectRunes = 100
+
+// deployDescription describes the release of a push: "Deploy 3f2a9c1",
+// followed by the commit's subject when it is known ("Deploy 3f2a9c1: Fix
+// the sign-in page"), made plain and cut to maxSubjectRunes.
+func deployDescription(req PushRequest) string {
+	d := "Deploy " + ShortCommit(req.NewCommit)
+	subject := strings.TrimSpace(PlainText(req.Subject))
+	if subject == "" {
+		return d
+	}
+	if r := []rune(subject); len(r) > maxSubjectRunes {
+		subject = strings.TrimSpace(string(r[:maxSubjectRunes])) + "…"
+	}
+	return d + ": " + subject
 }

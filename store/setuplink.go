@@ -39,6 +39,23 @@ func (db *DB) UseSetupLink(ctx context.Context, hash string, at time.Time) (*eng
 	return l, err
 }
 
+// CheckSetupLink returns ENOTFOUND unless the link is unused and unexpired
+// at at; it changes nothing.
+func (db *DB) CheckSetupLink(ctx context.Context, hash string, at time.Time) error {
+	return db.view(ctx, "check setup link", func(tx *sql.Tx) error {
+		const q = `SELECT 1 FROM setup_links WHERE hash = ? AND used_at IS NULL AND expires_at > ?`
+		var one int
+		err := tx.QueryRowContext(ctx, q, hash, formatTime(at)).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return setupLinkNotFound()
+		}
+		if err != nil {
+			return fmt.Errorf("check setup link: %w", err)
+		}
+		return nil
+	})
+}
+
 func setupLinkNotFound() error {
 	return engine.Errorf(engine.ENOTFOUND, "this setup link is not valid: it was already used, has expired, or was replaced by a newer one; ask an admin for a new link")
 }

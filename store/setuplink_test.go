@@ -68,3 +68,20 @@ func TestSetupLinkErrors(t *testing.T) {
 	_, err := db.UseSetupLink(ctx, "unknown", time.Now())
 	requireCode(t, err, engine.ENOTFOUND, "ask an admin")
 }
+
+func TestCheckSetupLinkChangesNothing(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := t.Context()
+	mustCreateUser(t, db, "bob@example.com", engine.RoleDeveloper)
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, db.CreateSetupLink(ctx, &engine.SetupLink{Hash: "h1", User: "bob@example.com", ExpiresAt: t0.Add(time.Hour)}))
+
+	for range 3 {
+		require.NoError(t, db.CheckSetupLink(ctx, "h1", t0), "checking does not use the link")
+	}
+	requireCode(t, db.CheckSetupLink(ctx, "h1", t0.Add(time.Hour)), engine.ENOTFOUND)
+	requireCode(t, db.CheckSetupLink(ctx, "nope", t0), engine.ENOTFOUND)
+	_, err := db.UseSetupLink(ctx, "h1", t0)
+	require.NoError(t, err, "still usable after the checks")
+	requireCode(t, db.CheckSetupLink(ctx, "h1", t0), engine.ENOTFOUND, "already used")
+}

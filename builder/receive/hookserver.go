@@ -135,6 +135,6 @@ func (s *Server) pushRequest(p *push, req *hookRequest, out io.Writer) (*engine.
 	}
 	return &engine.PushRequest{
 		App: p.app, Ref: ref.Name, OldCommit: ref.Old, NewCommit: ref.New,
-		Author: p.author, Source: src, Options: opts, Output: out,
+		Author: p.author, Source: src, Options: opts, Output: out, Subject: src.Subject(p.ctx),
 	}, nil
 }

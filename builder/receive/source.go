@@ -52,6 +52,39 @@ func (s *Source) Archive(ctx context.Context, w io.Writer) error {
 	return s.run(ctx, cmd, "archive")
 }
 
+// maxSubjectBytes bounds the commit subject a release keeps.
+const maxSubjectBytes = 200
+
+// Subject returns the first line of the commit's message (at most
+// maxSubjectBytes of it), "" when it cannot be read: it only describes.
+func (s *Source) Subject(ctx context.Context) string {
+	cmd := s.command(ctx, "log", "-1", "--no-show-signature", "--format=%s", s.commit)
+	var out bytes.Buffer
+	cmd.Stdout = &limitedWriter{w: &out, n: maxSubjectBytes}
+	if err := s.run(ctx, cmd, "read subject of"); err != nil {
+		return ""
+	}
+	line, _, _ := strings.Cut(out.String(), "\n")
+	return strings.ToValidUTF8(strings.TrimSpace(line), "")
+}
+
+// limitedWriter keeps the first n bytes written to it and drops the rest.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	keep := p[:min(len(p), l.n)]
+	l.n -= len(keep)
+	if len(keep) > 0 {
+		if _, err := l.w.Write(keep); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
 // ReadFile returns the content of one regular file of the commit's tree.
 // name is relative to the tree's root and may not contain "..". A missing
 // file, a directory, a symbolic link or a submodule is *engine.Error

@@ -21,6 +21,8 @@ type appData struct {
 	Processes   []*engine.Container
 	Events      []*engine.Event
 	CanRollback bool
+	// Push is where to push the app, for an app with no release yet.
+	Push pushURLs
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -29,7 +31,7 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	data := appData{CanRollback: v.Can(engine.ActDeploy)}
+	data := appData{CanRollback: v.Can(engine.ActDeploy), Push: d.push(app.Name)}
 	if data.Releases, err = d.cfg.Engine.ListReleases(ctx, app.Name, appReleases); err != nil {
 		return err
 	}

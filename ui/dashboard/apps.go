@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,12 +20,32 @@ const usageSpan = 5 * time.Minute
 type overviewData struct {
 	Rows       []appRow
 	HasMetrics bool
+	// Push is how to create an app by pushing, for the empty list.
+	Push pushURLs
+}
+
+// pushURLs are the two URLs an app is pushed to, and what the second
+// goes over: "HTTPS", or "HTTP" in local mode.
+type pushURLs struct{ SSH, HTTPS, Web string }
+
+// exampleApp names the app in push instructions that are not about one.
+const exampleApp = "myapp"
+
+// push returns app's push URLs.
+func (d *Dashboard) push(app string) pushURLs {
+	p := pushURLs{SSH: d.links.pushSSH(app), HTTPS: d.links.pushHTTPS(app), Web: "HTTPS"}
+	if strings.HasPrefix(p.HTTPS, "http:") {
+		p.Web = "HTTP"
+	}
+	return p
 }
 
 // appRow is one app at a glance.
 type appRow struct {
 	App *engine.App
 	URL string
+	// State is what the overview shows: shownState.
+	State string
 	// Current is the live release, Last the newest; nil when unknown.
 	Current, Last *engine.Release
 	// Usage is the latest metrics point; nil without metrics.
@@ -37,7 +58,7 @@ func (d *Dashboard) overview(c echo.Context, v *view) error {
 	if err != nil {
 		return err
 	}
-	data := overviewData{Rows: make([]appRow, 0, len(apps))}
+	data := overviewData{Rows: make([]appRow, 0, len(apps)), Push: d.push(exampleApp)}
 	for _, app := range apps {
 		row, err := d.appRow(ctx, app)
 		if err != nil {
@@ -52,7 +73,7 @@ func (d *Dashboard) overview(c echo.Context, v *view) error {
 
 // appRow gathers what the overview shows of app.
 func (d *Dashboard) appRow(ctx context.Context, app *engine.App) (appRow, error) {
-	row := appRow{App: app, URL: d.cfg.Engine.AppURL(app.Name), Usage: d.latestUsage(app.Name)}
+	row := appRow{App: app, URL: d.appURL(app.Name), State: shownState(app, nil), Usage: d.latestUsage(app.Name)}
 	rels, err := d.cfg.Engine.ListReleases(ctx, app.Name, 10)
 	if engine.ErrorCode(err) == engine.ENOTFOUND {
 		return row, nil // destroyed meanwhile
@@ -64,6 +85,7 @@ func (d *Dashboard) appRow(ctx context.Context, app *engine.App) (appRow, error)
 		row.Last = rels[0]
 	}
 	row.Current = findRelease(rels, app.CurrentRelease)
+	row.State = shownState(app, row.Last)
 	return row, nil
 }
 
@@ -139,8 +161,19 @@ func (d *Dashboard) loadApp(c echo.Context, v *view, tab string) (*engine.App, e
 	if err != nil {
 		return nil, err
 	}
-	v.App, v.AppURL, v.Tab, v.Section = app, d.cfg.Engine.AppURL(app.Name), tab, "apps"
+	v.App, v.AppURL, v.Tab, v.Section = app, d.appURL(app.Name), tab, "apps"
 	v.Title = app.Name
+	var last *engine.Release
+	if app.CurrentRelease == 0 {
+		rels, err := d.cfg.Engine.ListReleases(c.Request().Context(), app.Name, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(rels) > 0 {
+			last = rels[0]
+		}
+	}
+	v.AppState = shownState(app, last)
 	return app, nil
 }
 

@@ -253,7 +253,8 @@ func TestMetricsAndLiveViews(t *testing.T) {
 		require.NoError(t, r.db.CreateRelease(context.Background(), rel))
 		p := dev.get("/apps/shop/releases/2")
 		require.Equal(t, http.StatusOK, p.status)
-		assert.Contains(t, p.body, `data-process="build" data-release="2"`)
+		assert.Contains(t, p.body, `data-release="2" data-release-live`, "the whole deploy streams: build, start, health check, release")
+		assert.Contains(t, p.body, `data-release-status="building"`, "the status the script watches")
 		assert.Contains(t, p.body, "still building")
 	})
 }

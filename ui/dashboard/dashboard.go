@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -25,6 +26,8 @@ type Config struct {
 	Auth     *auth.Authenticator
 	// Series gives the charts their history; nil shows "no metrics yet".
 	Series metrics.Series
+	// Links are the server's public addresses, for the URLs pages print.
+	Links Links
 	// Version is shown in the footer.
 	Version string
 	Logger  *slog.Logger
@@ -37,6 +40,7 @@ type Dashboard struct {
 	log    *slog.Logger
 	pages  map[string]*template.Template
 	assets *assetSet
+	links  Links
 }
 
 // New returns a dashboard over cfg. It panics when Engine, Accounts or
@@ -49,7 +53,8 @@ func New(cfg Config) *Dashboard {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := loadAssets()
-	return &Dashboard{cfg: cfg, log: cfg.Logger, pages: loadPages(), assets: a}
+	domain := strings.TrimPrefix(cfg.Engine.AppHost("x"), "x.")
+	return &Dashboard{cfg: cfg, log: cfg.Logger, pages: loadPages(), assets: a, links: cfg.Links.withDefaults(domain)}
 }
 
 // route is one dashboard page or action.
@@ -109,6 +114,7 @@ func (d *Dashboard) Handler() http.Handler {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = echo.ExtractIPDirect()
+	e.Pre(trimSlash)
 	e.Use(d.cfg.Auth.Identify, auth.CSRF)
 	e.HTTPErrorHandler = d.HandleError
 	d.Register(e)

@@ -1,6 +1,8 @@
 // Package dashboard is Quayside's web dashboard, served on the control host
 // beside the API. Its pages are rendered on the server with html/template
-// and work without JavaScript (only live logs need it); one small CSS file
+// and work without JavaScript (live logs, a deploy's live output and the
+// apps overview's refresh need it; without it a reload does); every URL
+// they print comes from Links, the server's real addresses. One small CSS file
 // and one small script, embedded in the binary, are all it loads: no CDN,
 // no external URL. Charts are inline SVG drawn on the server.
 //

@@ -11,8 +11,14 @@ import (
 
 // domainsData is the domains page's Data.
 type domainsData struct {
-	Domains   []engine.AppDomain
+	Domains   []domainRow
 	CanChange bool
+}
+
+// domainRow is one host of the app and the URL it answers at.
+type domainRow struct {
+	engine.AppDomain
+	URL string
 }
 
 func (d *Dashboard) domainsPage(c echo.Context, v *view) error {
@@ -28,7 +34,11 @@ func (d *Dashboard) renderDomains(c echo.Context, v *view, status int) error {
 		return err
 	}
 	v.Title = v.App.Name + " domains"
-	v.Data = domainsData{Domains: ds, CanChange: v.Can(engine.ActDomains)}
+	data := domainsData{Domains: make([]domainRow, 0, len(ds)), CanChange: v.Can(engine.ActDomains)}
+	for _, dom := range ds {
+		data.Domains = append(data.Domains, domainRow{AppDomain: dom, URL: d.links.HostURL(dom.Host) + "/"})
+	}
+	v.Data = data
 	return d.render(c, status, "domains", v)
 }
 

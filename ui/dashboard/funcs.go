@@ -21,6 +21,8 @@ var funcs = template.FuncMap{
 	"short": engine.ShortCommit,
 	"cut":   cutText,
 	"plain": engine.PlainText,
+	"cls":   stateClass,
+	"who":   who,
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f) },
 }
 

@@ -33,6 +33,9 @@ func TestSignInAndOut(t *testing.T) {
 		assert.Contains(t, p.body, `value="`+developer+`"`)
 		assert.NotContains(t, p.body, "not my password")
 		assert.Empty(t, b.cookie())
+		for _, in := range findAll(p.doc, "input") {
+			assert.Equal(t, attr(in, "id") == "password", hasAttr(in, "autofocus"), "only the password has the focus: %s", attr(in, "id"))
+		}
 	})
 	t.Run("empty fields are marked next to the field", func(t *testing.T) {
 		p := b.post("/login", url.Values{"email": {""}, "password": {""}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"html/template"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,12 +135,25 @@ func pageLine(l engine.LogLine) logLine {
 	if l.Replica > 0 {
 		proc += "." + strconv.Itoa(l.Replica)
 	}
-	class := "x"
-	switch l.Stream {
-	case engine.StreamStderr:
-		class = "e"
+	text := cutText(maxLogLineChars, l.Text)
+	return logLine{Time: l.Time.UTC().Format("2006-01-02 15:04:05"), Process: proc, Class: lineClass(l.Stream, text), Text: text}
+}
+
+// errorWords mark a line as an error. dashboard.js holds the same list.
+var errorWords = regexp.MustCompile(`(?i)\b(error|exception|traceback|fatal|panic|failed|failure|critical)\b`)
+
+// lineClass is how a line is painted: "pl" for the platform's, "e" (as
+// an error) for a line on stderr that reads like one, "se" for the rest of
+// stderr (many servers write their access log there) and "x" for stdout.
+func lineClass(stream, text string) string {
+	switch stream {
 	case engine.StreamPlatform:
-		class = "pl"
+		return "pl"
+	case engine.StreamStderr:
+		if errorWords.MatchString(text) {
+			return "e"
+		}
+		return "se"
 	}
-	return logLine{Time: l.Time.UTC().Format("2006-01-02 15:04:05"), Process: proc, Class: class, Text: cutText(maxLogLineChars, l.Text)}
+	return "x"
 }

@@ -16,6 +16,9 @@ const pageSize = 100
 type pager struct {
 	Page, Pages int
 	Prev, Next  string
+	// Beyond is the page asked for when the list has fewer pages: the
+	// last page is shown instead, and the pager says so.
+	Beyond int
 }
 
 // pageParam is the page ?page= asks for, 0 when it names none.
@@ -27,12 +30,17 @@ func pageParam(c echo.Context) int {
 	return n
 }
 
-// paginate returns the rows of items on page n (the first when n is out of
-// range) and the links to the pages around it, at base.
+// paginate returns the rows of items on page n (the first when n is 0,
+// the last when n is past the end) and the links to the pages around it,
+// at base.
 func paginate[T any](items []T, n int, base string) ([]T, pager) {
 	pages := max(1, (len(items)+pageSize-1)/pageSize)
+	p := pager{Pages: pages}
+	if n > pages {
+		p.Beyond = n
+	}
 	n = min(max(n, 1), pages)
-	p := pager{Page: n, Pages: pages}
+	p.Page = n
 	if n > 1 {
 		p.Prev = pageURL(base, n-1)
 	}

@@ -88,7 +88,9 @@ func TestPages(t *testing.T) {
 		pages[path] = ada.get(path)
 	}
 	pages["sign-in"] = r.browser().get("/login")
-	pages["setup"] = r.browser().get("/setup/some-secret")
+	_, secret, err := r.acc.AddUser(context.Background(), "newcomer@example.com", engine.RoleViewer)
+	require.NoError(t, err)
+	pages["setup"] = r.browser().get("/setup/" + secret)
 	pages["rollback confirmation"] = ada.submit("/apps/shop/rollback", url.Values{"to": {"3"}})
 	pages["config error"] = ada.submit("/apps/shop/config", url.Values{"key": {"9BAD"}, "value": {"x"}})
 

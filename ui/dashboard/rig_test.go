@@ -113,6 +113,7 @@ func (r *rig) start(series metrics.Series) {
 	a := auth.New(r.acc)
 	d := dashboard.New(dashboard.Config{
 		Engine: r.eng, Accounts: r.acc, Auth: a, Series: series, Version: "test",
+		Links:  testLinks,
 		Logger: slog.New(slog.NewTextHandler(r.logged, nil)),
 	})
 	if r.srv != nil {
@@ -120,6 +121,13 @@ func (r *rig) start(series metrics.Series) {
 	}
 	r.srv = httptest.NewServer(d.Handler())
 	r.t.Cleanup(r.srv.Close)
+}
+
+// testLinks are the public addresses of the rig's server: none on a
+// standard port, so that a URL missing its port shows.
+var testLinks = dashboard.Links{
+	HostURL: func(host string) string { return "https://" + host + ":8443" },
+	GitSSH:  "ssh://git@example.test:2222/", Control: "https://quayside.example.test:8443",
 }
 
 func (r *rig) addUsers() {

@@ -14,11 +14,21 @@ type setupData struct {
 	Invalid bool
 }
 
-// setupPage asks for a new password. The link's secret is only checked
-// when the form is sent: checking uses the link up.
+// setupPage asks for a new password, or, when the link is used, expired
+// or unknown, says so at once (checking does not use the link up).
 func (d *Dashboard) setupPage(c echo.Context, v *view) error {
-	v.Title, v.Data = "Set your password", setupData{MinLen: engine.MinPasswordLen}
-	return d.render(c, http.StatusOK, "setup", v)
+	data := setupData{MinLen: engine.MinPasswordLen}
+	v.Title, v.Data = "Set your password", data
+	err := d.cfg.Accounts.CheckSetupLink(c.Request().Context(), c.Param("secret"))
+	switch engine.ErrorCode(err) {
+	case "":
+		return d.render(c, http.StatusOK, "setup", v)
+	case engine.ENOTFOUND:
+		data.Invalid = true
+		v.Data, v.Error = data, sentence(engine.ErrorMessage(err))
+		return d.render(c, http.StatusNotFound, "setup", v)
+	}
+	return err
 }
 
 // setup sets the password of the setup link's user. A bad password keeps

@@ -28,6 +28,8 @@ type view struct {
 	// App is the app an app page is about; nil elsewhere.
 	App    *engine.App
 	AppURL string
+	// AppState is the app's state as people should read it (shownState).
+	AppState string
 
 	// Flash tells what the last action did.
 	Flash string

@@ -59,8 +59,13 @@ func (cfg *Config) Local() bool { return certs.ModeFor(cfg.Domain) == certs.Mode
 
 // AppURL returns how users reach an app: https://<app>.<domain>[:port]
 // with public certificates, http://<app>.<domain>[:port] in local mode.
-func (cfg *Config) AppURL(app string) string {
-	host := app + "." + cfg.Domain
+func (cfg *Config) AppURL(app string) string { return cfg.HostURL(app + "." + cfg.Domain) }
+
+// HostURL returns how users reach a host the proxy serves (an app's own
+// host or a custom domain): https with the HTTPS port unless it is 443, or
+// http with the HTTP port unless it is 80 in local mode, whose certificates
+// browsers do not trust. It is the one place that knows the scheme and port.
+func (cfg *Config) HostURL(host string) string {
 	if cfg.Local() {
 		if cfg.HTTPPort != "80" {
 			host = net.JoinHostPort(host, cfg.HTTPPort)

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,5 +26,8 @@ func TestURLs(t *testing.T) {
 		assert.Equal(t, tt.git, tt.cfg.GitURL(), tt.cfg.Domain)
 		assert.Equal(t, tt.local, tt.cfg.Local(), tt.cfg.Domain)
 		assert.Equal(t, tt.controlHost, tt.cfg.ControlHost(), tt.cfg.Domain)
+		scheme, port, _ := strings.Cut(strings.TrimPrefix(tt.app, "http"), "://shop."+tt.cfg.Domain)
+		assert.Equal(t, "http"+scheme+"://www.shop.test"+port, tt.cfg.HostURL("www.shop.test"),
+			"a custom domain has the scheme and port of the app hosts")
 	}
 }

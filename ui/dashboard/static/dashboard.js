@@ -63,6 +63,12 @@
     this.app = root.getAttribute("data-app");
     this.process = root.getAttribute("data-process") || "";
     this.release = parseInt(root.getAttribute("data-release") || "0", 10);
+    this.releaseLive = root.hasAttribute("data-release-live");
+    // since drops the lines of earlier deploys (build lines carry no
+    // release number): those from before the release began, less a second
+    // as its time is whole seconds.
+    this.since = (Date.parse(root.getAttribute("data-since") || "") || 0) - 1000;
+    this.done = false;
     this.n = root.getAttribute("data-n") || "200";
     this.search = "";
     this.paused = false;
@@ -97,23 +103,82 @@
       if (ev.type === "line" && ev.line) {
         if (ev.missed) self.add(self.gap(ev.missed));
         if (self.release && ev.line.release && ev.line.release !== self.release) return;
+        if (self.releaseLive && (!deployProcesses[ev.line.process] || Date.parse(ev.line.time) < self.since)) return;
         self.add(self.line(ev.line));
+        if (self.releaseLive && endsRelease(ev.line)) self.checkRelease();
       } else if (ev.type === "missed") {
         self.add(self.gap(ev.missed));
       }
     };
     ws.onclose = function () {
-      if (self.ws !== ws) return;
+      if (self.ws !== ws || self.done) return;
       self.say("Disconnected: reconnecting in " + Math.round(self.retry / 1000) + "s");
       setTimeout(function () { if (self.ws === ws) self.connect(); }, self.retry);
       self.retry = Math.min(self.retry * 2, 30000);
     };
   };
 
+  // deployProcesses write a release's output: its build, the platform's
+  // steps (start, health check, release) and its release command.
+  var deployProcesses = { build: true, platform: true, release: true };
+
+  // endsRelease reports whether a line is the event that ends a deploy.
+  function endsRelease(l) {
+    return l.process === "platform" && /^\[(deploy\.succeeded|deploy\.failed|rollback|config\.changed)\]/.test(l.text || "");
+  }
+
+  // fetchPage reads the current version of a dashboard page, or null when
+  // it cannot (signed out: the answer is the sign-in page).
+  function fetchPage(path, done) {
+    fetch(path, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (res) {
+      if (!res.ok || new URL(res.url).pathname !== path) return null;
+      return res.text();
+    }).then(function (html) {
+      done(html ? new DOMParser().parseFromString(html, "text/html") : null);
+    }, function () { done(null); });
+  }
+
+  // swap replaces the element with id in the page by its new version.
+  function swap(doc, selector) {
+    var now = document.querySelector(selector), next = doc.querySelector(selector);
+    if (now && next) now.replaceWith(document.adoptNode(next));
+  }
+
+  // checkRelease reads the release page again and, once the release has
+  // ended, shows its final facts and stops following.
+  LogView.prototype.checkRelease = function () {
+    var self = this;
+    if (self.done) return;
+    fetchPage(location.pathname, function (doc) {
+      var facts = doc && doc.getElementById("release-facts");
+      if (!facts || self.done) return;
+      var status = facts.getAttribute("data-release-status");
+      if (status === "building" || status === "deploying") return;
+      self.done = true;
+      swap(doc, "#release-facts");
+      swap(doc, ".app-meta");
+      var note = self.root.querySelector("[data-release-note]");
+      if (note) note.textContent = "This release is " + status + ". Its output is below.";
+      self.say("Finished: " + status);
+      if (self.ws) { self.ws.onclose = null; self.ws.close(); }
+    });
+  };
+
   // plain drops what the server's CleanText keeps but a page has no use
   // for: plain colour sequences, and any control character left.
   function plain(s) {
     return String(s || "").replace(/\x1b\[[0-9;]*m/g, "").replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, "\ufffd");
+  }
+
+  // errorWords mark a line as an error; logs.go holds the same list.
+  var errorWords = /\b(error|exception|traceback|fatal|panic|failed|failure|critical)\b/i;
+
+  // lineClass paints platform lines, stderr lines that read like errors,
+  // the rest of stderr (often an access log) and stdout differently.
+  function lineClass(stream, text) {
+    if (stream === "platform") return "pl";
+    if (stream === "stderr") return errorWords.test(text || "") ? "e" : "se";
+    return "x";
   }
 
   LogView.prototype.line = function (l) {
@@ -125,7 +190,7 @@
     p.className = "p";
     p.textContent = plain(l.process) + (l.replica ? "." + l.replica : "") + " ";
     var x = document.createElement("span");
-    x.className = l.stream === "stderr" ? "e" : (l.stream === "platform" ? "pl" : "x");
+    x.className = lineClass(l.stream, l.text);
     x.textContent = plain(l.text);
     li.appendChild(t); li.appendChild(p); li.appendChild(x);
     li.dataset.text = (l.process + " " + l.text).toLowerCase();
@@ -210,13 +275,45 @@
       }
       if (view.box) view.box.scrollTop = view.box.scrollHeight;
       view.connect();
+      if (view.releaseLive) {
+        var timer = setInterval(function () {
+          if (view.done) clearInterval(timer); else view.checkRelease();
+        }, 3000);
+      }
     });
   }
 
+  // setupRefresh keeps regions marked data-refresh="SECONDS" (the apps
+  // overview's table) up to date by reading their page again, while the
+  // tab is visible. Without this script the page is as fresh as its load.
+  function setupRefresh() {
+    var regions = document.querySelectorAll("[data-refresh][id]");
+    if (!regions.length) return;
+    var every = Math.max(5, parseInt(regions[0].getAttribute("data-refresh"), 10) || 15) * 1000;
+    var timer = setInterval(function () {
+      if (document.hidden) return;
+      fetchPage(location.pathname, function (doc) {
+        if (!doc) { clearInterval(timer); return; }
+        regions.forEach(function (r) { swap(doc, "#" + r.id); });
+        regions = document.querySelectorAll("[data-refresh][id]");
+      });
+    }, every);
+  }
+
+  // setupFocus focuses the field marked autofocus (the password after a
+  // refused sign-in) when the browser has not, as some do not on a page
+  // answered to a form.
+  function setupFocus() {
+    var field = document.querySelector("[autofocus]");
+    if (field && (!document.activeElement || document.activeElement === document.body)) field.focus();
+  }
+
   function start() {
+    setupFocus();
     setupConfirm();
     setupBusy();
     setupLogs();
+    setupRefresh();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
