@@ -47,6 +47,7 @@ type Config struct {
 	GCEvery          time.Duration
 	BuildCacheBudget int64
 	DefaultLimits    engine.Limits
+	PreviewMemory    int64 // memory cap of preview containers; negative for none
 	WebhookAllow     []netip.Prefix
 	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 }
