@@ -229,7 +229,9 @@ func (e *Engine) DestroyPreview(ctx context.Context, app, branch string) (err er
 // destroyPreview removes everything of preview p as an app destroy does,
 // and records why on the parent app.
 func (e *Engine) destroyPreview(ctx context.Context, p *Preview, why string) (err error) {
-	defer func() { e.audit(ctx, AuditPreviewDestroy, p.App, p.Name, "branch "+clipText(p.Branch, 80)+": "+why, err) }()
+	defer func() {
+		e.audit(ctx, AuditPreviewDestroy, p.App, p.Name, "branch "+clipText(p.Branch, 80)+": "+why, err)
+	}()
 	app, err := e.cfg.Store.FindApp(ctx, p.Name)
 	if err != nil {
 		return err

@@ -188,7 +188,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits, PreviewMemory: previewMemory,
-		WebhookAllow:  webhookAllow, AppSubnets: appSubnets,
+		WebhookAllow: webhookAllow, AppSubnets: appSubnets,
 	}, nil
 }
 
