@@ -21,6 +21,10 @@ type appData struct {
 	Processes   []*engine.Container
 	Events      []*engine.Event
 	CanRollback bool
+	// Previews are the app's previews; PreviewsOn says previews are enabled.
+	Previews          []*engine.Preview
+	PreviewsOn        bool
+	CanDestroyPreview bool
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -38,6 +42,9 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 	}
 	sortContainers(data.Processes)
 	if data.Events, err = d.cfg.Engine.Events(ctx, app.Name, 0, appEvents); err != nil {
+		return err
+	}
+	if err := d.loadPreviews(c, v, app.Name, &data); err != nil {
 		return err
 	}
 	v.Data = data
