@@ -198,12 +198,14 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err
 	}
+	// The event goes first: its line in the app's log would otherwise
+	// start a new log history after the old one is removed.
+	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	if e.cfg.Logs != nil {
 		if err := e.cfg.Logs.RemoveApp(name); err != nil {
 			e.log.Error("remove log history", "app", name, "err", err)
 		}
 	}
-	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	e.log.Info("app destroyed", "app", name)
 	return nil
 }
