@@ -135,6 +135,24 @@ func (e *Engine) checkConfigFlags(ctx context.Context, ch ConfigChange) error {
 	return nil
 }
 
+// checkPreviewScale refuses to run more than one container of a process
+// type in a preview: previews run on the server's preview limits.
+func (e *Engine) checkPreviewScale(ctx context.Context, app string, ch Scale) error {
+	p, err := e.cfg.Store.FindPreview(ctx, app)
+	if ErrorCode(err) == ENOTFOUND {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for typ, n := range ch {
+		if n > 1 {
+			return FieldError(typ, "%s is a preview of %s: previews run at most one container per process type (%s=1)", app, p.App, typ)
+		}
+	}
+	return nil
+}
+
 // sortedKeys returns the keys of m, sorted.
 func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))

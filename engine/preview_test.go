@@ -248,4 +248,9 @@ func TestPreviewNamesNeverTakeAnAppsHost(t *testing.T) {
 	assert.Equal(t, "img-u", r.servingImage(rel3.App))
 	_, err = r.eng.CreateApp(ctx, "new--app", "bob")
 	require.Error(t, err, "new app names may not contain --")
+	require.Error(t, r.eng.PreparePush(ctx, "new--app", "bob"), "nor can a first push make one")
+	require.NoError(t, r.eng.PreparePush(ctx, "shop--login", "old"), "an older app with -- keeps taking pushes")
+	_, err = r.eng.Scale(ctx, engine.ScaleRequest{App: rel.App, Change: engine.Scale{"web": 3}})
+	require.Error(t, err, "previews run web=1")
+	assert.Contains(t, engine.ErrorMessage(err), "at most one container")
 }
