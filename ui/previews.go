@@ -52,6 +52,9 @@ func (s *Server) enablePreviews(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
+	if in.TTLSeconds < 0 || in.TTLSeconds > int64(engine.MaxPreviewTTL/time.Second) {
+		return engine.FieldError("ttl_seconds", "ttl_seconds must be between 1 and %d (90 days), or 0 for the default", int64(engine.MaxPreviewTTL/time.Second))
+	}
 	req := engine.PreviewsRequest{App: c.Param("app"), TTL: time.Duration(in.TTLSeconds) * time.Second, Max: in.Max}
 	made, err := previewAuth(&req, in)
 	if err != nil {
