@@ -73,6 +73,7 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (rel *Release, 
 	if ch.Previews {
 		return nil, e.setPreviewConfig(ctx, ch)
 	}
+	defer func() { e.forgetProductionOnly(ctx, ch, err) }()
 	if ch.ProductionOnly {
 		if err := e.cfg.Store.MarkProductionOnly(ctx, ch.App, sortedKeys(ch.Set), true); err != nil {
 			return nil, err

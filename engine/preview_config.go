@@ -135,6 +135,18 @@ func (e *Engine) checkConfigFlags(ctx context.Context, ch ConfigChange) error {
 	return nil
 }
 
+// forgetProductionOnly drops the production-only mark of the keys a
+// successful change unset: a key set again later is an ordinary one
+// unless marked again.
+func (e *Engine) forgetProductionOnly(ctx context.Context, ch ConfigChange, err error) {
+	if err != nil || len(ch.Unset) == 0 {
+		return
+	}
+	if merr := e.cfg.Store.MarkProductionOnly(context.WithoutCancel(ctx), ch.App, ch.Unset, false); merr != nil {
+		e.log.Error("forget production-only keys", "app", ch.App, "err", merr)
+	}
+}
+
 // checkPreviewScale refuses to run more than one container of a process
 // type in a preview: previews run on the server's preview limits.
 func (e *Engine) checkPreviewScale(ctx context.Context, app string, ch Scale) error {

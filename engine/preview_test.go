@@ -126,6 +126,13 @@ func TestPreviewConfig(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.NotContains(t, r.lastEnv("shop--x"), "SHARED")
 	assert.Equal(t, "y", r.lastEnv("shop--x")["ONLY_HERE"])
+
+	// Unsetting a key forgets its mark.
+	_, err = r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Unset: []string{"STRIPE_KEY"}})
+	require.NoError(t, err)
+	_, keys, err := r.eng.PreviewConfig(ctx, "shop")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"SHARED"}, keys)
 }
 
 func TestPreviewMaxRefusesWithTheOldest(t *testing.T) {
