@@ -9,6 +9,11 @@ import (
 // its parent app and recorded in the PreviewStore. Everything an app has
 // (host, containers, releases, config, logs, routes, certificates) it has
 // through the ordinary app rules; this file holds what makes it a preview.
+//
+// Preview releases never count as production deploys: they are releases of
+// the preview's own app, which FindPreview knows while it lives and which
+// takes its releases and events with it when destroyed, and preview pushes
+// are audited as AuditPreviewPush (on the parent app), never AuditPush.
 
 // Preview defaults and bounds.
 const (
