@@ -17,12 +17,20 @@ type previewsCmd struct {
 	Destroy previewsDestroyCmd `cmd:"" help:"Destroy the preview of a branch (git push quayside --delete BRANCH does the same)."`
 }
 
+// previewsListCmd takes its app as an optional argument (or --app, which
+// becomes --for-app): without one it lists every app's previews.
 type previewsListCmd struct {
-	App  string `arg:"" optional:"" help:"App name; every app you can see when left out."`
-	JSON bool   `help:"Print JSON."`
+	Of     string `arg:"" optional:"" name:"APP" help:"App name; every app you can see when left out."`
+	ForApp string `name:"for-app" hidden:"" help:"The app (what --app gives)."`
+	JSON   bool   `help:"Print JSON."`
+	App    string `kong:"-"`
 }
 
 func (c *previewsListCmd) Run(g *globals) error {
+	c.App = c.Of
+	if c.App == "" {
+		c.App = c.ForApp
+	}
 	cl, err := g.client()
 	if err != nil {
 		return err
