@@ -119,6 +119,23 @@ func TestPreviews(t *testing.T) {
 		require.Error(t, err, "the deploy branch stays")
 		assert.Contains(t, out, "deploy branch of shop and cannot be deleted")
 	})
+
+	t.Run("--auth puts basic auth in front of every preview", func(t *testing.T) {
+		out := s.mustCLI("previews", "enable", "shop", "--max", "2", "--auth", "--auth-password", "hunter2hunter2")
+		assert.Contains(t, out, "basic auth as preview")
+		code, _, err := s.get("shop--two", "/")
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, code)
+		req, err := http.NewRequest(http.MethodGet, "http://"+s.httpAddr+"/", nil)
+		require.NoError(t, err)
+		req.Host = "shop--two." + s.domain
+		req.SetBasicAuth("preview", "hunter2hunter2")
+		resp, err := httpClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, "prod", s.body("shop", "/"), "production keeps no auth")
+	})
 }
 
 // TestPreviewTTL: a preview not pushed for longer than its TTL is destroyed
