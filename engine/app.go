@@ -152,6 +152,19 @@ type AppStore interface {
 	DeleteApp(ctx context.Context, name string) error
 }
 
+// ValidateNewAppName is ValidateAppName for a name that is not taken yet:
+// it may not contain PreviewSeparator, which only previews' names have.
+// Apps created before the rule keep their names.
+func ValidateNewAppName(name, domain string) error {
+	if err := ValidateAppName(name, domain); err != nil {
+		return err
+	}
+	if strings.Contains(name, PreviewSeparator) {
+		return FieldError("name", "app name %q contains %q, which only preview names have: use single hyphens", name, PreviewSeparator)
+	}
+	return nil
+}
+
 var branchRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$`)
 
 // ValidateBranchName reports whether branch is a plain git branch name.

@@ -11,7 +11,7 @@ func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, erro
 	if err := e.authorize(ctx, ActCreateApp, ""); err != nil {
 		return nil, err
 	}
-	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
+	if err := ValidateNewAppName(name, e.cfg.Domain); err != nil {
 		return nil, err
 	}
 	if err := e.limitChange(ctx, e.limits.apps, "new apps"); err != nil {
@@ -37,11 +37,18 @@ func (e *Engine) CreateApp(ctx context.Context, name, author string) (*App, erro
 // PreparePush checks that a push to app may proceed, creating the app if
 // this is its first push.
 func (e *Engine) PreparePush(ctx context.Context, name, author string) error {
+	if p, err := e.cfg.Store.FindPreview(ctx, name); err == nil {
+		return Errorf(EINVALID, "%s is the preview of branch %q of %s: push that branch to %s instead",
+			name, clipText(p.Branch, 80), p.App, p.App)
+	}
 	if err := ValidateAppName(name, e.cfg.Domain); err != nil {
 		return err
 	}
 	_, err := e.cfg.Store.FindApp(ctx, name)
 	if ErrorCode(err) == ENOTFOUND {
+		if err := ValidateNewAppName(name, e.cfg.Domain); err != nil {
+			return err
+		}
 		_, err = e.CreateApp(ctx, name, author)
 		if ErrorCode(err) != ECONFLICT { // else: created by a concurrent first push
 			return err
@@ -160,6 +167,9 @@ func (e *Engine) Destroy(ctx context.Context, name string) (err error) {
 		return Errorf(EUNAVAILABLE, "gave up waiting for the change in progress on %s to stop", name)
 	}
 	defer unlock()
+	if err := e.destroyPreviewsOf(ctx, name, "app "+name+" was destroyed"); err != nil {
+		return err
+	}
 	return e.destroyLocked(ctx, name)
 }
 
@@ -188,12 +198,14 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err
 	}
+	// The event goes first: its line in the app's log would otherwise
+	// start a new log history after the old one is removed.
+	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	if e.cfg.Logs != nil {
 		if err := e.cfg.Logs.RemoveApp(name); err != nil {
 			e.log.Error("remove log history", "app", name, "err", err)
 		}
 	}
-	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	e.log.Info("app destroyed", "app", name)
 	return nil
 }

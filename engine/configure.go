@@ -16,6 +16,12 @@ type ConfigChange struct {
 	Unset  []string
 	Author string
 	Output io.Writer
+	// ProductionOnly marks the keys Set sets as production-only: previews
+	// never receive them.
+	ProductionOnly bool
+	// Previews changes the config new previews start with instead of the
+	// app's own; it makes no release.
+	Previews bool
 }
 
 // Config returns the config version in effect for app. Callers who may
@@ -60,6 +66,18 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (rel *Release, 
 	defer func() { e.audit(ctx, AuditConfigChange, ch.App, "", describeChange(ch), err) }()
 	if err := validateChange(ch); err != nil {
 		return nil, err
+	}
+	if err := e.checkConfigFlags(ctx, ch); err != nil {
+		return nil, err
+	}
+	if ch.Previews {
+		return nil, e.setPreviewConfig(ctx, ch)
+	}
+	defer func() { e.forgetProductionOnly(ctx, ch, err) }()
+	if ch.ProductionOnly {
+		if err := e.cfg.Store.MarkProductionOnly(ctx, ch.App, sortedKeys(ch.Set), true); err != nil {
+			return nil, err
+		}
 	}
 	out, capt := e.recordingOutput(ch.App, ch.Output)
 	ctx, unlock, err := e.lockApp(ctx, ch.App, out)
@@ -156,6 +174,12 @@ func applyChange(vars map[string]string, ch ConfigChange) (map[string]string, er
 // describeChange names the keys a change touches, never their values.
 func describeChange(ch ConfigChange) string {
 	var parts []string
+	switch {
+	case ch.Previews:
+		parts = append(parts, "Preview config:")
+	case ch.ProductionOnly:
+		parts = append(parts, "Production-only:")
+	}
 	if len(ch.Set) > 0 {
 		keys := make([]string, 0, len(ch.Set))
 		for k := range ch.Set {

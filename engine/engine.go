@@ -70,6 +70,9 @@ type Config struct {
 	MaxLimits Limits
 	// HostCPUs caps the cpus limit an app may set; 0 leaves it to the runtime.
 	HostCPUs int
+	// PreviewMemory caps the memory of each preview container; 0 means
+	// DefaultPreviewMemory, negative no cap.
+	PreviewMemory int64
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at
@@ -127,6 +130,9 @@ func New(cfg Config) *Engine {
 	}
 	if cfg.CrashLoopWindow == 0 {
 		cfg.CrashLoopWindow = 5 * time.Minute
+	}
+	if cfg.PreviewMemory == 0 {
+		cfg.PreviewMemory = DefaultPreviewMemory
 	}
 	if cfg.AppURL == nil {
 		domain := cfg.Domain

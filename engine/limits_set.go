@@ -44,10 +44,18 @@ type TypeLimits struct {
 type appLimits struct {
 	set      ProcessLimits
 	defaults Limits
+	// memCap, when not 0, caps memory whatever the app sets (previews).
+	memCap int64
 }
 
 // of returns the limits containers of process type typ run with.
-func (a appLimits) of(typ string) Limits { return a.set[typ].withDefaults(a.defaults) }
+func (a appLimits) of(typ string) Limits {
+	l := a.set[typ].withDefaults(a.defaults)
+	if a.memCap > 0 && (l.MemoryBytes == 0 || l.MemoryBytes > a.memCap) {
+		l.MemoryBytes = a.memCap
+	}
+	return l
+}
 
 // appLimits reads app's limits.
 func (e *Engine) appLimits(ctx context.Context, app string) (appLimits, error) {
@@ -55,7 +63,13 @@ func (e *Engine) appLimits(ctx context.Context, app string) (appLimits, error) {
 	if err != nil {
 		return appLimits{}, fmt.Errorf("read process limits: %w", err)
 	}
-	return appLimits{set: set, defaults: e.cfg.DefaultLimits}, nil
+	lim := appLimits{set: set, defaults: e.cfg.DefaultLimits}
+	if _, err := e.cfg.Store.FindPreview(ctx, app); err == nil {
+		lim.memCap = e.cfg.PreviewMemory
+	} else if ErrorCode(err) != ENOTFOUND {
+		return appLimits{}, fmt.Errorf("find preview: %w", err)
+	}
+	return lim, nil
 }
 
 // limitType is the process type whose limits a container of process p

@@ -21,4 +21,7 @@ type PushRequest struct {
 	Options map[string]string
 	// Output receives progress for the pusher as it happens.
 	Output io.Writer
+	// configVersion, when not 0, is the config version the release runs
+	// with instead of the app's (a preview whose config was just scrubbed).
+	configVersion int
 }

@@ -8,13 +8,24 @@ import (
 
 // Push builds req.NewCommit and deploys it as a new release of req.App. It
 // returns the release once it serves traffic. On any error the push must be
-// rejected: the previous release keeps serving.
-func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err error) {
+// rejected: the previous release keeps serving. A push of another branch
+// than the deploy branch of an app with previews deploys that branch's
+// preview (see pushPreview).
+func (e *Engine) Push(ctx context.Context, req PushRequest) (*Release, error) {
 	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
 		return nil, err
 	}
 	req.Author = actor(ctx, req.Author)
-	defer func() { e.audit(ctx, AuditPush, req.App, req.Ref, "commit "+ShortCommit(req.NewCommit), err) }()
+	if rel, handled, err := e.pushPreview(ctx, req); handled {
+		return rel, err
+	}
+	return e.pushApp(ctx, req, AuditPush, req.App)
+}
+
+// pushApp deploys req.NewCommit as a new release of req.App, audited as
+// action on auditApp.
+func (e *Engine) pushApp(ctx context.Context, req PushRequest, action, auditApp string) (rel *Release, err error) {
+	defer func() { e.audit(ctx, action, auditApp, req.Ref, "commit "+ShortCommit(req.NewCommit), err) }()
 	out, capt := e.recordingOutput(req.App, req.Output)
 	app, err := e.appForChange(ctx, req.App)
 	if err != nil {
@@ -35,6 +46,9 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
 		Description: deployDescription(req), Commit: req.NewCommit,
 		Author: req.Author, ConfigVersion: app.ConfigVersion,
+	}
+	if req.configVersion != 0 {
+		rel.ConfigVersion = req.configVersion
 	}
 	if err := e.cfg.Store.CreateRelease(ctx, rel); err != nil {
 		return nil, err
@@ -110,8 +124,8 @@ func checkPushRef(app *App, ref string) error {
 		return Errorf(EINVALID, "%s is not a branch: push a branch, for example `git push quayside %s`", ref, app.DeployBranch)
 	}
 	if branch != app.DeployBranch {
-		return Errorf(EINVALID, "app %s deploys from branch %q, not %q: push with `git push quayside %s:%s`",
-			app.Name, app.DeployBranch, branch, branch, app.DeployBranch)
+		return Errorf(EINVALID, "app %s deploys from branch %q, not %q: push with `git push quayside %s:%s`, or deploy each branch as a preview after `quayside previews enable %s`",
+			app.Name, app.DeployBranch, branch, branch, app.DeployBranch, app.Name)
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ func (e *Engine) Scale(ctx context.Context, req ScaleRequest) (app *App, err err
 	if app.CurrentRelease == 0 {
 		return nil, Errorf(EINVALID, "app %s has no release yet: deploy it before scaling", app.Name)
 	}
+	if err := e.checkPreviewScale(ctx, app.Name, req.Change); err != nil {
+		return nil, err
+	}
 	rel, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
 	if err != nil {
 		return nil, err

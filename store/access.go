@@ -42,8 +42,8 @@ func (db *DB) RevokeAccess(ctx context.Context, app, user string) error {
 	})
 }
 
-// AppsOf returns the names of the apps user has been granted, ordered;
-// ENOTFOUND if there is no such user.
+// AppsOf returns the names of the apps user has been granted, with the
+// previews of those apps, ordered; ENOTFOUND if there is no such user.
 func (db *DB) AppsOf(ctx context.Context, user string) ([]string, error) {
 	user = normEmail(user)
 	var apps []string
@@ -52,7 +52,9 @@ func (db *DB) AppsOf(ctx context.Context, user string) ([]string, error) {
 			return err
 		}
 		apps, err = queryStrings(ctx, tx, `SELECT a.name FROM app_access x JOIN apps a ON a.id = x.app_id
-			WHERE x.user = ? ORDER BY a.name`, user)
+			WHERE x.user = ?
+			UNION SELECT pa.name FROM app_access x JOIN previews p ON p.parent_id = x.app_id
+			JOIN apps pa ON pa.id = p.app_id WHERE x.user = ? ORDER BY 1`, user, user)
 		return err
 	})
 	return apps, err

@@ -42,6 +42,7 @@ func (s *Server) changeConfig(c echo.Context) error {
 	return s.streamRelease(c, func(out *streamWriter) (*engine.Release, error) {
 		return s.cfg.Engine.SetConfig(c.Request().Context(), engine.ConfigChange{
 			App: c.Param("app"), Set: in.Set, Unset: in.Unset, Author: actor(c), Output: out,
+			ProductionOnly: in.ProductionOnly, Previews: in.Previews,
 		})
 	})
 }

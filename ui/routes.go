@@ -80,6 +80,11 @@ var apiRoutes = []route{
 	{"POST", "/tokens", engine.ActOwnAccount, h((*Server).createToken), "Create an API token; its secret is shown once"},
 	{"DELETE", "/tokens/:id", engine.ActOwnAccount, h((*Server).revokeToken), "Revoke an API token"},
 	{"GET", "/audit", engine.ActReadAudit, h((*Server).listAudit), "Read the audit log"},
+	{"GET", "/previews", engine.ActReadApp, h((*Server).listAllPreviews), "List the previews of every app the caller can see"},
+	{"GET", "/apps/:app/previews", engine.ActReadApp, h((*Server).listPreviews), "List an app's previews and their settings"},
+	{"PUT", "/apps/:app/previews", engine.ActSettings, h((*Server).enablePreviews), "Enable an app's previews or change their settings"},
+	{"DELETE", "/apps/:app/previews", engine.ActSettings, h((*Server).disablePreviews), "Disable an app's previews and destroy them"},
+	{"DELETE", "/apps/:app/previews/:branch", engine.ActDeploy, h((*Server).destroyPreview), "Destroy the preview of a branch (percent-encoded)"},
 	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 

@@ -37,6 +37,10 @@ type Deployer interface {
 	// until Push returns; ctx is canceled when the pusher goes away, the push
 	// times out or the server closes.
 	Push(ctx context.Context, req engine.PushRequest) (*engine.Release, error)
+	// DeleteBranch decides about a push that deletes ref of app (a full
+	// ref name): a nil error lets the branch go, and the deployer has
+	// removed what it deployed from it (a preview).
+	DeleteBranch(ctx context.Context, app, ref string) error
 }
 
 // Config configures a Server.

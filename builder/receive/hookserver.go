@@ -97,6 +97,9 @@ func (s *Server) runHook(r io.Reader, out *frameWriter, req *hookRequest) int {
 
 // deploy checks the push and hands it to the Deployer.
 func (s *Server) deploy(ctx context.Context, log *slog.Logger, p *push, req *hookRequest, out io.Writer) int {
+	if ref, err := branchUpdate(req.Refs); err == nil && isZeroID(ref.New) {
+		return s.deleteBranch(ctx, log, p, ref.Name, out)
+	}
 	pr, err := s.pushRequest(p, req, out)
 	if err != nil {
 		logRejection(log, "push refused", err)
@@ -112,6 +115,17 @@ func (s *Server) deploy(ctx context.Context, log *slog.Logger, p *push, req *hoo
 	if rel != nil {
 		log.Info("push deployed", "release", rel.Number, "commit", pr.NewCommit)
 	}
+	return 0
+}
+
+// deleteBranch hands a branch deletion to the Deployer.
+func (s *Server) deleteBranch(ctx context.Context, log *slog.Logger, p *push, ref string, out io.Writer) int {
+	if err := s.cfg.Deployer.DeleteBranch(ctx, p.app, ref); err != nil {
+		logRejection(log, "branch delete refused", err)
+		printRejection(out, err)
+		return 1
+	}
+	log.Info("branch deleted", "ref", ref)
 	return 0
 }
 

@@ -68,6 +68,7 @@ type fakeDeployer struct {
 	onPush     func(ctx context.Context, req engine.PushRequest) (*engine.Release, error)
 	prepared   []string
 	pushes     []engine.PushRequest
+	deleted    []string
 }
 
 func (f *fakeDeployer) PreparePush(_ context.Context, app, author string) error {
@@ -87,6 +88,24 @@ func (f *fakeDeployer) Push(ctx context.Context, req engine.PushRequest) (*engin
 	}
 	fmt.Fprintf(req.Output, "Deployed %.7s\n", req.NewCommit)
 	return &engine.Release{App: req.App, Number: 1}, nil
+}
+
+// DeleteBranch refuses to delete main, as the engine refuses to delete a
+// deploy branch, and records the others.
+func (f *fakeDeployer) DeleteBranch(_ context.Context, app, ref string) error {
+	if ref == "refs/heads/main" {
+		return engine.Errorf(engine.EINVALID, "main is the deploy branch of %s and cannot be deleted", app)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.deleted = append(f.deleted, app+" "+ref)
+	return nil
+}
+
+func (f *fakeDeployer) deletes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.deleted...)
 }
 
 func (f *fakeDeployer) setOnPush(fn func(ctx context.Context, req engine.PushRequest) (*engine.Release, error)) {

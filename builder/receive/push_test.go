@@ -52,7 +52,7 @@ func TestPush(t *testing.T) {
 
 		gitDir := filepath.Join(h.cfg.ReposDir, "myapp.git")
 		for key, want := range map[string]string{
-			"receive.denyDeletes": "true", "receive.advertisePushOptions": "true",
+			"receive.denyDeletes": "false", "receive.advertisePushOptions": "true",
 			"receive.fsckObjects": "true", "receive.maxInputSize": "5242880",
 		} {
 			got, err := exec.Command("git", "config", "--file", filepath.Join(gitDir, "config"), key).Output()
@@ -238,17 +238,29 @@ func TestPush(t *testing.T) {
 		assert.Empty(t, h.remoteRef("myapp", "refs/notes/x"))
 	})
 
-	t.Run("deleting a branch is refused", func(t *testing.T) {
+	t.Run("deleting the deploy branch is refused by the deployer", func(t *testing.T) {
 		t.Parallel()
 		h := newHarness(t)
 		out, err := h.push("myapp", "main")
 		require.NoError(t, err, out)
 		out, err = h.push("myapp", ":main")
 		require.Error(t, err)
-		// The hook sees the deletion first; receive.denyDeletes backs it up.
-		assert.Contains(t, out, "remote: ! Push rejected: deleting branches is not allowed")
+		assert.Contains(t, out, "remote: ! Push rejected: main is the deploy branch of myapp and cannot be deleted")
 		assert.Equal(t, h.mustGit("rev-parse", "HEAD"), h.remoteRef("myapp", "refs/heads/main"))
 		assert.Len(t, h.deployer.requests(), 1)
+		assert.Empty(t, h.deployer.deletes())
+	})
+
+	t.Run("deleting another branch reaches the deployer and the ref goes", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t)
+		out, err := h.push("myapp", "main:feature/x")
+		require.NoError(t, err, out)
+		require.NotEmpty(t, h.remoteRef("myapp", "refs/heads/feature/x"))
+		out, err = h.push("myapp", ":feature/x")
+		require.NoError(t, err, out)
+		assert.Empty(t, h.remoteRef("myapp", "refs/heads/feature/x"))
+		assert.Equal(t, []string{"myapp refs/heads/feature/x"}, h.deployer.deletes())
 	})
 
 	t.Run("a push over MaxPushBytes is refused", func(t *testing.T) {

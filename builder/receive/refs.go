@@ -20,9 +20,9 @@ const (
 	maxPushOptionLen = 1024
 )
 
-// branchUpdate checks that a push updates exactly one branch and does not
-// delete it, and returns that update. Refusals are *engine.Error for the
-// pusher.
+// branchUpdate checks that a push updates (or deletes: New is all zeros)
+// exactly one branch, and returns that update. Refusals are *engine.Error
+// for the pusher.
 func branchUpdate(refs []refUpdate) (refUpdate, error) {
 	switch {
 	case len(refs) == 0:
@@ -43,8 +43,8 @@ func branchUpdate(refs []refUpdate) (refUpdate, error) {
 	case !strings.HasPrefix(ref.Name, "refs/heads/") || ref.Name == "refs/heads/":
 		return refUpdate{}, engine.Errorf(engine.EINVALID,
 			"%s is not a branch: Quayside accepts pushes to branches (refs/heads/...) only", ref.Name)
-	case isZeroID(ref.New):
-		return refUpdate{}, engine.Errorf(engine.EINVALID, "deleting branches is not allowed")
+	case isZeroID(ref.New) && isZeroID(ref.Old):
+		return refUpdate{}, engine.Errorf(engine.EINVALID, "the push neither creates nor deletes %s", ref.Name)
 	}
 	return ref, nil
 }

@@ -114,7 +114,8 @@ func (r *Repositories) configure(ctx context.Context, dir string) error {
 		{"core.hooksPath", filepath.Join(dir, "hooks")},
 		{"core.logAllRefUpdates", "true"},
 		{"receive.advertisePushOptions", "true"},
-		{"receive.denyDeletes", "true"},
+		// The pre-receive hook decides about deletes (Deployer.DeleteBranch).
+		{"receive.denyDeletes", "false"},
 		// fsck refuses trees with ".", ".." or ".git" entries before any
 		// build unpacks them; a few harmless flaws of old histories pass.
 		{"receive.fsckObjects", "true"},

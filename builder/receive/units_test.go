@@ -85,7 +85,8 @@ func TestBranchUpdate(t *testing.T) {
 		{"tag", []refUpdate{{zeroID, b, "refs/tags/v1"}}, "tags are not deployed"},
 		{"notes", []refUpdate{{zeroID, b, "refs/notes/commits"}}, "refs/notes/commits is not a branch"},
 		{"bare heads", []refUpdate{{zeroID, b, "refs/heads/"}}, "is not a branch"},
-		{"deletion", []refUpdate{{a, zeroID, "refs/heads/main"}}, "deleting branches is not allowed"},
+		{"deletion", []refUpdate{{a, zeroID, "refs/heads/feature/x"}}, ""},
+		{"neither creation nor deletion", []refUpdate{{zeroID, zeroID, "refs/heads/main"}}, "neither creates nor deletes"},
 		{"bad id", []refUpdate{{a, "xyz", "refs/heads/main"}}, "malformed ref update"},
 		{"uppercase id", []refUpdate{{a, strings.Repeat("B", 40), "refs/heads/main"}}, "malformed ref update"},
 	}

@@ -76,8 +76,10 @@ func (c *configGetCmd) Run(g *globals) error {
 }
 
 type configSetCmd struct {
-	App   string   `arg:"" help:"App name."`
-	Pairs []string `arg:"" name:"KEY=value" help:"Variables to set."`
+	App            string   `arg:"" help:"App name."`
+	Pairs          []string `arg:"" name:"KEY=value" help:"Variables to set."`
+	ProductionOnly bool     `name:"production-only" help:"Also mark the keys production-only: previews of the app never receive them."`
+	Previews       bool     `help:"Set the config new previews start with (on top of the app's), not the app's own."`
 }
 
 func (c *configSetCmd) Run(g *globals) error {
@@ -85,16 +87,17 @@ func (c *configSetCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	return changeConfig(g, c.App, api.ConfigChange{Set: set})
+	return changeConfig(g, c.App, api.ConfigChange{Set: set, ProductionOnly: c.ProductionOnly, Previews: c.Previews})
 }
 
 type configUnsetCmd struct {
-	App  string   `arg:"" help:"App name."`
-	Keys []string `arg:"" name:"KEY" help:"Variables to remove."`
+	App      string   `arg:"" help:"App name."`
+	Keys     []string `arg:"" name:"KEY" help:"Variables to remove."`
+	Previews bool     `help:"Remove keys from the config new previews start with, not from the app's own."`
 }
 
 func (c *configUnsetCmd) Run(g *globals) error {
-	return changeConfig(g, c.App, api.ConfigChange{Unset: c.Keys})
+	return changeConfig(g, c.App, api.ConfigChange{Unset: c.Keys, Previews: c.Previews})
 }
 
 func changeConfig(g *globals, app string, ch api.ConfigChange) error {
@@ -106,7 +109,7 @@ func changeConfig(g *globals, app string, ch api.ConfigChange) error {
 	if err != nil {
 		return err
 	}
-	if rel == nil {
+	if rel == nil && !ch.Previews {
 		fmt.Printf("Config of %s saved; it applies from the first deploy.\n", app)
 	}
 	return nil

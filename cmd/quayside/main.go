@@ -42,6 +42,7 @@ type cli struct {
 	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`
 	Builds      buildsCmd      `cmd:"" help:"Manage builds: clear an app's build cache."`
 	Domains     domainsCmd     `cmd:"" help:"List, add and remove an app's domains; shows certificate states."`
+	Previews    previewsCmd    `cmd:"" help:"Deploy every pushed branch as a preview app of its own; list and destroy previews."`
 	Auth        authCmd        `cmd:"" help:"Require HTTP basic auth for an app."`
 	Maintenance maintenanceCmd `cmd:"" help:"Put an app in maintenance mode (503 with a page) and back."`
 	HTTPS       httpsCmd       `cmd:"" name:"https" help:"Show or change an app's HTTPS redirect and HSTS."`

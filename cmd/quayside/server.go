@@ -49,6 +49,7 @@ type serverCmd struct {
 	TrustedProxies   []string      `env:"QUAYSIDE_TRUSTED_PROXIES" help:"Addresses (CIDR) of front proxies in front of Quayside whose X-Forwarded-For, X-Real-IP and X-Forwarded-Proto/-Host are passed on to apps. Default none: Quayside is the edge and sets X-Forwarded-For to the peer's address."`
 	DiskAlert        float64       `env:"QUAYSIDE_DISK_ALERT" default:"90" help:"Alert when the data dir's or Docker's disk is fuller than this percentage."`
 	DefaultMemory    string        `env:"QUAYSIDE_DEFAULT_MEMORY" default:"512MiB" help:"Memory limit of each app container unless its app sets one (quayside ps limits), such as 512MiB or 1GiB; 0 for none."`
+	PreviewMemory    string        `env:"QUAYSIDE_PREVIEW_MEMORY" default:"256MiB" help:"Memory cap of each preview container (quayside previews), whatever the preview sets, such as 256MiB; 0 for none."`
 	DefaultCPUs      string        `name:"default-cpus" env:"QUAYSIDE_DEFAULT_CPUS" default:"0" help:"CPU limit of each app container unless its app sets one, such as 1 or 0.5; 0 for none."`
 	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
 	MaxMemory        string        `env:"QUAYSIDE_MAX_MEMORY" default:"2GiB" help:"Most memory a developer may give one process type (quayside ps limits); admins may set more. 0 for no ceiling."`
@@ -165,6 +166,12 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	previewMemory := int64(-1)
+	if c.PreviewMemory != "0" {
+		if previewMemory, err = engine.ParseMemory(c.PreviewMemory); err != nil {
+			return nil, fieldErr("preview-memory", "--preview-memory: %s", engine.ErrorMessage(err))
+		}
+	}
 	webhookAllow, err := egress.ParseAllow(c.AllowWebhookTo)
 	if err != nil {
 		return nil, fieldErr("allow-webhook-to", "--allow-webhook-to: %v", err)
@@ -187,7 +194,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		BuildTimeout: c.BuildTimeout, KeepReleases: c.KeepReleases, LogMaxSize: logMax,
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
-		DefaultLimits: limits, MaxLimits: ceilings,
+		DefaultLimits: limits, MaxLimits: ceilings, PreviewMemory: previewMemory,
 		WebhookAllow: webhookAllow, AppSubnets: appSubnets,
 	}, nil
 }

@@ -242,6 +242,12 @@ type Config struct {
 type ConfigChange struct {
 	Set   map[string]string `json:"set,omitempty"`
 	Unset []string          `json:"unset,omitempty"`
+	// ProductionOnly marks the keys Set sets as production-only: previews
+	// never receive them.
+	ProductionOnly bool `json:"production_only,omitempty"`
+	// Previews changes the config new previews start with (on top of the
+	// app's), not the app's own; it makes no release.
+	Previews bool `json:"previews,omitempty"`
 }
 
 // Rollback is the body of POST /apps/{app}/rollback; To 0 means the

@@ -23,6 +23,10 @@ type appData struct {
 	CanRollback bool
 	// Push is where to push the app, for an app with no release yet.
 	Push pushURLs
+	// Previews are the app's previews; PreviewsOn says previews are enabled.
+	Previews          []*engine.Preview
+	PreviewsOn        bool
+	CanDestroyPreview bool
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -40,6 +44,9 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 	}
 	sortContainers(data.Processes)
 	if data.Events, err = d.cfg.Engine.Events(ctx, app.Name, 0, appEvents); err != nil {
+		return err
+	}
+	if err := d.loadPreviews(c, v, app.Name, &data); err != nil {
 		return err
 	}
 	v.Data = data

@@ -74,6 +74,7 @@ var routes = []route{
 	{http.MethodGet, "/", signedIn((*Dashboard).overview)},
 	{http.MethodGet, "/apps/:app", signedIn((*Dashboard).appPage)},
 	{http.MethodPost, "/apps/:app/rollback", signedIn((*Dashboard).rollback)},
+	{http.MethodPost, "/apps/:app/previews/destroy", signedIn((*Dashboard).destroyPreview)},
 	{http.MethodGet, "/apps/:app/releases/:number", signedIn((*Dashboard).releasePage)},
 	{http.MethodGet, "/apps/:app/logs", signedIn((*Dashboard).logsPage)},
 	{http.MethodGet, "/apps/:app/metrics", signedIn((*Dashboard).metricsPage)},

@@ -19,7 +19,7 @@ var templateFS embed.FS
 // shared partials. The page is executed through "layout".
 func loadPages() map[string]*template.Template {
 	base := template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS,
-		"templates/layout.html", "templates/partials.html"))
+		"templates/layout.html", "templates/partials.html", "templates/previews_partial.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -27,7 +27,7 @@ func loadPages() map[string]*template.Template {
 	pages := map[string]*template.Template{}
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" || name == "partials" {
+		if name == "layout" || name == "partials" || strings.HasSuffix(name, "_partial") {
 			continue
 		}
 		pages[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, n))

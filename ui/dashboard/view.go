@@ -95,6 +95,7 @@ var flashes = map[string]string{
 	"signed-out":     "You have signed out.",
 	"password-set":   "Your password is set: sign in with it.",
 	"rolled-back":    "Rolled back: the release below marked current is live.",
+	"preview-gone":   "Preview destroyed.",
 	"config-saved":   "Config saved.",
 	"config-unset":   "Config variable removed.",
 	"scaled":         "Scale changed.",

@@ -48,9 +48,10 @@ type Config struct {
 	BuildCacheBudget int64
 	DefaultLimits    engine.Limits
 	// MaxLimits are the most a developer may give a process type.
-	MaxLimits    engine.Limits
-	WebhookAllow []netip.Prefix
-	AppSubnets   subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	MaxLimits     engine.Limits
+	WebhookAllow  []netip.Prefix
+	AppSubnets    subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	PreviewMemory int64           // memory cap of preview containers; negative for none
 }
 
 // Local reports whether the server runs in local mode: certificates from

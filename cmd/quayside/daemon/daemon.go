@@ -199,6 +199,7 @@ func (d *Daemon) build(context.Context) error {
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.StopGrace,
 		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
 		DefaultLimits: d.cfg.DefaultLimits, MaxLimits: d.cfg.MaxLimits, HostCPUs: runtime.NumCPU(),
+		PreviewMemory: d.cfg.PreviewMemory,
 	})
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
 	if d.recv, err = receive.New(recvCfg); err != nil {
