@@ -23,7 +23,7 @@ type Isolator interface {
 
 // workerSlack is how much longer than BuildTimeout the daemon waits for a
 // build process before it stops it: the process keeps the timeout itself.
-const workerSlack = 2 * time.Minute
+var workerSlack = 2 * time.Minute
 
 // WorkerConfig is what a build process needs of the daemon's Config, and
 // nothing more: no store, no keys.
@@ -92,7 +92,7 @@ func (b *Builder) buildIsolated(ctx context.Context, req engine.BuildRequest) (*
 		if err != nil {
 			return nil, err
 		}
-		wc.Chosen, wc.ChosenHow = img, how
+		wc = wc.withChosen(&choice{image: img, how: how})
 	}
 	wctx, cancel := context.WithTimeoutCause(ctx, b.cfg.BuildTimeout+workerSlack, errTimedOut)
 	defer cancel()
@@ -112,4 +112,12 @@ func (b *Builder) removeAppLeftovers(app string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupWait)
 	defer cancel()
 	return b.removeLeftovers(ctx, LabelBuildApp+"="+app)
+}
+
+// withChosen is wc with the resolved default builder c (nil for none).
+func (wc WorkerConfig) withChosen(c *choice) WorkerConfig {
+	if c != nil {
+		wc.Chosen, wc.ChosenHow = c.image, c.how
+	}
+	return wc
 }
