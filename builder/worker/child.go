@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/quayside/quayside/engine"
@@ -35,8 +37,12 @@ var parentPoll = time.Second
 // returns the process's exit status. The build stops when ctx ends (the
 // caller cancels it on SIGTERM) or the parent is gone; if it has not
 // ended grace later, Serve exits the process with ExitGrace. Logs go to
-// log (the caller gives a JSON handler on stderr).
+// log (the caller gives a JSON handler on stderr). Serve ignores SIGPIPE
+// for the rest of the process.
 func Serve(ctx context.Context, in io.Reader, src io.Reader, msgs io.Writer, log *slog.Logger, grace time.Duration, newBuilder NewBuilder) int {
+	// Once the parent is gone its ends of stdout and stderr are too: the
+	// child must still clean up, not die of SIGPIPE at its next log line.
+	signal.Ignore(syscall.SIGPIPE)
 	var req request
 	if err := json.NewDecoder(in).Decode(&req); err != nil {
 		log.Error("read build request", "err", err)
