@@ -20,7 +20,7 @@ type buildWorkerCmd struct{}
 // Run serves one build over the pipes the daemon opened (see
 // builder/worker) and exits with worker.Serve's status.
 func (buildWorkerCmd) Run(g *globals) error {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("part", "build-worker", "pid", os.Getpid())
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("worker_pid", os.Getpid())
 	src, msgs := os.NewFile(3, "source"), os.NewFile(4, "messages")
 	os.Exit(worker.Serve(g.ctx, os.Stdin, src, msgs, log, worker.DefaultGrace, newCNBWorker))
 	return nil
