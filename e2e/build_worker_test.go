@@ -58,6 +58,9 @@ func TestBuildWorkerDiesWithTheDaemon(t *testing.T) {
 	require.Len(t, workers, 1, "the build runs in one child process of the daemon")
 	env := processEnv(t, workers[0])
 	assert.NotContains(t, env, "QUAYSIDE_DATA=", "the build process gets no more of the daemon's environment than it needs")
+	for _, f := range openFiles(workers[0]) {
+		assert.False(t, strings.HasPrefix(f, s.data), "the build process holds %s of the data dir (the store, keys)", f)
+	}
 
 	s.stop(syscall.SIGKILL)
 	waitFor(t, 40*time.Second, "the orphaned build process to end", func() bool { return processGone(workers[0]) })
@@ -137,6 +140,18 @@ func (s *server) buildLeftovers(t *testing.T) []string {
 	require.NoError(t, err)
 	for _, n := range ns {
 		out = append(out, "network "+n.Name)
+	}
+	return out
+}
+
+// openFiles returns what the open file descriptors of pid point at.
+func openFiles(pid int) []string {
+	fds, _ := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	var out []string
+	for _, fd := range fds {
+		if target, err := os.Readlink(fd); err == nil {
+			out = append(out, target)
+		}
 	}
 	return out
 }
