@@ -71,6 +71,37 @@ func TestBuildWorkerDiesWithTheDaemon(t *testing.T) {
 	assert.Contains(t, s.body("orphan", "/"), "Hello from the go sample")
 }
 
+// TestKilledBuildWorkerFailsThePush kills the build process with SIGKILL,
+// as the kernel's out-of-memory killer would: the push fails at once with
+// a message that says so, and the daemon removes what the build left.
+func TestKilledBuildWorkerFailsThePush(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	repo := appRepo(t, "go")
+	cmd := s.pushCommand(repo, "killed")
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	require.NoError(t, cmd.Start())
+	waitFor(t, 90*time.Second, "the build to run", func() bool { return strings.Contains(out.String(), buildingMarker) })
+	workers := buildWorkers(s.cmd.Process.Pid)
+	require.Len(t, workers, 1)
+	require.NoError(t, syscall.Kill(workers[0], syscall.SIGKILL))
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		require.Error(t, err, "the push fails:\n%s", out.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the push hangs after its build process was killed:\n%s", out.String())
+	}
+	assert.Contains(t, out.String(), "the build stopped unexpectedly: its process was killed (SIGKILL")
+	assert.NotContains(t, out.String(), "Internal error")
+	waitFor(t, 20*time.Second, "the build's containers and network to go", func() bool { return len(s.buildLeftovers(t)) == 0 })
+	s.mustPush(repo, "killed")
+	assert.Contains(t, s.body("killed", "/"), "Hello from the go sample")
+}
+
 // buildWorkers returns the pids of the build processes whose parent is pid.
 func buildWorkers(pid int) []int {
 	var out []int
