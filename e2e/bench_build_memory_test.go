@@ -3,7 +3,9 @@ package e2e
 import (
 	"bufio"
 	"fmt"
+	"math/rand"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -22,6 +24,26 @@ const (
 	buildMemBuilds = 10
 	buildMemCold   = 3
 )
+
+// The benchmark's app carries assets like a real one: buildMemAssets files
+// of buildMemAssetBytes random bytes each (16 MB in all), which the build
+// extracts, hands to the lifecycle and exports into the image.
+const (
+	buildMemAssets     = 400
+	buildMemAssetBytes = 40 << 10
+)
+
+// addAssets adds the assets to the repository at dir and commits them.
+func addAssets(t *testing.T, dir string) {
+	rnd := rand.New(rand.NewSource(13))
+	buf := make([]byte, buildMemAssetBytes)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "assets"), 0o755))
+	for i := range buildMemAssets {
+		_, _ = rnd.Read(buf)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "assets", fmt.Sprintf("a%03d.bin", i)), buf, 0o644))
+	}
+	commitAll(t, dir, "assets")
+}
 
 // buildMemWait is how long after the builds the daemon's memory is read
 // again.
@@ -67,6 +89,7 @@ func measureBuildMemory(t *testing.T, bin string) buildMemory {
 	pid := s.cmd.Process.Pid
 	m := buildMemory{idleBefore: s.idleRSS()}
 	repo := appRepo(t, "go")
+	addAssets(t, repo)
 	for i := range buildMemBuilds {
 		writeFile(t, repo, "bench.go", fmt.Sprintf("package main\n\nconst benchRun = %d\n", i))
 		commitAll(t, repo, "bench")
@@ -210,8 +233,9 @@ func buildMemoryReport(before *buildMemory, after buildMemory) string {
 			col(func(m buildMemory) string { return dur(m.warm) }) + " | |",
 	}
 	return fmt.Sprintf(`Measured %s on %s (%d CPUs, shared with other work: expect noise), Docker %s, the
-release build of the daemon. The Go sample (e2e/testdata/apps/go) pushed %d times in a
-row with git over SSH (the first %d with -o clear-cache), built by the offline builder.
+release build of the daemon. The Go sample (e2e/testdata/apps/go) with %d assets of %d KiB
+(random bytes) pushed %d times in a row with git over SSH (the first %d with -o clear-cache),
+built by the offline builder.
 Peaks: VmRSS from /proc every 100 ms during each push (build processes: their VmHWM).
 Idle: as in the daemon footprint section (idle 5 s, median of 5 readings a second
 apart), before the first push and %s after the last. "Before" is the daemon
@@ -222,5 +246,5 @@ the build worker), "after" with each build in a build process.
 |---|---|---|---|
 %s
 `, time.Now().UTC().Format("2006-01-02"), hostName(), runtime.NumCPU(), dockerVersion(),
-		buildMemBuilds, buildMemCold, buildMemWait, strings.Join(rows, "\n"))
+		buildMemAssets, buildMemAssetBytes>>10, buildMemBuilds, buildMemCold, buildMemWait, strings.Join(rows, "\n"))
 }
