@@ -73,6 +73,12 @@ func (f fakeBuilder) Build(ctx context.Context, req engine.BuildRequest) (*engin
 	case "fail":
 		cause := errors.New("exit status 51")
 		return nil, fmt.Errorf("build image: %w", engine.Wrapf(cause, engine.EDEPLOYFAILED, "buildpacks: a buildpack failed"))
+	case "read":
+		var n countWriter
+		if err := req.Source.Archive(ctx, &n); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("extract source: unexpected EOF")
 	case "plain":
 		return nil, errors.New("make pack client: boom")
 	case "crash":

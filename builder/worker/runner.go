@@ -60,11 +60,29 @@ func (r *Runner) Build(ctx context.Context, config any, req engine.BuildRequest)
 		return nil, err
 	}
 	defer c.cleanup()
-	go c.feed(ctx, req.Source)
+	fed := make(chan error, 1)
+	go func() { fed <- c.feed(ctx, req.Source) }()
 	go c.stopWhenDone(ctx, r.grace())
 	res := c.relay(req.Output)
 	exit := <-c.exited
-	return r.outcome(ctx, res, exit, c.tail)
+	img, err := r.outcome(ctx, res, exit, c.tail)
+	if err != nil && ctx.Err() == nil {
+		return nil, archiveFailure(<-fed, err)
+	}
+	return img, err
+}
+
+// archiveFailure is the error of a failed build whose source could not
+// be archived: the archive's own *engine.Error (a source's message for
+// users, such as a tree too large), unless the build's error err has one
+// of its own; else err. Other archive errors are what a child that stopped
+// reading does to the archive (git gets a broken pipe), not a cause.
+func archiveFailure(archiveErr, err error) error {
+	var archived, built *engine.Error
+	if errors.As(archiveErr, &archived) && !errors.As(err, &built) {
+		return archived
+	}
+	return err
 }
 
 // encodeRequest is the child's stdin: config and every field of req but
@@ -210,13 +228,14 @@ func (c *child) run(started chan<- error) {
 	c.exited <- err
 }
 
-// feed writes src's archive to the child, then closes the pipe; a child
-// that stops reading (or ends) ends the archive with an error, which is
-// the child's to report. A nil src gives an empty stream.
-func (c *child) feed(ctx context.Context, src engine.Source) {
+// feed writes src's archive to the child, then closes the pipe, and
+// returns the archive's error; a child that stops reading (or ends) ends
+// the archive with EPIPE or a cancelled context. A nil src gives an empty
+// stream.
+func (c *child) feed(ctx context.Context, src engine.Source) error {
 	defer c.src.Close()
 	if src == nil {
-		return
+		return nil
 	}
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -227,7 +246,7 @@ func (c *child) feed(ctx context.Context, src engine.Source) {
 		case <-actx.Done():
 		}
 	}()
-	_ = src.Archive(actx, c.src)
+	return src.Archive(actx, c.src)
 }
 
 // stopWhenDone stops the child's process group once ctx ends: SIGTERM,

@@ -294,3 +294,34 @@ func TestChildEnv(t *testing.T) {
 		"QUAYSIDE_BACKUP_KEY=secret", "QUAYSIDE_DATA=/var/lib/quayside", "AWS_SECRET_ACCESS_KEY=k", "SSH_AUTH_SOCK=/s"})
 	assert.Equal(t, []string{"PATH=/bin", "HOME=/root", "DOCKER_HOST=unix:///x.sock", "GOMAXPROCS=2"}, env)
 }
+
+// failingSource writes part of an archive and fails.
+type failingSource struct{ err error }
+
+func (s failingSource) Archive(_ context.Context, w io.Writer) error {
+	_, _ = w.Write([]byte("partial"))
+	return s.err
+}
+
+func (s failingSource) ReadFile(context.Context, string) ([]byte, error) { return nil, nil }
+
+// TestArchiveFailureIsTheError: a source that cannot be archived for a
+// reason it explains to users fails the build with that message, as a build
+// in the daemon's process does, not with what the child made of the
+// truncated tree.
+func TestArchiveFailureIsTheError(t *testing.T) {
+	t.Parallel()
+	tooLarge := engine.Errorf(engine.ETOOLARGE, "the pushed tree is too large")
+	_, err := testRunner("read").Build(context.Background(), nil, engine.BuildRequest{App: "a", Source: failingSource{tooLarge}})
+	assert.Equal(t, engine.ETOOLARGE, engine.ErrorCode(err))
+	assert.Equal(t, "the pushed tree is too large", engine.ErrorMessage(err))
+
+	_, err = testRunner("read").Build(context.Background(), nil, engine.BuildRequest{App: "a", Source: failingSource{errors.New("git archive: signal: broken pipe")}})
+	assert.EqualError(t, err, "extract source: unexpected EOF", "other archive errors are what the child's stop did to git")
+
+	_, err = testRunner("fail").Build(context.Background(), nil, engine.BuildRequest{App: "a", Source: failingSource{tooLarge}})
+	assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err), "the build's own message comes first")
+
+	_, err = testRunner("read").Build(context.Background(), nil, engine.BuildRequest{App: "a", Source: tarSource{[]byte("x")}})
+	assert.EqualError(t, err, "extract source: unexpected EOF", "a source archived in full leaves the child's error")
+}
