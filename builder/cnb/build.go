@@ -25,13 +25,20 @@ var errTimedOut = errors.New("build timed out")
 // ETOOLARGE; no buildpack recognising the app is EINVALID listing what the
 // buildpacks look for; a build that ran and failed, or ran out of
 // BuildTimeout, is EDEPLOYFAILED with the last lines of output. When ctx
-// ends the build is stopped and ctx's error returned.
+// ends the build is stopped and ctx's error returned. With an Isolator the
+// build runs in another process, with the same results.
 func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
+	if b.cfg.Isolator != nil {
+		return b.buildIsolated(ctx, req)
+	}
 	out := newOutput(req.Output)
 	defer out.Close()
 	bctx, cancel := context.WithTimeoutCause(ctx, b.cfg.BuildTimeout, errTimedOut)
 	defer cancel()
 	img, err := b.build(bctx, req, out)
+	if err != nil && bctx.Err() != nil {
+		b.cleanUpStopped(req.App)
+	}
 	if err != nil {
 		return nil, b.outcome(ctx, bctx, req, err, out)
 	}
@@ -129,4 +136,13 @@ func (b *Builder) outcome(ctx, bctx context.Context, req engine.BuildRequest, er
 		return b.packFailure(pe, out)
 	}
 	return err
+}
+
+// cleanUpStopped removes what a build of app stopped by its context (or
+// its timeout) may have left: pack removes its containers and network with
+// the build's context, which has ended by then.
+func (b *Builder) cleanUpStopped(app string) {
+	if err := b.removeAppLeftovers(app); err != nil {
+		b.log.Warn("remove leftovers of a stopped build", "app", app, "err", err)
+	}
 }

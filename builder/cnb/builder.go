@@ -55,6 +55,10 @@ type Config struct {
 	// Subnets is the pool pack's build networks take their subnet from;
 	// the zero Pool means subnetpool.Default.
 	Subnets subnetpool.Pool
+	// Isolator, when set, runs each build in a process of its own (see
+	// NewWorker), so that pack's memory is returned when the build ends;
+	// nil builds in the calling process.
+	Isolator Isolator
 }
 
 // Builder builds images with Cloud Native Buildpacks. It is safe for

@@ -56,7 +56,16 @@ func (b *Builder) volumeExists(ctx context.Context, name string) (bool, error) {
 // instance that a build interrupted by a crash left behind (pack removes
 // its own otherwise). Call it when the server starts, before any build.
 func (b *Builder) RemoveLeftovers(ctx context.Context) error {
+	return b.removeLeftovers(ctx)
+}
+
+// removeLeftovers removes the build containers and networks of this
+// instance that also carry every label of labels ("key=value").
+func (b *Builder) removeLeftovers(ctx context.Context, labels ...string) error {
 	f := filters.NewArgs(filters.Arg("label", LabelBuildInstance+"="+b.cfg.Instance))
+	for _, l := range labels {
+		f.Add("label", l)
+	}
 	cs, err := b.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
 	if err != nil {
 		return b.wrap("list build containers", err)

@@ -56,6 +56,7 @@ type cli struct {
 	Login       loginCmd       `cmd:"" help:"Sign in to a remote Quayside server and keep a token for the CLI."`
 	Logout      logoutCmd      `cmd:"" help:"Forget the remote server's token."`
 	Hook        hookCmd        `cmd:"" hidden:"" help:"Git hooks (run by git, not by people)."`
+	Internal    internalCmd    `cmd:"" hidden:"" help:"Processes the daemon starts (not for people)."`
 	Status      statusCmd      `cmd:"" help:"Show what the daemon serves and where to push."`
 	Version     versionCmd     `cmd:"" help:"Print the version."`
 	Backup      backupCmd      `cmd:"" help:"Write a backup of this server: database, keys, certificates, repositories (--with-images: the release images too)."`

@@ -20,6 +20,7 @@ import (
 	"github.com/quayside/quayside/builder/cnb"
 	"github.com/quayside/quayside/builder/dockerfile"
 	"github.com/quayside/quayside/builder/receive"
+	"github.com/quayside/quayside/builder/worker"
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/engine/notify"
@@ -257,6 +258,7 @@ func (d *Daemon) builder() *builder.Auto {
 		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.Builder, Logger: log,
 		Memory: d.cfg.BuildMemory, BuildTimeout: d.cfg.BuildTimeout, LifecycleImage: d.cfg.LifecycleImage,
 		TempDir: filepath.Join(d.cfg.Data, "tmp"), Subnets: d.appSubnets(),
+		Isolator: &worker.Runner{Path: worker.SelfExe, Args: []string{"internal", "build-worker"}, Log: log},
 	})
 	return builder.New(df, d.cnb)
 }
