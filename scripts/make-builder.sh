@@ -24,11 +24,16 @@
 #   QUAYSIDE_BUILDER_CACHE           where built lifecycle tarballs are kept
 #                                    (default: ~/.cache/quayside/offline-builder)
 #   QUAYSIDE_BUILDER_KEEP=1          keep the images made from earlier inputs
+#   QUAYSIDE_BUILDER_TAG=NAME        tag the builder quayside/builder:NAME instead
+#                                    of :offline, and leave the :offline tags and
+#                                    every other image alone (for trying changes
+#                                    while others use quayside/builder:offline)
 set -eu
 
 OFFLINE=builder/offline
 STACK=$OFFLINE/stack
-TAG=offline
+TAG=offline                             # hashed images: quayside/*:offline-<hash>
+NAME=${QUAYSIDE_BUILDER_TAG:-offline}   # the builder's moving tag
 LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 
 log() { printf '==> %s\n' "$*"; }
@@ -348,12 +353,20 @@ RUN_IMAGE=quayside/run:$TAG-$run_hash
 BUILD_IMAGE=quayside/build:$TAG-$build_hash
 BUILDER_IMAGE=quayside/builder:$TAG-$builder_hash
 
+# tag_current points the moving tags at the images just made or found; with
+# QUAYSIDE_BUILDER_TAG only the builder's own.
+tag_current() {
+	docker tag "$BUILDER_IMAGE" "quayside/builder:$NAME"
+	if [ "$NAME" = "$TAG" ]; then
+		docker tag "$BUILD_IMAGE" "quayside/build:$TAG" 2>/dev/null || true
+		docker tag "$RUN_IMAGE" "quayside/run:$TAG"
+		ensure_lifecycle_image
+	fi
+}
+
 if image_exists "$BUILDER_IMAGE" && image_exists "$RUN_IMAGE"; then
-	docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
-	docker tag "$BUILD_IMAGE" quayside/build:$TAG 2>/dev/null || true
-	docker tag "$RUN_IMAGE" quayside/run:$TAG
-	ensure_lifecycle_image
-	log "quayside/builder:$TAG is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
+	tag_current
+	log "quayside/builder:$NAME is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
 	exit 0
 fi
 
@@ -409,11 +422,8 @@ logged create-builder "See the message above; the builder config is $OFFLINE/bui
 	-build-image "$BUILD_IMAGE" -run-image "$RUN_IMAGE"
 note "builder created in $(elapsed "$t")"
 
-docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
-docker tag "$BUILD_IMAGE" quayside/build:$TAG
-docker tag "$RUN_IMAGE" quayside/run:$TAG
-ensure_lifecycle_image
-if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
+tag_current
+if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ] && [ "$NAME" = "$TAG" ]; then
 	prune quayside/builder "$TAG-$builder_hash"
 	prune quayside/build "$TAG-$build_hash"
 	prune quayside/run "$TAG-$run_hash"
@@ -424,4 +434,4 @@ note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
 note "$(printf '%-40s %s' "$LIFECYCLE_IMAGE" "$(image_size "$LIFECYCLE_IMAGE")")"
-note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"
+note "tagged quayside/builder:$NAME$([ "$NAME" != "$TAG" ] || echo ", quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION")"

@@ -84,9 +84,14 @@ func (b *Builder) prepare(ctx context.Context, req engine.BuildRequest, builder 
 	if err != nil {
 		return packRun{}, err
 	}
+	proj, err := readProject(dir, out)
+	if err != nil {
+		return packRun{}, err
+	}
 	run := packRun{
 		app: req.App, dir: dir, tag: packTag(b.cfg.Instance, req.App, req.Release),
 		builder: builder, pull: pull, clearCache: req.ClearCache, out: out,
+		env: req.Env, project: proj,
 	}
 	buildCache, launchCache := dockernames.CacheVolumes(b.cfg.Instance, req.App)
 	if req.ClearCache {

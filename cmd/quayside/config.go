@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/quayside/quayside/engine"
@@ -43,9 +44,13 @@ func (c *configShowCmd) Run(g *globals) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	w := table("KEY", "VALUE")
+	w := table("KEY", "VALUE", "BUILD")
 	for _, k := range keys {
-		row(w, k, cfg.Vars[k])
+		build := "visible"
+		if slices.Contains(cfg.RuntimeOnly, k) {
+			build = "runtime-only"
+		}
+		row(w, k, cfg.Vars[k], build)
 	}
 	return w.Flush()
 }
@@ -76,8 +81,10 @@ func (c *configGetCmd) Run(g *globals) error {
 }
 
 type configSetCmd struct {
-	App   string   `arg:"" help:"App name."`
-	Pairs []string `arg:"" name:"KEY=value" help:"Variables to set."`
+	App          string   `arg:"" help:"App name."`
+	Pairs        []string `arg:"" name:"KEY=value" help:"Variables to set."`
+	RuntimeOnly  bool     `xor:"build" help:"Builds never see these keys: only the running app gets them (for secrets the build does not need)."`
+	BuildVisible bool     `xor:"build" help:"Builds see these keys again (undoes --runtime-only). Without either flag, keys keep their mark and new keys are visible to builds."`
 }
 
 func (c *configSetCmd) Run(g *globals) error {
@@ -85,7 +92,11 @@ func (c *configSetCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	return changeConfig(g, c.App, api.ConfigChange{Set: set})
+	ch := api.ConfigChange{Set: set}
+	if c.RuntimeOnly || c.BuildVisible {
+		ch.RuntimeOnly = &c.RuntimeOnly
+	}
+	return changeConfig(g, c.App, ch)
 }
 
 type configUnsetCmd struct {

@@ -236,12 +236,18 @@ type Config struct {
 	Version int               `json:"version"`
 	Vars    map[string]string `json:"vars"`
 	Masked  bool              `json:"masked"`
+	// RuntimeOnly are the keys builds never see (sorted).
+	RuntimeOnly []string `json:"runtime_only"`
 }
 
 // ConfigChange is the body of PATCH /apps/{app}/config.
 type ConfigChange struct {
 	Set   map[string]string `json:"set,omitempty"`
 	Unset []string          `json:"unset,omitempty"`
+	// RuntimeOnly, when given, marks the keys of Set runtime-only (true:
+	// builds never see them) or visible to builds (false); absent keeps the
+	// marks of keys already set, and new keys are visible to builds.
+	RuntimeOnly *bool `json:"runtime_only,omitempty"`
 }
 
 // Rollback is the body of POST /apps/{app}/rollback; To 0 means the
