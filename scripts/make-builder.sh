@@ -178,6 +178,25 @@ make_run_image() {
 	note "run image ready in $(elapsed "$t")"
 }
 
+# local_cas lists the certificate authorities this machine adds to Debian's
+# own (/usr/local/share/ca-certificates): a company's or an egress proxy's.
+# Builds that fetch dependencies (pip, npm) go through the same network, so
+# the build image trusts them too.
+local_cas() {
+	find /usr/local/share/ca-certificates -type f -name '*.crt' 2>/dev/null | LC_ALL=C sort
+}
+
+# add_local_cas copies local_cas into the build root file system in $1 and
+# updates its CA bundle.
+add_local_cas() {
+	[ -n "$(local_cas)" ] || return 0
+	mkdir -p "$1/usr/local/share/ca-certificates/host"
+	local_cas | while IFS= read -r f; do cp "$f" "$1/usr/local/share/ca-certificates/host/"; done
+	logged ca-certificates "Check the certificates in /usr/local/share/ca-certificates." \
+		chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin update-ca-certificates
+	note "the build image also trusts this machine's certificate authorities: $(local_cas | xargs -n1 basename | tr '\n' ' ')"
+}
+
 make_build_image() {
 	t=$(date +%s)
 	log "unpack $RUN_IMAGE and install the build packages in a chroot, compile the Go standard library (about 2 min)"
@@ -191,6 +210,7 @@ make_build_image() {
 	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
 		"$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
 	note "$(tail -n 1 "$work/rootfs-build.log")"
+	add_local_cas "$work/build-rootfs"
 	log "import $BUILD_IMAGE (about 20 s)"
 	import_rootfs "$work/build-rootfs" "$STACK/image-build.conf" "$BUILD_IMAGE"
 	rm -rf "$work/build-rootfs"
@@ -333,6 +353,7 @@ run_hash=$(hash_files "$STACK/rootfs.sh" "$STACK/packages-run.txt" "$STACK/image
 build_hash=$({
 	echo "$run_hash"
 	hash_files "$STACK/packages-build.txt" "$STACK/image-build.conf"
+	local_cas | while IFS= read -r f; do sha256sum <"$f"; done
 } | short_hash)
 lc_hash=$({
 	hash_files "$OFFLINE/lifecycle"
@@ -434,4 +455,8 @@ note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
 note "$(printf '%-40s %s' "$LIFECYCLE_IMAGE" "$(image_size "$LIFECYCLE_IMAGE")")"
-note "tagged quayside/builder:$NAME$([ "$NAME" != "$TAG" ] || echo ", quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION")"
+if [ "$NAME" = "$TAG" ]; then
+	note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"
+else
+	note "tagged quayside/builder:$NAME"
+fi
