@@ -108,6 +108,9 @@ func (db *DB) findConfigVersion(ctx context.Context, tx *sql.Tx, app string, ver
 	if err := json.Unmarshal([]byte(marks), &cv.RuntimeOnly); err != nil {
 		return nil, fmt.Errorf("decode runtime-only keys: %w", err)
 	}
+	if len(cv.RuntimeOnly) == 0 {
+		cv.RuntimeOnly = nil
+	}
 	cv.Vars, err = db.openVars(app, version, blob)
 	return cv, err
 }
