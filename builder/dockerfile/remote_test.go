@@ -81,7 +81,7 @@ func TestCheckRemoteSources(t *testing.T) {
 }
 
 func TestCheckRemoteSourcesBases(t *testing.T) {
-	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n" +
+	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n"+
 		"COPY --from=build /a /a\nCOPY --from=0 /a /a\nCOPY --from=localhost:5000/i /a /a\n"), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []base{{line: 2, ref: "debian:12"}, {line: 5, ref: "127.0.0.1:5000/x/y:z"},
