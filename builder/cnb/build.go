@@ -67,6 +67,7 @@ func (b *Builder) build(ctx context.Context, req engine.BuildRequest, out *outpu
 	if err := b.runPack(ctx, run); err != nil {
 		return nil, &packError{err: err, builder: builder, info: info}
 	}
+	out.Done()
 	id, err := b.labelImage(ctx, req, run.tag)
 	if err != nil {
 		return nil, err
