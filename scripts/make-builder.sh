@@ -36,7 +36,11 @@ TAG=offline                             # hashed images: quayside/*:offline-<has
 NAME=${QUAYSIDE_BUILDER_TAG:-offline}   # the builder's moving tag
 LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 
-log() { printf '==> %s\n' "$*"; }
+# log prints a step with the time since the start.
+log() {
+	now=$(date +%s)
+	printf '==> [%d:%02d] %s\n' $(((now - ${start:-$now}) / 60)) $(((now - ${start:-$now}) % 60)) "$*"
+}
 note() { printf '    %s\n' "$*"; }
 die() {
 	printf 'make-builder: %s\n' "$*" >&2
@@ -316,6 +320,16 @@ ensure_lifecycle_image() {
 	fi
 }
 
+# estimate says how long the steps to come take, from the times measured
+# on 2 idle cores with a nearby Debian mirror (see builder/offline/README.md).
+estimate() {
+	secs=20 parts="builder 20 s"
+	if [ "$need_run" = 1 ]; then secs=$((secs + 100)) parts="run image 100 s, $parts"; fi
+	if [ "$need_build" = 1 ]; then secs=$((secs + 150)) parts="build image 150 s, $parts"; fi
+	if [ ! -f "$LIFECYCLE_TGZ" ] && [ "$need_run" = 0 ]; then secs=$((secs + 60)) parts="lifecycle 60 s, $parts"; fi
+	log "this takes about $(((secs + 59) / 60)) min ($parts); later runs reuse what is made"
+}
+
 cleanup() {
 	status=$?
 	if [ -n "${lc_pid:-}" ]; then kill "$lc_pid" 2>/dev/null || true; fi
@@ -397,6 +411,7 @@ log "assembling $BUILDER_IMAGE (nothing is pulled; work dir $work)"
 need_run=0 need_build=0
 image_exists "$RUN_IMAGE" || need_run=1
 image_exists "$BUILD_IMAGE" || need_build=1
+estimate
 if [ $need_run = 1 ] || [ $need_build = 1 ]; then
 	need_root_tools
 	[ -n "$security" ] || note "no bookworm-security source found: the images get no security updates"
