@@ -53,13 +53,14 @@ func TestBuildpackPython(t *testing.T) {
 	)
 	s := startServer(t, "--builder", testBuilder())
 	s.mustCLI("apps", "create", "py")
-	s.mustCLI("config", "set", "py", "PIP_INDEX_URL="+ix.url)
+	s.mustCLI("config", "set", "py", "PIP_INDEX_URL="+ix.url, "PIP_TRUSTED_HOST="+ix.gateway)
 	repo := newRepo(t, map[string]string{
 		"Procfile":         "web: python app.py\n",
 		"requirements.txt": "qs-greeting==1.0\n",
 		"app.py":           pyServer,
 	})
 	out := s.mustPush(repo, "py")
+	t.Logf("first push:\n%s", out)
 	assert.Contains(t, out, "pip install -r requirements.txt from http://")
 	assert.NotContains(t, out, "/simple/", "the index is named by host, never by its full URL (it may hold a password)")
 	assert.Equal(t, "Hello from the local index", s.body("py", "/"))
@@ -125,6 +126,7 @@ func TestBuildpackNode(t *testing.T) {
 	s := startServer(t, "--builder", testBuilder())
 	repo := newRepo(t, nodeApp)
 	out := s.mustPush(repo, "node")
+	t.Logf("first push:\n%s", out)
 	assert.Contains(t, out, "npm install (no package-lock.json")
 	assert.Contains(t, out, "build script ran")
 	assert.Contains(t, out, "pruning dev dependencies")

@@ -40,7 +40,7 @@ var (
 	// its own (untrusted builds).
 	phasePrefix = regexp.MustCompile(`^\[(analyzer|detector|restorer|builder|exporter|extender)\] `)
 	// detectedBuildpack is a line of the group that passed detection.
-	detectedBuildpack = regexp.MustCompile(`^[a-z0-9][a-zA-Z0-9._/-]* [0-9][0-9A-Za-z.+-]*$`)
+	detectedBuildpack = regexp.MustCompile(`^([a-z0-9][a-zA-Z0-9._/-]*) +([0-9][0-9A-Za-z.+-]*)$`)
 )
 
 // quietLines start lines of the lifecycle that steps summarises or that
@@ -76,7 +76,7 @@ func (s *steps) count(line string) bool {
 	case s.phase == "detecting" && strings.HasSuffix(line, "buildpacks participating"):
 		return true
 	case s.phase == "detecting" && detectedBuildpack.MatchString(line):
-		s.detected = append(s.detected, line)
+		s.detected = append(s.detected, detectedBuildpack.ReplaceAllString(line, "$1 $2"))
 		return true
 	case s.phase == "restoring" && strings.HasPrefix(line, "Restoring data for ") && strings.HasSuffix(line, " from cache"):
 		s.restored++

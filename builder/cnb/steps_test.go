@@ -14,7 +14,7 @@ const creatorOutput = `===> ANALYZING
 Restoring data for SBOM from previous image
 ===> DETECTING
 2 of 5 buildpacks participating
-quayside/python 0.1.0
+quayside/python   0.1.0
 quayside/procfile 0.1.0
 ===> RESTORING
 Restoring metadata for "quayside/python:deps" from app image
