@@ -37,9 +37,11 @@ func TestBenchBuildpackLangs(t *testing.T) {
 	s.mustCLI("config", "set", "pybench", "PIP_INDEX_URL="+ix.url, "PIP_TRUSTED_HOST="+ix.gateway)
 	samples := []langSample{
 		{name: "Go (standard library)", repo: appRepo(t, "go"), answer: "Hello from the go sample",
-			touch: func(i int) (string, string) { return "bench.go", fmt.Sprintf("package main\n\nconst benchRun = %d\n", i) }},
+			touch: func(i int) (string, string) {
+				return "bench.go", fmt.Sprintf("package main\n\nconst benchRun = %d\n", i)
+			}},
 		{name: "Python (2 packages from an index)", answer: "Hello from the local index",
-			repo: newRepo(t, map[string]string{"Procfile": "web: python app.py\n", "requirements.txt": "qs-greeting==1.0\n", "app.py": pyServer}),
+			repo:  newRepo(t, map[string]string{"Procfile": "web: python app.py\n", "requirements.txt": "qs-greeting==1.0\n", "app.py": pyServer}),
 			touch: func(i int) (string, string) { return "bench.txt", fmt.Sprint(i) }},
 		{name: "Node.js (ms from npm, a build script)", repo: newRepo(t, nodeApp), answer: "ms(2s)=2000",
 			touch: func(i int) (string, string) { return "bench.txt", fmt.Sprint(i) }},
