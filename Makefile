@@ -35,7 +35,10 @@ tools:
 builder: docker ## Assemble the offline buildpacks builder image quayside/builder:offline (nothing pulled; a no-op when up to date).
 	@./scripts/make-builder.sh
 
-run: docker builder build ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
+# The builder and the binary are made side by side: debootstrap waits on
+# the mirror while Go compiles.
+run: docker ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
+	@$(MAKE) --no-print-directory -j2 builder build
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 

@@ -43,7 +43,7 @@ func appRepo(t *testing.T, name string) string {
 // TestBuildpackApps pushes each sample app without a Dockerfile: the offline
 // builder recognises it, builds it, and it answers through the proxy.
 func TestBuildpackApps(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, "--builder", testBuilder())
 	apps := []struct{ dir, want string }{
 		{"procfile", "Hello from the procfile sample"},
 		{"go", "Hello from the go sample"},
@@ -73,11 +73,11 @@ func TestBuildpackApps(t *testing.T) {
 		commitAll(t, repo, "change")
 		out, err := s.push(repo, "bp-go", "--force")
 		require.NoError(t, err, out)
-		assert.Contains(t, out, "Restoring data for")
+		assert.Contains(t, out, "-----> Restored")
 		commitAll(t, repo, "again")
 		out, err = s.push(repo, "bp-go", "--push-option=clear-cache")
 		require.NoError(t, err, out)
-		assert.NotContains(t, out, "Restoring data for")
+		assert.NotContains(t, out, "-----> Restored")
 	})
 	t.Run("a worker from the Procfile runs when scaled", func(t *testing.T) {
 		s.mustCLI("ps", "scale", "bp-procfile", "worker=1")

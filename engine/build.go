@@ -26,6 +26,11 @@ type BuildRequest struct {
 	ClearCache bool
 	// BuilderImage is the app's buildpack builder; "" means the server's default.
 	BuilderImage string
+	// Env are the config variables the build sees (the release's config
+	// without its runtime-only keys): buildpacks get them in their
+	// environment, a Dockerfile as build args where it declares the ARG.
+	// Values are secrets: builders must not print them.
+	Env map[string]string
 	// Output receives the build's progress as it happens, line by line.
 	Output io.Writer
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,11 +20,14 @@ const (
 // ConfigVersion is one immutable, numbered snapshot of an app's environment.
 // Every change makes a new version; releases point at the version they run with.
 type ConfigVersion struct {
-	App       string
-	Version   int
-	Vars      map[string]string
-	Author    string
-	CreatedAt time.Time
+	App     string
+	Version int
+	Vars    map[string]string
+	// RuntimeOnly are the keys of Vars that builds never see (sorted, each
+	// a key of Vars): the app gets them when it runs, the build does not.
+	RuntimeOnly []string
+	Author      string
+	CreatedAt   time.Time
 }
 
 // Keys returns the variable names in sorted order.
@@ -34,6 +38,24 @@ func (c *ConfigVersion) Keys() []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// BuildEnv returns the variables a build of this version sees: all of them
+// but the runtime-only ones. The result is a new map.
+func (c *ConfigVersion) BuildEnv() map[string]string {
+	env := make(map[string]string, len(c.Vars))
+	for k, v := range c.Vars {
+		env[k] = v
+	}
+	for _, k := range c.RuntimeOnly {
+		delete(env, k)
+	}
+	return env
+}
+
+// IsRuntimeOnly reports whether key is marked runtime-only.
+func (c *ConfigVersion) IsRuntimeOnly(key string) bool {
+	return slices.Contains(c.RuntimeOnly, key)
 }
 
 // ConfigStore persists config versions. Values are secrets: implementations

@@ -22,6 +22,10 @@ type ConfigChange struct {
 	// Previews changes the config new previews start with instead of the
 	// app's own; it makes no release.
 	Previews bool
+	// RuntimeOnly, when not nil, marks the keys of Set runtime-only (true:
+	// builds never see them) or visible to builds (false). Nil keeps the
+	// marks of keys already set; new keys are visible to builds.
+	RuntimeOnly *bool
 }
 
 // Config returns the config version in effect for app. Callers who may
@@ -97,7 +101,7 @@ func (e *Engine) SetConfig(ctx context.Context, ch ConfigChange) (rel *Release, 
 	if err != nil {
 		return nil, err
 	}
-	cv := &ConfigVersion{App: app.Name, Vars: vars, Author: ch.Author}
+	cv := &ConfigVersion{App: app.Name, Vars: vars, RuntimeOnly: applyMarks(cur.RuntimeOnly, vars, ch), Author: ch.Author}
 	if err := e.cfg.Store.CreateConfigVersion(ctx, cv); err != nil {
 		return nil, err
 	}
@@ -171,6 +175,31 @@ func applyChange(vars map[string]string, ch ConfigChange) (map[string]string, er
 	return next, nil
 }
 
+// applyMarks returns the runtime-only keys after ch: the earlier ones that
+// are still set, with the keys of ch.Set added or removed as ch.RuntimeOnly
+// says. The result is sorted.
+func applyMarks(marks []string, vars map[string]string, ch ConfigChange) []string {
+	set := map[string]bool{}
+	for _, k := range marks {
+		if _, ok := vars[k]; ok {
+			set[k] = true
+		}
+	}
+	if ch.RuntimeOnly != nil {
+		for k := range ch.Set {
+			set[k] = *ch.RuntimeOnly
+		}
+	}
+	var out []string
+	for k, on := range set {
+		if on {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // describeChange names the keys a change touches, never their values.
 func describeChange(ch ConfigChange) string {
 	var parts []string
@@ -186,7 +215,13 @@ func describeChange(ch ConfigChange) string {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		parts = append(parts, "Set "+strings.Join(keys, ", "))
+		set := "Set " + strings.Join(keys, ", ")
+		if ch.RuntimeOnly != nil && *ch.RuntimeOnly {
+			set += " (runtime-only)"
+		} else if ch.RuntimeOnly != nil {
+			set += " (visible to builds)"
+		}
+		parts = append(parts, set)
 	}
 	if len(ch.Unset) > 0 {
 		parts = append(parts, "Unset "+strings.Join(ch.Unset, ", "))

@@ -8,8 +8,9 @@ import (
 
 // previewStartConfig is the config a new preview of parent starts with:
 // parent's current config without its production-only keys, with the
-// app's preview config on top.
-func (e *Engine) previewStartConfig(ctx context.Context, parent *App) (map[string]string, error) {
+// app's preview config on top, and the keys parent marks runtime-only
+// marked so in the preview too (a branch's build never sees them).
+func (e *Engine) previewStartConfig(ctx context.Context, parent *App) (*ConfigVersion, error) {
 	cv, err := e.cfg.Store.FindConfigVersion(ctx, parent.Name, parent.ConfigVersion)
 	if err != nil {
 		return nil, err
@@ -30,7 +31,21 @@ func (e *Engine) previewStartConfig(ctx context.Context, parent *App) (map[strin
 		return nil, err
 	}
 	maps.Copy(vars, extra)
-	return vars, ValidateConfig(vars)
+	if err := ValidateConfig(vars); err != nil {
+		return nil, err
+	}
+	return &ConfigVersion{Vars: vars, RuntimeOnly: keptKeys(cv.RuntimeOnly, vars)}, nil
+}
+
+// keptKeys returns the keys of marks that vars still holds, in order.
+func keptKeys(marks []string, vars map[string]string) []string {
+	var kept []string
+	for _, k := range marks {
+		if _, ok := vars[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	return kept
 }
 
 // scrubPreviewConfig keeps production secrets out of an existing preview:
@@ -67,7 +82,7 @@ func (e *Engine) scrubPreviewConfig(ctx context.Context, parent, preview string)
 	if len(vars) == len(cur.Vars) {
 		return 0, nil
 	}
-	cv := &ConfigVersion{App: preview, Vars: vars, Author: "quayside (production-only keys removed)"}
+	cv := &ConfigVersion{App: preview, Vars: vars, RuntimeOnly: keptKeys(cur.RuntimeOnly, vars), Author: "quayside (production-only keys removed)"}
 	if err := e.cfg.Store.CreateConfigVersion(ctx, cv); err != nil {
 		return 0, err
 	}

@@ -121,7 +121,7 @@ func (e *Engine) tooManyPreviews(app string, s *PreviewSettings, ps []*Preview) 
 // createPreview creates the preview app of branch with a free name, its
 // starting config and its route.
 func (e *Engine) createPreview(ctx context.Context, parent *App, s *PreviewSettings, branch string) (*Preview, error) {
-	vars, err := e.previewStartConfig(ctx, parent)
+	start, err := e.previewStartConfig(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (e *Engine) createPreview(ctx context.Context, parent *App, s *PreviewSetti
 		e.forgetApp(ctx, app.Name)
 		return nil, err
 	}
-	cv := &ConfigVersion{App: app.Name, Vars: vars, Author: app.CreatedBy}
+	cv := &ConfigVersion{App: app.Name, Vars: start.Vars, RuntimeOnly: start.RuntimeOnly, Author: app.CreatedBy}
 	if err := e.cfg.Store.CreateConfigVersion(ctx, cv); err != nil {
 		e.forgetApp(ctx, app.Name)
 		return nil, err

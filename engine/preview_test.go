@@ -261,3 +261,31 @@ func TestPreviewNamesNeverTakeAnAppsHost(t *testing.T) {
 	require.Error(t, err, "previews run web=1")
 	assert.Contains(t, engine.ErrorMessage(err), "at most one container")
 }
+
+func TestPreviewBuildsNeverSeeRuntimeOnlyKeys(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.mustPush("shop", "prod1")
+	yes := true
+	_, err := r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"SECRET": "s3cret"}, RuntimeOnly: &yes})
+	require.NoError(t, err)
+	_, err = r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"VISIBLE": "v"}})
+	require.NoError(t, err)
+
+	r.enablePreviews("shop", time.Hour, 3)
+	_, out, err := r.pushRef(ctx, "shop", "refs/heads/x", "img-a")
+	require.NoError(t, err, out)
+	assert.Equal(t, "s3cret", r.lastEnv("shop--x")["SECRET"], "the preview runs with the key")
+	env := r.builder.BuildEnv("shop--x")
+	assert.Equal(t, "v", env["VISIBLE"])
+	assert.NotContains(t, env, "SECRET", "a branch's build never sees a key the app marks runtime-only")
+
+	// Marking a key production-only rewrites the preview's config; the marks survive it.
+	_, err = r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"VISIBLE": "v"}, ProductionOnly: true})
+	require.NoError(t, err)
+	_, out, err = r.pushRef(ctx, "shop", "refs/heads/x", "img-b")
+	require.NoError(t, err, out)
+	env = r.builder.BuildEnv("shop--x")
+	assert.NotContains(t, env, "VISIBLE")
+	assert.NotContains(t, env, "SECRET")
+}

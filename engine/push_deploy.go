@@ -76,11 +76,16 @@ func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequ
 	defer release()
 	out.Step("Building %s v%d from commit %s", rel.App, rel.Number, ShortCommit(rel.Commit))
 	_, clear := req.Options["clear-cache"]
+	env, err := e.buildEnv(ctx, rel)
+	if err != nil {
+		e.failRelease(rel, "its config could not be read")
+		return err
+	}
 	start := e.now()
 	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
 		App: rel.App, Release: rel.Number, Commit: rel.Commit,
 		Source: req.Source, Options: req.Options, Output: out,
-		ClearCache: clear, BuilderImage: app.Builder,
+		ClearCache: clear, BuilderImage: app.Builder, Env: env,
 	})
 	e.buildFinished(rel.App, e.now().Sub(start), err)
 	if err != nil {
@@ -99,6 +104,16 @@ func (e *Engine) build(ctx context.Context, app *App, rel *Release, req PushRequ
 	rel.Image, rel.Port, rel.BuildMethod, rel.Processes = img.Ref, img.Port, img.Method, img.Processes
 	rel.Status = ReleaseDeploying
 	return e.cfg.Store.UpdateRelease(ctx, rel)
+}
+
+// buildEnv returns the config variables a build of rel sees: those of
+// its config version but the runtime-only ones.
+func (e *Engine) buildEnv(ctx context.Context, rel *Release) (map[string]string, error) {
+	cv, err := e.cfg.Store.FindConfigVersion(ctx, rel.App, rel.ConfigVersion)
+	if err != nil {
+		return nil, fmt.Errorf("read build config: %w", err)
+	}
+	return cv.BuildEnv(), nil
 }
 
 // buildSlot waits until fewer than MaxBuilds builds run, and returns the

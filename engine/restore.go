@@ -104,10 +104,14 @@ func (e *Engine) rebuildImage(ctx context.Context, app *App, rel *Release, src S
 	}
 	defer release()
 	out := &lineLogger{log: e.log.With("app", app.Name, "release", rel.Number)}
+	env, err := e.buildEnv(ctx, rel)
+	if err != nil {
+		return nil, err
+	}
 	start := e.now()
 	img, err := e.cfg.Builder.Build(ctx, BuildRequest{
 		App: app.Name, Release: rel.Number, Commit: rel.Commit, Source: source,
-		Output: out, BuilderImage: app.Builder,
+		Output: out, BuilderImage: app.Builder, Env: env,
 	})
 	e.buildFinished(app.Name, e.now().Sub(start), err)
 	return img, err

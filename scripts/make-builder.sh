@@ -24,14 +24,23 @@
 #   QUAYSIDE_BUILDER_CACHE           where built lifecycle tarballs are kept
 #                                    (default: ~/.cache/quayside/offline-builder)
 #   QUAYSIDE_BUILDER_KEEP=1          keep the images made from earlier inputs
+#   QUAYSIDE_BUILDER_TAG=NAME        tag the builder quayside/builder:NAME instead
+#                                    of :offline, and leave the :offline tags and
+#                                    every other image alone (for trying changes
+#                                    while others use quayside/builder:offline)
 set -eu
 
 OFFLINE=builder/offline
 STACK=$OFFLINE/stack
-TAG=offline
+TAG=offline                             # hashed images: quayside/*:offline-<hash>
+NAME=${QUAYSIDE_BUILDER_TAG:-offline}   # the builder's moving tag
 LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 
-log() { printf '==> %s\n' "$*"; }
+# log prints a step with the time since the start.
+log() {
+	now=$(date +%s)
+	printf '==> [%d:%02d] %s\n' $(((now - ${start:-$now}) / 60)) $(((now - ${start:-$now}) % 60)) "$*"
+}
 note() { printf '    %s\n' "$*"; }
 die() {
 	printf 'make-builder: %s\n' "$*" >&2
@@ -173,6 +182,25 @@ make_run_image() {
 	note "run image ready in $(elapsed "$t")"
 }
 
+# local_cas lists the certificate authorities this machine adds to Debian's
+# own (/usr/local/share/ca-certificates): a company's or an egress proxy's.
+# Builds that fetch dependencies (pip, npm) go through the same network, so
+# the build image trusts them too.
+local_cas() {
+	find /usr/local/share/ca-certificates -type f -name '*.crt' 2>/dev/null | LC_ALL=C sort
+}
+
+# add_local_cas copies local_cas into the build root file system in $1 and
+# updates its CA bundle.
+add_local_cas() {
+	[ -n "$(local_cas)" ] || return 0
+	mkdir -p "$1/usr/local/share/ca-certificates/host"
+	local_cas | while IFS= read -r f; do cp "$f" "$1/usr/local/share/ca-certificates/host/"; done
+	logged ca-certificates "Check the certificates in /usr/local/share/ca-certificates." \
+		chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin update-ca-certificates
+	note "the build image also trusts this machine's certificate authorities: $(local_cas | xargs -n1 basename | tr '\n' ' ')"
+}
+
 make_build_image() {
 	t=$(date +%s)
 	log "unpack $RUN_IMAGE and install the build packages in a chroot, compile the Go standard library (about 2 min)"
@@ -183,9 +211,15 @@ make_build_image() {
 	docker rm "$cid" >/dev/null
 	cid=
 	[ ! -e "$work/export.failed" ] || die "could not export $RUN_IMAGE"
+	# dpkg without an fsync per file: the build packages are some 500 small
+	# ones, and a half-written root file system is thrown away anyway.
+	unsafe_io=$work/build-rootfs/etc/dpkg/dpkg.cfg.d/00quayside-unsafe-io
+	echo force-unsafe-io >"$unsafe_io"
 	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
 		"$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
+	rm -f "$unsafe_io"
 	note "$(tail -n 1 "$work/rootfs-build.log")"
+	add_local_cas "$work/build-rootfs"
 	log "import $BUILD_IMAGE (about 20 s)"
 	import_rootfs "$work/build-rootfs" "$STACK/image-build.conf" "$BUILD_IMAGE"
 	rm -rf "$work/build-rootfs"
@@ -291,6 +325,16 @@ ensure_lifecycle_image() {
 	fi
 }
 
+# estimate says how long the steps to come take, from the times measured
+# on 2 idle cores with a nearby Debian mirror (see builder/offline/README.md).
+estimate() {
+	secs=20 parts="builder 20 s"
+	if [ "$need_run" = 1 ]; then secs=$((secs + 100)) parts="run image 100 s, $parts"; fi
+	if [ "$need_build" = 1 ]; then secs=$((secs + 150)) parts="build image 150 s, $parts"; fi
+	if [ ! -f "$LIFECYCLE_TGZ" ] && [ "$need_run" = 0 ]; then secs=$((secs + 60)) parts="lifecycle 60 s, $parts"; fi
+	log "this takes about $(((secs + 59) / 60)) min ($parts); later runs reuse what is made"
+}
+
 cleanup() {
 	status=$?
 	if [ -n "${lc_pid:-}" ]; then kill "$lc_pid" 2>/dev/null || true; fi
@@ -328,6 +372,7 @@ run_hash=$(hash_files "$STACK/rootfs.sh" "$STACK/packages-run.txt" "$STACK/image
 build_hash=$({
 	echo "$run_hash"
 	hash_files "$STACK/packages-build.txt" "$STACK/image-build.conf"
+	local_cas | while IFS= read -r f; do sha256sum <"$f"; done
 } | short_hash)
 lc_hash=$({
 	hash_files "$OFFLINE/lifecycle"
@@ -348,12 +393,20 @@ RUN_IMAGE=quayside/run:$TAG-$run_hash
 BUILD_IMAGE=quayside/build:$TAG-$build_hash
 BUILDER_IMAGE=quayside/builder:$TAG-$builder_hash
 
+# tag_current points the moving tags at the images just made or found; with
+# QUAYSIDE_BUILDER_TAG only the builder's own.
+tag_current() {
+	docker tag "$BUILDER_IMAGE" "quayside/builder:$NAME"
+	if [ "$NAME" = "$TAG" ]; then
+		docker tag "$BUILD_IMAGE" "quayside/build:$TAG" 2>/dev/null || true
+		docker tag "$RUN_IMAGE" "quayside/run:$TAG"
+		ensure_lifecycle_image
+	fi
+}
+
 if image_exists "$BUILDER_IMAGE" && image_exists "$RUN_IMAGE"; then
-	docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
-	docker tag "$BUILD_IMAGE" quayside/build:$TAG 2>/dev/null || true
-	docker tag "$RUN_IMAGE" quayside/run:$TAG
-	ensure_lifecycle_image
-	log "quayside/builder:$TAG is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
+	tag_current
+	log "quayside/builder:$NAME is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
 	exit 0
 fi
 
@@ -363,6 +416,7 @@ log "assembling $BUILDER_IMAGE (nothing is pulled; work dir $work)"
 need_run=0 need_build=0
 image_exists "$RUN_IMAGE" || need_run=1
 image_exists "$BUILD_IMAGE" || need_build=1
+estimate
 if [ $need_run = 1 ] || [ $need_build = 1 ]; then
 	need_root_tools
 	[ -n "$security" ] || note "no bookworm-security source found: the images get no security updates"
@@ -409,11 +463,8 @@ logged create-builder "See the message above; the builder config is $OFFLINE/bui
 	-build-image "$BUILD_IMAGE" -run-image "$RUN_IMAGE"
 note "builder created in $(elapsed "$t")"
 
-docker tag "$BUILDER_IMAGE" quayside/builder:$TAG
-docker tag "$BUILD_IMAGE" quayside/build:$TAG
-docker tag "$RUN_IMAGE" quayside/run:$TAG
-ensure_lifecycle_image
-if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
+tag_current
+if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ] && [ "$NAME" = "$TAG" ]; then
 	prune quayside/builder "$TAG-$builder_hash"
 	prune quayside/build "$TAG-$build_hash"
 	prune quayside/run "$TAG-$run_hash"
@@ -424,4 +475,8 @@ note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
 note "$(printf '%-40s %s' "$LIFECYCLE_IMAGE" "$(image_size "$LIFECYCLE_IMAGE")")"
-note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"
+if [ "$NAME" = "$TAG" ]; then
+	note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"
+else
+	note "tagged quayside/builder:$NAME"
+fi

@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -20,6 +22,7 @@ func (db *DB) CreateConfigVersion(ctx context.Context, cv *engine.ConfigVersion)
 	if c.Vars == nil {
 		c.Vars = map[string]string{}
 	}
+	c.RuntimeOnly = slices.Clone(cv.RuntimeOnly)
 	c.CreatedAt = db.now()
 	err := db.update(ctx, "create config version", func(tx *sql.Tx) error {
 		return db.createConfigVersion(ctx, tx, &c)
@@ -60,10 +63,14 @@ func (db *DB) createConfigVersion(ctx context.Context, tx *sql.Tx, cv *engine.Co
 	if cv.Version, err = nextConfigVersion(ctx, tx, id); err != nil {
 		return err
 	}
+	marks, err := encodeRuntimeOnly(cv)
+	if err != nil {
+		return err
+	}
 	blob := seal(db.aead, encodeVars(cv.Vars), configAAD(cv.App, cv.Version))
-	const q = `INSERT INTO config_versions (app_id, version, vars, author, created_at)
-		VALUES (?, ?, ?, ?, ?)`
-	_, err = tx.ExecContext(ctx, q, id, cv.Version, blob, cv.Author, formatTime(cv.CreatedAt))
+	const q = `INSERT INTO config_versions (app_id, version, vars, runtime_only, author, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`
+	_, err = tx.ExecContext(ctx, q, id, cv.Version, blob, marks, cv.Author, formatTime(cv.CreatedAt))
 	return err
 }
 
@@ -86,9 +93,9 @@ func (db *DB) findConfigVersion(ctx context.Context, tx *sql.Tx, app string, ver
 	}
 	cv := &engine.ConfigVersion{App: app, Version: version}
 	var blob []byte
-	var created string
-	const q = `SELECT vars, author, created_at FROM config_versions WHERE app_id = ? AND version = ?`
-	err = tx.QueryRowContext(ctx, q, id, version).Scan(&blob, &cv.Author, &created)
+	var created, marks string
+	const q = `SELECT vars, runtime_only, author, created_at FROM config_versions WHERE app_id = ? AND version = ?`
+	err = tx.QueryRowContext(ctx, q, id, version).Scan(&blob, &marks, &cv.Author, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, configNotFound(app, version)
 	}
@@ -98,8 +105,36 @@ func (db *DB) findConfigVersion(ctx context.Context, tx *sql.Tx, app string, ver
 	if cv.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
 	}
+	if err := json.Unmarshal([]byte(marks), &cv.RuntimeOnly); err != nil {
+		return nil, fmt.Errorf("decode runtime-only keys: %w", err)
+	}
+	if len(cv.RuntimeOnly) == 0 {
+		cv.RuntimeOnly = nil
+	}
 	cv.Vars, err = db.openVars(app, version, blob)
 	return cv, err
+}
+
+// encodeRuntimeOnly returns cv's runtime-only keys as the JSON array the
+// runtime_only column holds. A key that is not one of cv's variables is
+// EINVALID.
+func encodeRuntimeOnly(cv *engine.ConfigVersion) (string, error) {
+	keys := slices.Clone(cv.RuntimeOnly)
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		if _, ok := cv.Vars[k]; !ok {
+			return "", engine.Errorf(engine.EINVALID, "config key %s is marked runtime-only but not set", k)
+		}
+	}
+	if keys == nil {
+		keys = []string{}
+	}
+	b, err := json.Marshal(keys)
+	if err != nil {
+		return "", fmt.Errorf("encode runtime-only keys: %w", err)
+	}
+	return string(b), nil
 }
 
 // openVars decrypts and decodes one config version's variables.

@@ -24,7 +24,8 @@ func (s *Server) getConfig(c echo.Context) error {
 			return err
 		}
 	}
-	out := api.Config{Version: cv.Version, Vars: make(map[string]string, len(cv.Vars)), Masked: !reveal}
+	out := api.Config{Version: cv.Version, Vars: make(map[string]string, len(cv.Vars)), Masked: !reveal,
+		RuntimeOnly: append([]string{}, cv.RuntimeOnly...)}
 	for k, v := range cv.Vars {
 		if !reveal {
 			v = maskedValue
@@ -41,7 +42,8 @@ func (s *Server) changeConfig(c echo.Context) error {
 	}
 	return s.streamRelease(c, func(out *streamWriter) (*engine.Release, error) {
 		return s.cfg.Engine.SetConfig(c.Request().Context(), engine.ConfigChange{
-			App: c.Param("app"), Set: in.Set, Unset: in.Unset, Author: actor(c), Output: out,
+			App: c.Param("app"), Set: in.Set, Unset: in.Unset, RuntimeOnly: in.RuntimeOnly,
+			Author: actor(c), Output: out,
 			ProductionOnly: in.ProductionOnly, Previews: in.Previews,
 		})
 	})

@@ -74,6 +74,7 @@ func (b *Builder) build(ctx context.Context, req engine.BuildRequest, out *outpu
 	if err := b.runPack(ctx, run); err != nil {
 		return nil, &packError{err: err, builder: builder, info: info}
 	}
+	out.Done()
 	id, err := b.labelImage(ctx, req, run.tag)
 	if err != nil {
 		return nil, err
@@ -91,9 +92,14 @@ func (b *Builder) prepare(ctx context.Context, req engine.BuildRequest, builder 
 	if err != nil {
 		return packRun{}, err
 	}
+	proj, err := readProject(dir, out)
+	if err != nil {
+		return packRun{}, err
+	}
 	run := packRun{
 		app: req.App, dir: dir, tag: packTag(b.cfg.Instance, req.App, req.Release),
 		builder: builder, pull: pull, clearCache: req.ClearCache, out: out,
+		env: req.Env, project: proj,
 	}
 	buildCache, launchCache := dockernames.CacheVolumes(b.cfg.Instance, req.App)
 	if req.ClearCache {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -22,6 +23,11 @@ const (
 // suggests --pull-policy=always, which would pull from a registry.
 var droppedLines = []string{"Warning: Detected pack is running in a container"}
 
+// droppedParts are parts of lines that are noise to a pusher wherever they
+// appear: the exporter's six warnings per build that a lifecycle built from
+// source ships no SBOM of itself and its launcher.
+var droppedParts = []string{"Did not find SBOM "}
+
 // ansi matches terminal colour and style sequences, which the pusher's
 // terminal may not understand and the kept lines should not hold.
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
@@ -36,7 +42,8 @@ type output struct {
 	partial []byte
 	kept    []string // last keptLines lines, oldest first
 	werr    error
-	closed  bool // after Close, writes are dropped
+	closed  bool   // after Close, writes are dropped
+	steps   *steps // rewrites the lifecycle's lines into steps for the writer
 }
 
 // newOutput relays to w; a nil w discards.
@@ -44,7 +51,7 @@ func newOutput(w io.Writer) *output {
 	if w == nil {
 		w = io.Discard
 	}
-	return &output{w: w}
+	return &output{w: w, steps: &steps{now: time.Now}}
 }
 
 // Write implements io.Writer: p may hold several lines or part of one.
@@ -82,7 +89,21 @@ func (o *output) Line(line string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if !o.closed {
-		o.line(line)
+		o.keep(line)
+		o.write(line)
+	}
+}
+
+// Done relays the summary of the last phase of a build that succeeded.
+func (o *output) Done() {
+	o.Finish()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closed {
+		return
+	}
+	for _, l := range o.steps.finish() {
+		o.write(l)
 	}
 }
 
@@ -125,7 +146,8 @@ func (o *output) flushPartial() {
 	o.line(line)
 }
 
-// line relays one line and keeps it.
+// line keeps one line of pack's or the lifecycle's and relays what steps
+// makes of it.
 func (o *output) line(line string) {
 	line = ansi.ReplaceAllString(strings.TrimRight(line, "\r"), "")
 	for _, d := range droppedLines {
@@ -133,10 +155,27 @@ func (o *output) line(line string) {
 			return
 		}
 	}
+	for _, d := range droppedParts {
+		if strings.Contains(line, d) {
+			return
+		}
+	}
+	o.keep(line)
+	for _, l := range o.steps.rewrite(line) {
+		o.write(l)
+	}
+}
+
+// keep keeps line among the last keptLines.
+func (o *output) keep(line string) {
 	if len(o.kept) == keptLines {
 		o.kept = append(o.kept[:0], o.kept[1:]...)
 	}
 	o.kept = append(o.kept, line)
+}
+
+// write relays one line to the writer, unless writing failed before.
+func (o *output) write(line string) {
 	if o.werr != nil {
 		return
 	}

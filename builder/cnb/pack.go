@@ -8,6 +8,7 @@ import (
 	packclient "github.com/buildpacks/pack/pkg/client"
 	packimage "github.com/buildpacks/pack/pkg/image"
 	"github.com/buildpacks/pack/pkg/logging"
+	projecttypes "github.com/buildpacks/pack/pkg/project/types"
 
 	"github.com/quayside/quayside/internal/dockernames"
 )
@@ -26,7 +27,11 @@ type packRun struct {
 	pull       packimage.PullPolicy
 	previous   string // an earlier image of the app, for reusing its layers; "" for none
 	clearCache bool
-	out        *output
+	// env are the config variables the buildpacks see (engine.BuildRequest.Env):
+	// secrets, never printed.
+	env     map[string]string
+	project projecttypes.Descriptor // the app's project.toml, as readProject keeps it
+	out     *output
 }
 
 // runPack runs the lifecycle over the tree in r.dir, writing the image
@@ -70,7 +75,11 @@ func (b *Builder) packOptions(r packRun) packclient.BuildOptions {
 		GroupID:        -1,
 		ClearCache:     r.clearCache,
 		PreviousImage:  r.previous,
-		DockerHost:     packDockerHost(b.cli.DaemonHost()),
+		Env:            r.env,
+		// project.toml's env comes first and the app's config overrides it.
+		ProjectDescriptor:        r.project,
+		ProjectDescriptorBaseDir: r.dir,
+		DockerHost:               packDockerHost(b.cli.DaemonHost()),
 		Cache: cache.CacheOpts{
 			Build:  cache.CacheInfo{Format: cache.CacheVolume, Source: buildCache},
 			Launch: cache.CacheInfo{Format: cache.CacheVolume, Source: launchCache},

@@ -45,7 +45,7 @@ func TestBuildRefusesExportSubst(t *testing.T) {
 
 	blob, err := src.ReadFile(testCtx(t), "Dockerfile")
 	require.NoError(t, err)
-	_, err = checkRemoteSources(blob)
+	_, err = checkRemoteSources(blob, nil)
 	require.NoError(t, err, "the blob alone is a harmless RUN")
 
 	_, err = newTestBuilder(t).Build(testCtx(t), engine.BuildRequest{App: "src", Release: 1, Source: src})

@@ -38,14 +38,14 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	case err != nil:
 		return nil, fmt.Errorf("look for Dockerfile: %w", err)
 	}
-	p, err := checkRemoteSources(df)
+	p, err := checkRemoteSources(df, req.Env)
 	if err != nil {
 		return nil, err
 	}
 	if err := b.checkBases(ctx, p); err != nil {
 		return nil, err
 	}
-	id, err := b.build(ctx, req)
+	id, err := b.build(ctx, req, buildArgs(req.Env, p.args))
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 
 // build runs the build with the commit's tree streamed through a pipe and
 // returns the image ID. It returns only after the archiving goroutine ended.
-func (b *Builder) build(ctx context.Context, req engine.BuildRequest) (string, error) {
+func (b *Builder) build(ctx context.Context, req engine.BuildRequest, args map[string]*string) (string, error) {
 	bctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -64,7 +64,7 @@ func (b *Builder) build(ctx context.Context, req engine.BuildRequest) (string, e
 		pw.CloseWithError(err)
 		archived <- err
 	}()
-	id, err := b.send(bctx, pr, req)
+	id, err := b.send(bctx, pr, req, args)
 	pr.CloseWithError(errBuildEnded)
 	cancel()
 	archiveErr := <-archived
@@ -94,8 +94,10 @@ func pipeClosed(err error) bool {
 }
 
 // send posts the build and follows its output until it ends.
-func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.BuildRequest) (string, error) {
-	resp, err := b.cli.ImageBuild(ctx, buildContext, b.options(req))
+func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.BuildRequest, args map[string]*string) (string, error) {
+	opts := b.options(req)
+	opts.BuildArgs = args
+	resp, err := b.cli.ImageBuild(ctx, buildContext, opts)
 	if err != nil {
 		return "", b.requestError(err)
 	}

@@ -18,6 +18,7 @@ import (
 // out), with the line that names them.
 type plan struct {
 	bases []base
+	args  map[string]bool // the names the Dockerfile declares with ARG
 }
 
 // base is one image reference of a FROM (or COPY --from), its meta ARGs
@@ -40,13 +41,17 @@ type base struct {
 // (EDEPLOYFAILED with the parser's message). A refusal is EINVALID naming
 // the line and what to do instead; otherwise it returns
 // the base images the stages start from.
-func checkRemoteSources(dockerfile []byte) (*plan, error) {
+//
+// buildArgs are the build args the build will get: a meta ARG (before the
+// first FROM) takes its value from them as the daemon does, so the base
+// images are checked as they will be pulled.
+func checkRemoteSources(dockerfile []byte, buildArgs map[string]string) (*plan, error) {
 	res, err := parser.Parse(bytes.NewReader(dockerfile))
 	if err != nil {
 		return nil, failed(fmt.Sprintf("the Dockerfile does not parse: %v", err), "")
 	}
 	lex := shell.NewLex(res.EscapeToken)
-	p := &plan{}
+	p := &plan{args: map[string]bool{}}
 	stages := map[string]bool{}
 	meta := envMap{}
 	seenFrom := false
@@ -66,11 +71,15 @@ func checkRemoteSources(dockerfile []byte) (*plan, error) {
 				stages[strings.ToLower(c.Name)] = true
 			}
 		case *instructions.ArgCommand:
-			if !seenFrom {
-				for _, kv := range c.Args {
-					if kv.Value != nil {
-						meta[kv.Key] = *kv.Value
-					}
+			for _, kv := range c.Args {
+				p.args[kv.Key] = true
+				if seenFrom {
+					continue
+				}
+				if v, ok := buildArgs[kv.Key]; ok {
+					meta[kv.Key] = v
+				} else if kv.Value != nil {
+					meta[kv.Key] = *kv.Value
 				}
 			}
 		case *instructions.CopyCommand:

@@ -50,7 +50,7 @@ func TestCheckRemoteSources(t *testing.T) {
 	}
 	for name, tc := range refused {
 		t.Run(name, func(t *testing.T) {
-			_, err := checkRemoteSources([]byte(tc.dockerfile))
+			_, err := checkRemoteSources([]byte(tc.dockerfile), nil)
 			assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
 			assert.Contains(t, engine.ErrorMessage(err), tc.msg)
 			assert.Contains(t, engine.ErrorMessage(err), "RUN curl")
@@ -66,7 +66,7 @@ func TestCheckRemoteSources(t *testing.T) {
 		"multi-stage":             "FROM golang:1.24 AS build\nADD . /src\nRUN go build\nFROM debian\nCOPY --from=build /src/app /app\n",
 		"quotes in a local path":  "FROM scratch\nADD \"file.txt\" 'b'\\.txt /x/\n",
 	} {
-		_, err := checkRemoteSources([]byte(df))
+		_, err := checkRemoteSources([]byte(df), nil)
 		assert.NoError(t, err, name)
 	}
 	for name, df := range map[string]string{
@@ -74,15 +74,15 @@ func TestCheckRemoteSources(t *testing.T) {
 		"an open quote":         "FROM scratch\nADD \"http://127.0.0.1/ /x\n",
 		"empty":                 "",
 	} {
-		_, err := checkRemoteSources([]byte(df))
+		_, err := checkRemoteSources([]byte(df), nil)
 		assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err), name)
 		assert.Contains(t, engine.ErrorMessage(err), "Dockerfile build failed: the Dockerfile does not parse", name)
 	}
 }
 
 func TestCheckRemoteSourcesBases(t *testing.T) {
-	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n" +
-		"COPY --from=build /a /a\nCOPY --from=0 /a /a\nCOPY --from=localhost:5000/i /a /a\n"))
+	p, err := checkRemoteSources([]byte("ARG BASE=debian:12\nFROM $BASE AS build\nFROM build\nFROM scratch\nFROM 127.0.0.1:5000/x/y:z\n"+
+		"COPY --from=build /a /a\nCOPY --from=0 /a /a\nCOPY --from=localhost:5000/i /a /a\n"), nil)
 	require.NoError(t, err)
 	assert.Equal(t, []base{{line: 2, ref: "debian:12"}, {line: 5, ref: "127.0.0.1:5000/x/y:z"},
 		{line: 8, ref: "localhost:5000/i", copyFrom: true}}, p.bases)

@@ -27,8 +27,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// builderImage is what `make builder` makes.
-const builderImage = "quayside/builder:offline"
+// builderImage is what `make builder` makes, or QUAYSIDE_TEST_BUILDER.
+var builderImage = func() string {
+	if b := os.Getenv("QUAYSIDE_TEST_BUILDER"); b != "" {
+		return b
+	}
+	return "quayside/builder:offline"
+}()
 
 // harness builds apps with the offline builder through pack, as Quayside's
 // build method does, and runs the images. Every Docker object it makes is

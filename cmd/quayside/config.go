@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 
 	"github.com/quayside/quayside/engine"
@@ -43,9 +44,13 @@ func (c *configShowCmd) Run(g *globals) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	w := table("KEY", "VALUE")
+	w := table("KEY", "VALUE", "BUILD")
 	for _, k := range keys {
-		row(w, k, cfg.Vars[k])
+		build := "visible"
+		if slices.Contains(cfg.RuntimeOnly, k) {
+			build = "runtime-only"
+		}
+		row(w, k, cfg.Vars[k], build)
 	}
 	return w.Flush()
 }
@@ -80,6 +85,8 @@ type configSetCmd struct {
 	Pairs          []string `arg:"" name:"KEY=value" help:"Variables to set."`
 	ProductionOnly bool     `name:"production-only" help:"Also mark the keys production-only: previews of the app never receive them."`
 	Previews       bool     `help:"Set the config new previews start with (on top of the app's), not the app's own."`
+	RuntimeOnly    bool     `xor:"build" help:"Builds never see these keys: only the running app gets them (for secrets the build does not need)."`
+	BuildVisible   bool     `xor:"build" help:"Builds see these keys again (undoes --runtime-only). Without either flag, keys keep their mark and new keys are visible to builds."`
 }
 
 func (c *configSetCmd) Run(g *globals) error {
@@ -87,7 +94,11 @@ func (c *configSetCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	return changeConfig(g, c.App, api.ConfigChange{Set: set, ProductionOnly: c.ProductionOnly, Previews: c.Previews})
+	ch := api.ConfigChange{Set: set, ProductionOnly: c.ProductionOnly, Previews: c.Previews}
+	if c.RuntimeOnly || c.BuildVisible {
+		ch.RuntimeOnly = &c.RuntimeOnly
+	}
+	return changeConfig(g, c.App, ch)
 }
 
 type configUnsetCmd struct {

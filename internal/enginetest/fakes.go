@@ -226,8 +226,9 @@ type Builder struct {
 	// Processes are the process types every image declares.
 	Processes []engine.Process
 
-	mu      sync.Mutex
-	cleared []string
+	mu       sync.Mutex
+	cleared  []string
+	buildEnv map[string]map[string]string
 }
 
 var _ engine.Builder = (*Builder)(nil)
@@ -235,6 +236,12 @@ var _ engine.Builder = (*Builder)(nil)
 // Build implements engine.Builder.
 func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
 	fmt.Fprintf(req.Output, "building %s\n", req.Commit)
+	b.mu.Lock()
+	if b.buildEnv == nil {
+		b.buildEnv = map[string]map[string]string{}
+	}
+	b.buildEnv[req.App] = req.Env
+	b.mu.Unlock()
 	if b.Gate != nil {
 		select {
 		case <-b.Gate:
@@ -246,6 +253,13 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 		return nil, engine.Errorf(engine.EDEPLOYFAILED, "Dockerfile build failed: step 2 exited 1")
 	}
 	return &engine.Image{Ref: req.Commit, Method: "dockerfile", Port: 8080, Processes: b.Processes}, nil
+}
+
+// BuildEnv returns the config the newest build of app was given.
+func (b *Builder) BuildEnv(app string) map[string]string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buildEnv[app]
 }
 
 // ClearCache implements engine.CacheClearer, recording the app.

@@ -236,6 +236,8 @@ type Config struct {
 	Version int               `json:"version"`
 	Vars    map[string]string `json:"vars"`
 	Masked  bool              `json:"masked"`
+	// RuntimeOnly are the keys builds never see (sorted).
+	RuntimeOnly []string `json:"runtime_only"`
 }
 
 // ConfigChange is the body of PATCH /apps/{app}/config.
@@ -248,6 +250,10 @@ type ConfigChange struct {
 	// Previews changes the config new previews start with (on top of the
 	// app's), not the app's own; it makes no release.
 	Previews bool `json:"previews,omitempty"`
+	// RuntimeOnly, when given, marks the keys of Set runtime-only (true:
+	// builds never see them) or visible to builds (false); absent keeps the
+	// marks of keys already set, and new keys are visible to builds.
+	RuntimeOnly *bool `json:"runtime_only,omitempty"`
 }
 
 // Rollback is the body of POST /apps/{app}/rollback; To 0 means the
