@@ -21,6 +21,10 @@ type appData struct {
 	Processes   []*engine.Container
 	Events      []*engine.Event
 	CanRollback bool
+	// RollbackConfig says, by release number, what a rollback does to
+	// the config (names only).
+	RollbackConfig map[int]string
+	Actions        *appActions
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -37,6 +41,12 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	sortContainers(data.Processes)
+	if data.RollbackConfig, err = d.rollbackConfig(ctx, app, data.Releases); err != nil {
+		return err
+	}
+	if data.Actions, err = d.appActions(ctx, v, app); err != nil {
+		return err
+	}
 	if data.Events, err = d.cfg.Engine.Events(ctx, app.Name, 0, appEvents); err != nil {
 		return err
 	}
@@ -69,9 +79,13 @@ func (d *Dashboard) rollback(c echo.Context, v *view) error {
 		return engine.FieldError("to", "choose a release to roll back to, such as v3")
 	}
 	if c.FormValue("confirm") != "yes" {
+		detail, err := d.rollbackDetail(c, app, to)
+		if err != nil {
+			return err
+		}
 		v.Data = confirmData{
 			Question: "Roll back " + app.Name + " to v" + strconv.Itoa(to) + "?",
-			Detail:   "A new release with the image and config of v" + strconv.Itoa(to) + " replaces the live one once it is healthy.",
+			Detail:   "A new release with the image and config of v" + strconv.Itoa(to) + " replaces the live one once it is healthy. " + detail,
 			Action:   appPath(app.Name, "rollback"), Fields: map[string]string{"to": strconv.Itoa(to)},
 			Button: "Roll back", Busy: "Rolling back…", Cancel: appPath(app.Name),
 		}
