@@ -41,7 +41,7 @@ type view struct {
 	CSS, JS string
 	// ActionsJS is the script of the action controls (actions.js).
 	ActionsJS string
-	Data    any
+	Data      any
 }
 
 // newView starts the view of a request made by id (signed in when ok).
