@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +20,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/auth"
 	"github.com/quayside/quayside/ui/dashboard"
+	"github.com/quayside/quayside/ui/metrics"
 )
 
 // alertSender is a fake alert sender: it records the tests it sends and
@@ -479,4 +481,30 @@ func TestSearch(t *testing.T) {
 	assert.Equal(t, http.StatusOK, p.status, "an app one may not see is not found")
 	assert.NotContains(t, p.body, `href="/apps/shop"`)
 	assert.NotContains(t, out.get("/search?q=c2ab").body, "releases/2")
+}
+
+func TestMetricsPageMarksDeploysOnEveryChart(t *testing.T) {
+	r := newRig(t)
+	startActions(r)
+	r.deploy("shop", "c1")
+	r.deploy("shop", "c2")
+	now := time.Now()
+	r.series.set("shop", []metrics.Point{
+		{Time: now.Add(-40 * time.Minute), Requests: 4, CPUPercent: 10, MemoryBytes: 64 << 20},
+		{Time: now.Add(-20 * time.Minute), Requests: 9, CPUPercent: 30, MemoryBytes: 80 << 20},
+		{Time: now.Add(time.Minute), Requests: 2, CPUPercent: 20, MemoryBytes: 70 << 20},
+	})
+	p := r.signIn(viewer).get("/apps/shop/metrics")
+	require.Equal(t, http.StatusOK, p.status)
+	marks := 0
+	for _, g := range findAll(p.doc, "g") {
+		if strings.Contains(attr(g, "class"), "m-deploy") {
+			marks++
+		}
+	}
+	assert.Equal(t, 2*5, marks, "both deploys on each of the five charts")
+	assert.Contains(t, p.body, "v2 (Deploy c2) is live")
+	assert.Contains(t, p.body, "Peak requests/s: 9.00 at ")
+	assert.Contains(t, p.body, `<rect class="band"`)
+	assert.Less(t, len(p.body), 100_000, "the page stays small")
 }
