@@ -96,7 +96,7 @@ func buildCharts(pts []metrics.Point, span time.Duration, evs ...chartEvent) []c
 	if len(pts) == 0 {
 		return nil
 	}
-	to := pts[len(pts)-1].Time
+	to := chartEnd(pts[len(pts)-1].Time, span, evs)
 	from := to.Add(-span)
 	pts = slices.DeleteFunc(slices.Clone(pts), func(p metrics.Point) bool { return p.Time.Before(from) })
 	ticks := timeTicks(from, to, chartW)
@@ -109,6 +109,19 @@ func buildCharts(pts []metrics.Point, span time.Duration, evs ...chartEvent) []c
 		out = append(out, c)
 	}
 	return out
+}
+
+// chartEnd is where a chart's time axis ends: at the last point, or at
+// a later event (a deploy just made, not yet sampled) when it is at most
+// a tenth of the span later.
+func chartEnd(last time.Time, span time.Duration, evs []chartEvent) time.Time {
+	end := last
+	for _, ev := range evs {
+		if ev.Time.After(end) && ev.Time.Sub(last) <= span/10 {
+			end = ev.Time
+		}
+	}
+	return end
 }
 
 func drawChart(def chartDef, pts []metrics.Point, from, to time.Time, span time.Duration) chart {

@@ -98,3 +98,16 @@ func TestPeakIsTheRealPeakAndPointsShowTheirValues(t *testing.T) {
 	idle := buildCharts([]metrics.Point{{Time: to}, {Time: to.Add(time.Second)}}, time.Hour)[0]
 	assert.False(t, idle.Lines[0].HasPeak, "nothing to point at")
 }
+
+func TestAChartReachesAnEventNotYetSampled(t *testing.T) {
+	last := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	pts := []metrics.Point{{Time: last.Add(-time.Minute), Requests: 1}, {Time: last, Requests: 2}}
+	evs := []chartEvent{
+		{Time: last.Add(20 * time.Second), Kind: "deploy", Release: 3},
+		{Time: last.Add(time.Hour), Kind: "deploy", Release: 4},
+	}
+	c := buildCharts(pts, time.Hour, evs...)[0]
+	require.Len(t, c.Markers, 1, "the deploy just made shows; one far later does not stretch the chart")
+	assert.Equal(t, "v3", c.Markers[0].Label)
+	assert.InDelta(t, float64(chartW), c.Markers[0].X, 0.01)
+}

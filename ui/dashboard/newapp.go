@@ -27,7 +27,7 @@ func (d *Dashboard) createApp(c echo.Context, v *view) error {
 	}
 	name := strings.TrimSpace(c.FormValue("name"))
 	v.Form.Set("name", name)
-	app, err := d.cfg.Engine.CreateApp(c.Request().Context(), name, "")
+	app, err := d.cfg.Engine.CreateApp(c.Request().Context(), name, v.ID.Name)
 	switch engine.ErrorCode(err) {
 	case "":
 		return redirectDone(c, appPath(app.Name), "app-created")
