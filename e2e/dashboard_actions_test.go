@@ -158,9 +158,9 @@ func TestDashboardActionsInABrowser(t *testing.T) {
 		waitFor(t, time.Minute, "charts with deploy markers", func() bool {
 			s.body("app", "/")
 			b.open("/apps/app/metrics")
-			return eval[int](b, `document.querySelectorAll("svg g.m-deploy").length`) > 0
+			return eval[int](b, `document.querySelectorAll("svg rect.m-deploy").length`) > 0
 		})
-		titles := eval[string](b, `[...document.querySelectorAll("svg g.m-deploy title")].map(t => t.textContent).join("\n")`)
+		titles := eval[string](b, `[...document.querySelectorAll("svg rect.m-deploy title")].map(t => t.textContent).join("\n")`)
 		assert.Contains(t, titles, "v1 (Deploy ")
 		assert.Contains(t, titles, "v3 is live", "the config release too")
 		b.shot("a08-metrics")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -497,8 +498,8 @@ func TestMetricsPageMarksDeploysOnEveryChart(t *testing.T) {
 	p := r.signIn(viewer).get("/apps/shop/metrics")
 	require.Equal(t, http.StatusOK, p.status)
 	marks := 0
-	for _, g := range findAll(p.doc, "g") {
-		if strings.Contains(attr(g, "class"), "m-deploy") {
+	for _, g := range findAll(p.doc, "rect") {
+		if attr(g, "class") == "mark m-deploy" {
 			marks++
 		}
 	}
@@ -507,4 +508,66 @@ func TestMetricsPageMarksDeploysOnEveryChart(t *testing.T) {
 	assert.Contains(t, p.body, "Peak requests/s: 9.00 at ")
 	assert.Contains(t, p.body, `<rect class="band"`)
 	assert.Less(t, len(p.body), 100_000, "the page stays small")
+}
+
+func TestAWeekOfMetricsStaysASmallPage(t *testing.T) {
+	r := newRig(t)
+	startActions(r)
+	r.deploy("shop", "c1")
+	now := time.Now()
+	var pts []metrics.Point
+	for i := range 2016 {
+		pts = append(pts, metrics.Point{Time: now.Add(time.Duration(i-2015) * 5 * time.Minute), Requests: float64(i % 17), LatencyP50: 0.01, LatencyP95: 0.2,
+			CPUPercent: float64(i % 90), MemoryBytes: float64(i%50) * (1 << 20)})
+	}
+	r.series.set("shop", pts)
+	ctx := engine.WithIdentity(context.Background(), engine.ServerIdentity("root"))
+	for i := range 40 {
+		_, err := r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"N": strconv.Itoa(i)}})
+		require.NoError(t, err)
+	}
+	p := r.signIn(developer).get("/apps/shop/metrics?span=7d")
+	require.Equal(t, http.StatusOK, p.status)
+	assert.Less(t, len(p.body), 100_000, "a week of points, 41 deploys: %d bytes", len(p.body))
+	t.Logf("metrics page for 7d: %d bytes", len(p.body))
+}
+
+func TestForgedActionsAreRefused(t *testing.T) {
+	r := newRig(t)
+	startActions(r)
+	r.deploy("shop", "c1")
+	ada := r.signIn(admin)
+	for _, path := range []string{
+		"/new-app", "/apps/shop/destroy", "/apps/shop/redeploy", "/apps/shop/restart", "/apps/shop/maintenance",
+		"/apps/shop/config/env", "/apps/shop/alerts/add", "/alerts/add", "/keys", "/keys/remove",
+	} {
+		form := url.Values{"name": {"x"}, "confirm_name": {"shop"}, "confirm": {"yes"}, "process": {"web"}, "on": {"true"},
+			"env": {"A=1"}, "url": {"https://hooks.example.com/x"}}
+		assert.Equal(t, http.StatusForbidden, ada.post(path, form).status, "%s without the CSRF token", path)
+		ada.header.Set("Origin", "https://evil.example")
+		form.Set("csrf_token", ada.csrf())
+		assert.Equal(t, http.StatusForbidden, ada.post(path, form).status, "%s from another site", path)
+		ada.header = http.Header{}
+	}
+	assert.True(t, appExists(r, "shop"))
+	assert.False(t, appExists(r, "x"))
+	assert.Equal(t, 1, r.current("shop"))
+	a, _ := r.eng.FindApp(context.Background(), "shop")
+	assert.False(t, a.Edge.Maintenance)
+
+	t.Run("an app one may not see answers 404 to every action", func(t *testing.T) {
+		out := r.signIn(outsider)
+		for _, path := range []string{"/apps/shop/redeploy", "/apps/shop/restart", "/apps/shop/maintenance", "/apps/shop/config/env", "/apps/shop/alerts/add", "/apps/shop/destroy"} {
+			p := out.submit(path, url.Values{"confirm": {"yes"}, "process": {"web"}, "on": {"true"}, "env": {"A=1"}, "url": {"https://hooks.example.com/x"}})
+			assert.Equal(t, http.StatusNotFound, p.status, path)
+		}
+		assert.Equal(t, http.StatusNotFound, out.get("/apps/shop/alerts").status)
+	})
+	t.Run("what one types is shown back as text", func(t *testing.T) {
+		p := ada.get("/search?q=" + url.QueryEscape(`<script>alert(1)</script>`))
+		assert.NotContains(t, p.body, "<script>alert(1)")
+		p = ada.submit("/new-app", url.Values{"name": {`"><img src=x onerror=alert(1)>`}})
+		assert.Equal(t, http.StatusBadRequest, p.status)
+		assert.NotContains(t, p.body, "<img src=x")
+	})
 }

@@ -10,7 +10,7 @@ import (
 
 // maxBands bounds the hover strips of a chart, so that a page of charts
 // stays small whatever the span.
-const maxBands = 60
+const maxBands = 40
 
 // xOf is where t falls on a chart from from to to.
 func xOf(t, from, to time.Time) float64 {
@@ -56,7 +56,7 @@ func bandTitle(def chartDef, lines [][]xy, i int) string {
 	for j, l := range lines {
 		parts = append(parts, def.lines[j].name+" "+def.format(l[i].v))
 	}
-	return stamp(lines[0][i].t) + ": " + strings.Join(parts, ", ")
+	return chartStamp(lines[0][i].t) + ": " + strings.Join(parts, ", ")
 }
 
 // placePeak puts the line's peak (its highest point as collected) on the
@@ -74,7 +74,7 @@ func placePeak(l *chartLine, s chartSpec, pts []metrics.Point, from, to time.Tim
 	p := pts[best]
 	l.HasPeak = true
 	l.PeakX, l.PeakY = math.Max(0, xOf(p.Time, from, to)), yOf(s.value(p), top)
-	l.PeakTitle = "Peak " + s.name + ": " + format(s.value(p)) + " at " + stamp(p.Time)
+	l.PeakTitle = "Peak " + s.name + ": " + format(s.value(p)) + " at " + chartStamp(p.Time)
 }
 
 // pointNote says what each collected point is, from their spacing: the
@@ -96,4 +96,10 @@ func roundStep(d time.Duration) string {
 		return plural(int(math.Round(d.Minutes())), "minute")
 	}
 	return plural(int(math.Round(d.Hours())), "hour")
+}
+
+// chartStamp is t in UTC, short, for the titles of a chart's points and
+// markers ("Dec 5 14:05 UTC").
+func chartStamp(t time.Time) string {
+	return t.UTC().Format("Jan 2 15:04 UTC")
 }

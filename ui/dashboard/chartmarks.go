@@ -25,8 +25,9 @@ type marker struct {
 	Title             string
 	ShowLabel         bool
 	TopY, BottomY, LY float64
-	// HitX and HitW are the strip around the rule that shows its title.
-	HitX, HitW, HitH float64
+	// RX is where the rule (a thin rect, so that its title shows on
+	// hover) starts; RW and RH are its width and height.
+	RX, RW, RH float64
 }
 
 // Marker bounds: how many a chart draws, how close crashes merge, how far
@@ -36,7 +37,7 @@ const (
 	crashMergeUnits = 6
 	markerLabelGap  = 40
 	markerLeftRoom  = 70
-	markerHit       = 8
+	markerWidth     = 2
 )
 
 // markerKinds maps the engine's event kinds to a marker's kind.
@@ -76,7 +77,7 @@ func buildMarkers(evs []chartEvent, from, to time.Time, width float64) []marker 
 			continue
 		}
 		x := width * ev.Time.Sub(from).Seconds() / span
-		title := stamp(ev.Time) + ": " + cutText(160, ev.Text)
+		title := chartStamp(ev.Time) + ": " + cutText(160, ev.Text)
 		if n := len(out); n > 0 && ev.Kind == "crash" && out[n-1].Class == "m-crash" && x-out[n-1].X < crashMergeUnits {
 			crashes++
 			out[n-1].Title = strconv.Itoa(crashes) + " crashes, the last at " + title
@@ -87,7 +88,7 @@ func buildMarkers(evs []chartEvent, from, to time.Time, width float64) []marker 
 		}
 		crashes = 1
 		m := marker{X: x, Class: "m-" + ev.Kind, Label: releaseLabel(ev), Title: title,
-			TopY: chartTop, BottomY: chartBottom, LY: chartTop - 8, HitX: x - markerHit/2, HitW: markerHit, HitH: chartBottom - chartTop}
+			TopY: chartTop, BottomY: chartBottom, LY: chartTop - 8, RX: x - markerWidth/2, RW: markerWidth, RH: chartBottom - chartTop}
 		if x >= markerLeftRoom && x <= width-markerLabelGap/2 && x-lastLabel >= markerLabelGap {
 			m.ShowLabel, lastLabel = true, x
 		}

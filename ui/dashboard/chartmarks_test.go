@@ -49,9 +49,9 @@ func TestMarkers(t *testing.T) {
 	assert.Equal(t, "v7", ms[1].Label)
 	assert.True(t, ms[1].ShowLabel)
 	assert.InDelta(t, 300, ms[1].X, 0.01, "half-way along")
-	assert.Contains(t, ms[1].Title, "2026-12-05 11:30:00 UTC: v7 is live")
+	assert.Contains(t, ms[1].Title, "Dec 5 11:30 UTC: v7 is live")
 	assert.Equal(t, "m-crash", ms[2].Class)
-	assert.Contains(t, ms[2].Title, "3 crashes, the last at 2026-12-05 11:45:10 UTC")
+	assert.Contains(t, ms[2].Title, "3 crashes, the last at Dec 5 11:45 UTC")
 	assert.Equal(t, "m-rollback", ms[3].Class)
 	assert.Equal(t, "v8", ms[3].Label)
 	assert.False(t, ms[3].ShowLabel, "too close to the crash's label to have its own")
@@ -78,7 +78,7 @@ func TestPeakIsTheRealPeakAndPointsShowTheirValues(t *testing.T) {
 	l := c.Lines[0]
 	assert.Equal(t, "50.00", l.Peak)
 	require.True(t, l.HasPeak)
-	assert.Equal(t, "Peak requests/s: 50.00 at "+stamp(pts[1000].Time), l.PeakTitle)
+	assert.Equal(t, "Peak requests/s: 50.00 at Dec 1 23:25 UTC", l.PeakTitle)
 	assert.InDelta(t, yOf(50, 50), l.PeakY, 0.01, "the peak dot sits at the peak")
 	assert.Contains(t, c.Note, "an average over 5 minutes; the peak is the highest of them")
 
@@ -88,10 +88,10 @@ func TestPeakIsTheRealPeakAndPointsShowTheirValues(t *testing.T) {
 	for _, b := range c.Bands {
 		assert.InDelta(t, end, b.X, 0.01, "bands tile the chart")
 		end = b.X + b.W
-		assert.Regexp(t, `^2026-1[12]-\d\d \d\d:\d\d:\d\d UTC: requests/s \d+\.\d\d$`, b.Title)
+		assert.Regexp(t, `^(Nov|Dec) \d\d? \d\d:\d\d UTC: requests/s \d+\.\d\d$`, b.Title)
 	}
 	assert.InDelta(t, float64(chartW), end, 0.01)
-	assert.Equal(t, stamp(to)+": requests/s 1.00", c.Bands[len(c.Bands)-1].Title, "the last band is the latest point")
+	assert.Equal(t, chartStamp(to)+": requests/s 1.00", c.Bands[len(c.Bands)-1].Title, "the last band is the latest point")
 
 	lat := buildCharts([]metrics.Point{{Time: to, LatencyP50: 0.01, LatencyP95: 0.2}}, time.Hour)[1]
 	assert.True(t, strings.HasSuffix(lat.Bands[0].Title, ": p50 10 ms, p95 200 ms"), lat.Bands[0].Title)
