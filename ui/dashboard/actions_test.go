@@ -370,6 +370,7 @@ func TestRollbackSaysWhatConfigComesBack(t *testing.T) {
 	p := dev.get("/apps/shop")
 	assert.Contains(t, p.body, "Config: brings back GONE; drops NEW; restores the earlier value of A.", "to v2")
 	assert.Contains(t, p.body, "Config: drops A, NEW.", "to v1")
+	assert.Contains(t, text(p.doc), "Rolling back here: Config: brings back GONE", "the releases list says it too")
 	p = dev.submit("/apps/shop/rollback", url.Values{"to": {"2"}})
 	assert.Contains(t, p.body, "brings back GONE; drops NEW")
 	assert.NotContains(t, p.body, "value of A: 1")

@@ -23,7 +23,7 @@ type appData struct {
 	CanRollback bool
 	// RollbackConfig says, by release number, what a rollback does to
 	// the config (names only).
-	RollbackConfig map[int]string
+	RollbackConfig map[int]rollbackNote
 	Actions        *appActions
 }
 

@@ -14,12 +14,19 @@ import (
 // before it counts the rest.
 const maxDiffNames = 8
 
+// rollbackNote says what a rollback does to the config, as a sentence;
+// Changes is false when it leaves the config as it is.
+type rollbackNote struct {
+	Text    string
+	Changes bool
+}
+
 // rollbackConfig says, for each release of rels one may roll back to,
 // what a rollback to it does to app's config: which variables it brings
 // back, drops or changes. Names only; values never leave the engine.
-func (d *Dashboard) rollbackConfig(ctx context.Context, app *engine.App, rels []*engine.Release) (map[int]string, error) {
-	out := map[int]string{}
-	byVersion := map[int]string{}
+func (d *Dashboard) rollbackConfig(ctx context.Context, app *engine.App, rels []*engine.Release) (map[int]rollbackNote, error) {
+	out := map[int]rollbackNote{}
+	byVersion := map[int]rollbackNote{}
 	for _, r := range rels {
 		if !r.Succeeded() || r.Number == app.CurrentRelease {
 			continue
@@ -30,7 +37,7 @@ func (d *Dashboard) rollbackConfig(ctx context.Context, app *engine.App, rels []
 			if err != nil {
 				return nil, err
 			}
-			s = describeRollbackConfig(diff)
+			s = rollbackNote{Text: describeRollbackConfig(diff), Changes: !diff.Empty()}
 			byVersion[r.ConfigVersion] = s
 		}
 		out[r.Number] = s
@@ -75,5 +82,5 @@ func (d *Dashboard) rollbackDetail(c echo.Context, app *engine.App, to int) (str
 		return "", err
 	}
 	m, err := d.rollbackConfig(ctx, app, []*engine.Release{rel})
-	return m[to], err
+	return m[to].Text, err
 }
