@@ -82,13 +82,32 @@ var chartDefs = []chartDef{
 		{"p95", func(p metrics.Point) float64 { return p.LatencyP95 }},
 	}},
 	{"errors", "Errors (5xx) per second", perSecond, []chartSpec{{"errors/s", func(p metrics.Point) float64 { return p.Errors }}}},
-	{"cpu", "CPU", func(f float64) string { return fmt.Sprintf("%.1f%%", f) }, []chartSpec{{"CPU", func(p metrics.Point) float64 { return p.CPUPercent }}}},
+	{"cpu", "CPU", percent, []chartSpec{{"CPU", func(p metrics.Point) float64 { return p.CPUPercent }}}},
 	{"memory", "Memory", byteSize, []chartSpec{{"memory", func(p metrics.Point) float64 { return p.MemoryBytes }}}},
 }
 
-func perSecond(f float64) string { return fmt.Sprintf("%.2f", f) }
+// The charts' formats show small figures with more digits, so that a
+// scale of small values does not read 0, 0, 0.
+func perSecond(f float64) string {
+	if f > 0 && f < 0.01 {
+		return fmt.Sprintf("%.3f", f)
+	}
+	return fmt.Sprintf("%.2f", f)
+}
 
-func millis(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) }
+func millis(f float64) string {
+	if f > 0 && f < 0.001 {
+		return fmt.Sprintf("%.2f ms", f*1000)
+	}
+	return fmt.Sprintf("%.0f ms", f*1000)
+}
+
+func percent(f float64) string {
+	if f > 0 && f < 0.1 {
+		return fmt.Sprintf("%.2f%%", f)
+	}
+	return fmt.Sprintf("%.1f%%", f)
+}
 
 // buildCharts draws every chart of pts (oldest first) over span, with
 // evs marked on each.
@@ -204,6 +223,9 @@ func grid(top float64, format func(float64) string) []gridLine {
 	for _, f := range []float64{0, 0.5, 1} {
 		y := chartBottom - (chartBottom-chartTop)*f
 		out = append(out, gridLine{X1: 0, X2: chartW, Y: y, TextY: y - 4, Label: format(top * f)})
+	}
+	if out[1].Label == out[0].Label || out[1].Label == out[2].Label {
+		out[1].Label = "" // a label said twice says nothing
 	}
 	return out
 }

@@ -111,3 +111,15 @@ func TestAChartReachesAnEventNotYetSampled(t *testing.T) {
 	assert.Equal(t, "v3", c.Markers[0].Label)
 	assert.InDelta(t, float64(chartW), c.Markers[0].X, 0.01)
 }
+
+func TestSmallFiguresKeepTheirDigits(t *testing.T) {
+	for in, want := range map[float64]string{0: "0.0%", 0.02: "0.02%", 0.5: "0.5%", 12.34: "12.3%"} {
+		assert.Equal(t, want, percent(in))
+	}
+	assert.Equal(t, "0.004", perSecond(0.004))
+	assert.Equal(t, "0.40 ms", millis(0.0004))
+	g := grid(0.05, percent)
+	assert.Equal(t, []string{"0.0%", "0.03%", "0.05%"}, []string{g[0].Label, g[1].Label, g[2].Label})
+	g = grid(1, func(float64) string { return "same" })
+	assert.Empty(t, g[1].Label, "no label said twice")
+}
