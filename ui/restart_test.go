@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/ui/api"
 )
 
@@ -46,4 +47,18 @@ func TestRedeployAndRestartAPI(t *testing.T) {
 	a, err := eng.FindApp(context.Background(), "shop")
 	require.NoError(t, err)
 	assert.Equal(t, 2, a.CurrentRelease, "a restart makes no release")
+}
+
+func TestRevealingConfigIsAudited(t *testing.T) {
+	r := newRemoteAPI(t)
+	resp := r.do(t, "developer", http.MethodGet, "/api/v1/apps/shop/config?reveal=true", "")
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	es, err := r.accounts.ListAudit(context.Background(), engine.AuditQuery{Actor: "developer@example.test", Limit: 50})
+	require.NoError(t, err)
+	found := false
+	for _, e := range es {
+		found = found || (e.Action == string(engine.ActRevealConfig) && e.App == "shop" && e.Success)
+	}
+	assert.True(t, found, "who read the values is in the audit log")
 }
