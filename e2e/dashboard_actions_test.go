@@ -173,3 +173,21 @@ func TestDashboardActionsInABrowser(t *testing.T) {
 		assert.NotContains(t, b.text("main table"), "made")
 	})
 }
+
+// TestScaleShowsTheProcfileCommand builds a Procfile app with buildpacks
+// and checks that the Scale page shows each type's command from the
+// Procfile, not the launcher (/cnb/process/web) that runs it.
+func TestScaleShowsTheProcfileCommand(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	s.addUser("admin@example.test", "admin", "admin password 1")
+	s.mustPush(appRepo(t, "procfile"), "pf")
+	b := newBrowser(t, s.controlURL(), artifactDir(t))
+	b.signIn("admin@example.test", "admin password 1")
+	b.open("/apps/pf/scale")
+	table := b.text("main table")
+	assert.Contains(t, table, `node -e "require('http')`)
+	assert.Contains(t, table, "while true; do echo")
+	assert.NotContains(t, table, "/cnb/process")
+	b.shot("a09-scale-procfile")
+}
