@@ -53,6 +53,7 @@ func (a *Auto) Build(ctx context.Context, req engine.BuildRequest) (*engine.Imag
 	if len(img.Processes) == 0 && len(procfile) > 0 {
 		img.Processes = procfileProcesses(procfile)
 	}
+	showProcfileCommands(img.Processes, procfile)
 	return img, nil
 }
 
@@ -80,6 +81,19 @@ func (a *Auto) ClearCache(ctx context.Context, app string) error {
 		}
 	}
 	return nil
+}
+
+// showProcfileCommands shows the Procfile's command of each process type
+// it declares, as the command people see, whatever runs it (a buildpack's
+// launcher, /cnb/process/web).
+func showProcfileCommands(ps []engine.Process, procfile []ProcfileEntry) {
+	for i := range ps {
+		for _, e := range procfile {
+			if e.Type == ps[i].Type {
+				ps[i].Display = e.Command
+			}
+		}
+	}
 }
 
 // readProcfile returns the Procfile's entries, none if there is no Procfile.

@@ -63,15 +63,18 @@ func TestAutoAppliesTheProcfileToImagesWithoutProcesses(t *testing.T) {
 	img, err := New(docker).Build(context.Background(), engine.BuildRequest{Source: src})
 	require.NoError(t, err)
 	assert.Equal(t, []engine.Process{
-		{Type: "web", Entrypoint: []string{"/app", "serve"}},
-		{Type: "worker", Entrypoint: []string{"/bin/sh", "-c", "/app work --queue $QUEUE"}},
+		{Type: "web", Entrypoint: []string{"/app", "serve"}, Display: "/app serve"},
+		{Type: "worker", Entrypoint: []string{"/bin/sh", "-c", "/app work --queue $QUEUE"}, Display: "/app work --queue $QUEUE"},
 	}, img.Processes)
 
-	own := []engine.Process{{Type: "web", Entrypoint: []string{"/cnb/process/web"}}}
+	own := []engine.Process{{Type: "web", Entrypoint: []string{"/cnb/process/web"}}, {Type: "worker", Entrypoint: []string{"/cnb/process/worker"}, Display: "bash w"}}
 	packs := &fakeMethod{file: "go.mod", procs: own}
-	img, err = New(packs).Build(context.Background(), engine.BuildRequest{Source: mapSource{"go.mod": "", "Procfile": "web: x"}})
+	img, err = New(packs).Build(context.Background(), engine.BuildRequest{Source: mapSource{"go.mod": "", "Procfile": "web: x --port $PORT"}})
 	require.NoError(t, err)
-	assert.Equal(t, own, img.Processes, "processes an image declares win")
+	assert.Equal(t, []engine.Process{
+		{Type: "web", Entrypoint: []string{"/cnb/process/web"}, Display: "x --port $PORT"},
+		{Type: "worker", Entrypoint: []string{"/cnb/process/worker"}, Display: "bash w"},
+	}, img.Processes, "processes an image declares win; people see the Procfile's command, not the launcher")
 }
 
 // refusing is a method that detects everything and refuses to build it.

@@ -105,7 +105,7 @@ func CommandArgs(cmd string) []string {
 func procfileProcesses(entries []ProcfileEntry) []engine.Process {
 	ps := make([]engine.Process, len(entries))
 	for i, e := range entries {
-		ps[i] = engine.Process{Type: e.Type, Entrypoint: CommandArgs(e.Command)}
+		ps[i] = engine.Process{Type: e.Type, Entrypoint: CommandArgs(e.Command), Display: e.Command}
 	}
 	return ps
 }

@@ -192,7 +192,7 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		hrefs := eval[[]string](b, `[...document.querySelectorAll("main a[href^=http]")].map(a => a.href)`)
 		assert.Contains(t, hrefs, "http://shop-with-a-rather-long-name.localhost:"+httpPort+"/", "the default host")
 		b.open("/apps/fresh")
-		assert.Contains(t, b.text("main"), "git push ssh://git@localhost:"+sshPort+"/fresh.git main")
+		assert.Contains(t, b.text("main"), "git remote add quayside ssh://git@localhost:"+sshPort+"/fresh.git")
 		assert.Contains(t, b.text("main"), "git push http://quayside.localhost:"+httpPort+"/fresh.git main")
 	})
 	t.Run("the apps overview refreshes itself", func(t *testing.T) {

@@ -30,10 +30,17 @@ type Process struct {
 	Entrypoint []string
 	// Cmd replaces the image's command when not nil.
 	Cmd []string
+	// Display is the command as its source gave it (a Procfile line, a
+	// buildpack's process), for people, when Entrypoint and Cmd run it
+	// through a launcher (/cnb/process/web); "" otherwise.
+	Display string
 }
 
-// Command is the process's command line, for people.
+// Command is the process's command line, for people: Display when set.
 func (p Process) Command() string {
+	if p.Display != "" {
+		return p.Display
+	}
 	return strings.Join(append(slices.Clone(p.Entrypoint), p.Cmd...), " ")
 }
 

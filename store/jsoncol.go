@@ -12,12 +12,13 @@ type processJSON struct {
 	Type       string   `json:"type"`
 	Entrypoint []string `json:"entrypoint,omitempty"`
 	Cmd        []string `json:"cmd,omitempty"`
+	Display    string   `json:"display,omitempty"`
 }
 
 func encodeProcesses(ps []engine.Process) (string, error) {
 	out := make([]processJSON, len(ps))
 	for i, p := range ps {
-		out[i] = processJSON{Type: p.Type, Entrypoint: p.Entrypoint, Cmd: p.Cmd}
+		out[i] = processJSON{Type: p.Type, Entrypoint: p.Entrypoint, Cmd: p.Cmd, Display: p.Display}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -36,7 +37,7 @@ func decodeProcesses(s string) ([]engine.Process, error) {
 	}
 	out := make([]engine.Process, len(in))
 	for i, p := range in {
-		out[i] = engine.Process{Type: p.Type, Entrypoint: p.Entrypoint, Cmd: p.Cmd}
+		out[i] = engine.Process{Type: p.Type, Entrypoint: p.Entrypoint, Cmd: p.Cmd, Display: p.Display}
 	}
 	return out, nil
 }

@@ -23,6 +23,7 @@ func (s *Server) getConfig(c echo.Context) error {
 			s.auditDenial(c, engine.ActRevealConfig, err)
 			return err
 		}
+		s.auditReveal(c)
 	}
 	out := api.Config{Version: cv.Version, Vars: make(map[string]string, len(cv.Vars)), Masked: !reveal,
 		RuntimeOnly: append([]string{}, cv.RuntimeOnly...)}
@@ -47,4 +48,13 @@ func (s *Server) changeConfig(c echo.Context) error {
 			ProductionOnly: in.ProductionOnly, Previews: in.Previews,
 		})
 	})
+}
+
+// auditReveal records that the caller read every config value of the
+// app, as the dashboard records a value revealed.
+func (s *Server) auditReveal(c echo.Context) {
+	entry := engine.AuditEntry{Action: string(engine.ActRevealConfig), App: c.Param("app"), Target: "*", Success: true}
+	if err := s.cfg.Accounts.Audit(c.Request().Context(), entry); err != nil {
+		s.log.Error("write audit entry", "action", entry.Action, "err", err)
+	}
 }

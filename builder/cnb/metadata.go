@@ -3,6 +3,7 @@ package cnb
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -137,7 +138,9 @@ func (bp buildpackInfo) describe() string {
 func parseProcesses(label string) []engine.Process {
 	var md struct {
 		Processes []struct {
-			Type string `json:"type"`
+			Type    string          `json:"type"`
+			Command json.RawMessage `json:"command"`
+			Args    []string        `json:"args"`
 		} `json:"processes"`
 	}
 	if json.Unmarshal([]byte(label), &md) != nil {
@@ -148,9 +151,27 @@ func parseProcesses(label string) []engine.Process {
 		if !validProcessType(p.Type) || slices.ContainsFunc(ps, func(q engine.Process) bool { return q.Type == p.Type }) {
 			continue
 		}
-		ps = append(ps, engine.Process{Type: p.Type, Entrypoint: []string{processDir + p.Type}})
+		ps = append(ps, engine.Process{Type: p.Type, Entrypoint: []string{processDir + p.Type}, Display: displayCommand(p.Command, p.Args)})
 	}
 	return ps
+}
+
+// displayCommand is a process's command as its buildpack declared it, for
+// people: the command (a string, or a list in newer platform APIs) and its
+// arguments, with a "bash -c" wrapper taken off; "" when unreadable.
+func displayCommand(raw json.RawMessage, args []string) string {
+	var cmd []string
+	if json.Unmarshal(raw, &cmd) != nil {
+		var one string
+		if json.Unmarshal(raw, &one) != nil || one == "" {
+			return ""
+		}
+		cmd = []string{one}
+	}
+	if len(cmd) == 3 && len(args) == 0 && (cmd[0] == "bash" || cmd[0] == "sh") && cmd[1] == "-c" {
+		return cmd[2]
+	}
+	return strings.Join(append(cmd, args...), " ")
 }
 
 // validProcessType reports whether t is a process type the lifecycle

@@ -27,10 +27,12 @@ func TestParseProcesses(t *testing.T) {
 		want  []engine.Process
 	}{
 		{"sample", buildMetadataSample, []engine.Process{
-			{Type: "web", Entrypoint: []string{"/cnb/process/web"}},
-			{Type: "worker", Entrypoint: []string{"/cnb/process/worker"}},
-			{Type: "release", Entrypoint: []string{"/cnb/process/release"}},
+			{Type: "web", Entrypoint: []string{"/cnb/process/web"}, Display: "./server --port $PORT"},
+			{Type: "worker", Entrypoint: []string{"/cnb/process/worker"}, Display: "./worker"},
+			{Type: "release", Entrypoint: []string{"/cnb/process/release"}, Display: "./migrate"},
 		}},
+		{"an older platform's string command", `{"processes":[{"type":"web","command":"python app.py","args":["-v"]}]}`,
+			[]engine.Process{{Type: "web", Entrypoint: []string{"/cnb/process/web"}, Display: "python app.py -v"}}},
 		{"no processes", `{"processes":[]}`, nil},
 		{"missing label", "", nil},
 		{"malformed label", `{"processes":`, nil},

@@ -262,6 +262,11 @@ type Rollback struct {
 	To int `json:"to,omitempty"`
 }
 
+// Restart names the process type whose containers are replaced.
+type Restart struct {
+	Process string `json:"process"`
+}
+
 // Key is an SSH public key allowed to push.
 type Key struct {
 	Name        string `json:"name"`

@@ -21,12 +21,14 @@ type appData struct {
 	Processes   []*engine.Container
 	Events      []*engine.Event
 	CanRollback bool
-	// Push is where to push the app, for an app with no release yet.
-	Push pushURLs
 	// Previews are the app's previews; PreviewsOn says previews are enabled.
 	Previews          []*engine.Preview
 	PreviewsOn        bool
 	CanDestroyPreview bool
+	// RollbackConfig says, by release number, what a rollback does to
+	// the config (names only).
+	RollbackConfig map[int]rollbackNote
+	Actions        *appActions
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -35,7 +37,7 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	data := appData{CanRollback: v.Can(engine.ActDeploy), Push: d.push(app.Name)}
+	data := appData{CanRollback: v.Can(engine.ActDeploy)}
 	if data.Releases, err = d.cfg.Engine.ListReleases(ctx, app.Name, appReleases); err != nil {
 		return err
 	}
@@ -43,6 +45,12 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	sortContainers(data.Processes)
+	if data.RollbackConfig, err = d.rollbackConfig(ctx, app, data.Releases); err != nil {
+		return err
+	}
+	if data.Actions, err = d.appActions(ctx, v, app); err != nil {
+		return err
+	}
 	if data.Events, err = d.cfg.Engine.Events(ctx, app.Name, 0, appEvents); err != nil {
 		return err
 	}
@@ -78,9 +86,13 @@ func (d *Dashboard) rollback(c echo.Context, v *view) error {
 		return engine.FieldError("to", "choose a release to roll back to, such as v3")
 	}
 	if c.FormValue("confirm") != "yes" {
+		detail, err := d.rollbackDetail(c, app, to)
+		if err != nil {
+			return err
+		}
 		v.Data = confirmData{
 			Question: "Roll back " + app.Name + " to v" + strconv.Itoa(to) + "?",
-			Detail:   "A new release with the image and config of v" + strconv.Itoa(to) + " replaces the live one once it is healthy.",
+			Detail:   "A new release with the image and config of v" + strconv.Itoa(to) + " replaces the live one once it is healthy. " + detail,
 			Action:   appPath(app.Name, "rollback"), Fields: map[string]string{"to": strconv.Itoa(to)},
 			Button: "Roll back", Busy: "Rolling back…", Cancel: appPath(app.Name),
 		}

@@ -26,9 +26,22 @@ type chart struct {
 	W, H               int
 	Grid               []gridLine
 	Lines              []chartLine
-	From, To           string
-	LeftX, RightX      int
-	LabelY             int
+	// Ticks label the time axis; Bands show each point's time and values
+	// on hover; Markers mark deploys, rollbacks and crashes.
+	Ticks   []timeTick
+	Bands   []hoverBand
+	Markers []marker
+	// Note says what a point of the chart is (an average over how long)
+	// and so what its peak is.
+	Note   string
+	LabelY int
+}
+
+// hoverBand is a vertical strip of a chart whose <title> gives the time
+// and values of the point in it.
+type hoverBand struct {
+	X, W, Y, H float64
+	Title      string
 }
 
 // gridLine is a horizontal rule with its value.
@@ -38,10 +51,15 @@ type gridLine struct {
 	Label    string
 }
 
-// chartLine is one series of a chart.
+// chartLine is one series of a chart. The peak is the highest point of
+// the series as collected (not of the line drawn, which may average
+// several points): PeakX and PeakY place it, PeakTitle says when.
 type chartLine struct {
 	Name, Class, Points   string
 	Latest, Average, Peak string
+	PeakX, PeakY          float64
+	PeakTitle             string
+	HasPeak               bool
 }
 
 // chartSpec says which figure of a point a chart line draws.
@@ -64,32 +82,69 @@ var chartDefs = []chartDef{
 		{"p95", func(p metrics.Point) float64 { return p.LatencyP95 }},
 	}},
 	{"errors", "Errors (5xx) per second", perSecond, []chartSpec{{"errors/s", func(p metrics.Point) float64 { return p.Errors }}}},
-	{"cpu", "CPU", func(f float64) string { return fmt.Sprintf("%.1f%%", f) }, []chartSpec{{"CPU", func(p metrics.Point) float64 { return p.CPUPercent }}}},
+	{"cpu", "CPU", percent, []chartSpec{{"CPU", func(p metrics.Point) float64 { return p.CPUPercent }}}},
 	{"memory", "Memory", byteSize, []chartSpec{{"memory", func(p metrics.Point) float64 { return p.MemoryBytes }}}},
 }
 
-func perSecond(f float64) string { return fmt.Sprintf("%.2f", f) }
+// The charts' formats show small figures with more digits, so that a
+// scale of small values does not read 0, 0, 0.
+func perSecond(f float64) string {
+	if f > 0 && f < 0.01 {
+		return fmt.Sprintf("%.3f", f)
+	}
+	return fmt.Sprintf("%.2f", f)
+}
 
-func millis(f float64) string { return fmt.Sprintf("%.0f ms", f*1000) }
+func millis(f float64) string {
+	if f > 0 && f < 0.001 {
+		return fmt.Sprintf("%.2f ms", f*1000)
+	}
+	return fmt.Sprintf("%.0f ms", f*1000)
+}
 
-// buildCharts draws every chart of pts (oldest first) over span.
-func buildCharts(pts []metrics.Point, span time.Duration) []chart {
+func percent(f float64) string {
+	if f > 0 && f < 0.1 {
+		return fmt.Sprintf("%.2f%%", f)
+	}
+	return fmt.Sprintf("%.1f%%", f)
+}
+
+// buildCharts draws every chart of pts (oldest first) over span, with
+// evs marked on each.
+func buildCharts(pts []metrics.Point, span time.Duration, evs ...chartEvent) []chart {
 	if len(pts) == 0 {
 		return nil
 	}
-	to := pts[len(pts)-1].Time
+	to := chartEnd(pts[len(pts)-1].Time, span, evs)
 	from := to.Add(-span)
 	pts = slices.DeleteFunc(slices.Clone(pts), func(p metrics.Point) bool { return p.Time.Before(from) })
+	ticks := timeTicks(from, to, chartW)
+	marks := buildMarkers(evs, from, to, chartW)
+	note := pointNote(pts)
 	out := make([]chart, 0, len(chartDefs))
 	for _, def := range chartDefs {
-		out = append(out, drawChart(def, pts, from, to, span))
+		c := drawChart(def, pts, from, to, span)
+		c.Ticks, c.Markers, c.Note = ticks, marks, note
+		out = append(out, c)
 	}
 	return out
 }
 
+// chartEnd is where a chart's time axis ends: at the last point, or at
+// a later event (a deploy just made, not yet sampled) when it is at most
+// a tenth of the span later.
+func chartEnd(last time.Time, span time.Duration, evs []chartEvent) time.Time {
+	end := last
+	for _, ev := range evs {
+		if ev.Time.After(end) && ev.Time.Sub(last) <= span/10 {
+			end = ev.Time
+		}
+	}
+	return end
+}
+
 func drawChart(def chartDef, pts []metrics.Point, from, to time.Time, span time.Duration) chart {
-	c := chart{ID: "chart-" + def.id, Title: def.title, W: chartW, H: chartH, LeftX: 2, RightX: chartW - 2, LabelY: chartH - 6,
-		From: from.UTC().Format(timeLabel(span)), To: to.UTC().Format(timeLabel(span)) + " UTC"}
+	c := chart{ID: "chart-" + def.id, Title: def.title, W: chartW, H: chartH, LabelY: chartH - 6}
 	top := 0.0
 	for _, s := range def.lines {
 		for _, p := range pts {
@@ -99,13 +154,18 @@ func drawChart(def chartDef, pts []metrics.Point, from, to time.Time, span time.
 	top = niceCeil(top)
 	c.Grid = grid(top, def.format)
 	var parts []string
+	var drawn [][]xy
 	for i, s := range def.lines {
 		l := summarize(s, pts, def.format)
 		l.Class = fmt.Sprintf("l%d", i)
-		l.Points = polyline(downsample(pts, s.value), from, to, top)
+		xs := downsample(pts, s.value)
+		drawn = append(drawn, xs)
+		l.Points = polyline(xs, from, to, top)
+		placePeak(&l, s, pts, from, to, top, def.format)
 		c.Lines = append(c.Lines, l)
 		parts = append(parts, fmt.Sprintf("%s latest %s, average %s, peak %s", l.Name, l.Latest, l.Average, l.Peak))
 	}
+	c.Bands = hoverBands(def, drawn, from, to)
 	c.Summary = fmt.Sprintf("%s over the last %s: %s.", def.title, spanName(span), strings.Join(parts, "; "))
 	return c
 }
@@ -164,6 +224,9 @@ func grid(top float64, format func(float64) string) []gridLine {
 		y := chartBottom - (chartBottom-chartTop)*f
 		out = append(out, gridLine{X1: 0, X2: chartW, Y: y, TextY: y - 4, Label: format(top * f)})
 	}
+	if out[1].Label == out[0].Label || out[1].Label == out[2].Label {
+		out[1].Label = "" // a label said twice says nothing
+	}
 	return out
 }
 
@@ -179,13 +242,6 @@ func niceCeil(v float64) float64 {
 		}
 	}
 	return 10 * exp
-}
-
-func timeLabel(span time.Duration) string {
-	if span > 24*time.Hour {
-		return "Jan 2 15:04"
-	}
-	return "15:04"
 }
 
 func spanName(span time.Duration) string {

@@ -40,6 +40,7 @@ func (d *Dashboard) configPage(c echo.Context, v *view) error {
 		if err := d.authorize(c, v, engine.ActRevealConfig); err != nil {
 			return err
 		}
+		d.auditReveal(c.Request().Context(), v.App.Name, key)
 	}
 	return d.renderConfig(c, v, http.StatusOK, key)
 }

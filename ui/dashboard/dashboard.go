@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -31,6 +32,12 @@ type Config struct {
 	// Version is shown in the footer.
 	Version string
 	Logger  *slog.Logger
+	// TestWebhook sends one test alert for app ("" for the server); nil
+	// sends none (the test button says so).
+	TestWebhook func(ctx context.Context, app string, w engine.Webhook) (delivered bool, reason string, err error)
+	// CheckWebhook checks a webhook being added against the server's
+	// address policy; nil allows any that engine.ValidateWebhook allows.
+	CheckWebhook func(w engine.Webhook) error
 }
 
 // Dashboard serves the dashboard's pages and assets. It starts no
@@ -100,7 +107,7 @@ var routes = []route{
 // does not matter whether e also runs Auth.Identify.
 func (d *Dashboard) Register(e *echo.Echo) {
 	mw := []echo.MiddlewareFunc{d.errorPages, secureHeaders, middleware.BodyLimit(maxFormBytes), d.identify}
-	for _, r := range routes {
+	for _, r := range append(routes, actionRoutes...) {
 		e.Add(r.method, r.path, r.handler(d), mw...)
 	}
 	e.GET("/assets/:name", d.serveAsset, secureHeaders)

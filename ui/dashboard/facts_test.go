@@ -74,7 +74,10 @@ func TestNewAppIsNotActive(t *testing.T) {
 		assert.Contains(t, badges, "not deployed", path)
 		assert.NotContains(t, badges, "active", path)
 	}
-	assert.Contains(t, b.get("/apps/fresh").body, "git push ssh://git@example.test:2222/fresh.git main", "how to deploy it")
+	body := b.get("/apps/fresh").body
+	assert.Contains(t, body, "git remote add quayside ssh://git@example.test:2222/fresh.git\ngit push quayside main", "how to deploy it")
+	assert.Contains(t, body, "git push https://quayside.example.test:8443/fresh.git main", "and over HTTPS")
+	assert.Equal(t, 1, strings.Count(body, "git remote add quayside"), "the instructions are shown once")
 }
 
 func badgeTexts(p page) []string {

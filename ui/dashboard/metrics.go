@@ -17,6 +17,10 @@ type metricSpan struct {
 
 var metricSpans = []metricSpan{{"1h", time.Hour}, {"6h", 6 * time.Hour}, {"24h", 24 * time.Hour}, {"7d", 7 * 24 * time.Hour}}
 
+// maxChartEvents is how many of an app's latest events the charts read
+// for their markers.
+const maxChartEvents = 500
+
 // metricsData is the metrics page's Data.
 type metricsData struct {
 	Span   string
@@ -45,7 +49,11 @@ func (d *Dashboard) metricsPage(c echo.Context, v *view) error {
 		data.Spans = append(data.Spans, s.name)
 	}
 	if d.cfg.Series != nil {
-		data.Charts = buildCharts(d.cfg.Series.AppSeries(app.Name, span.d), span.d)
+		evs, err := d.cfg.Engine.Events(c.Request().Context(), app.Name, 0, maxChartEvents)
+		if err != nil {
+			return err
+		}
+		data.Charts = buildCharts(d.cfg.Series.AppSeries(app.Name, span.d), span.d, chartEvents(evs)...)
 	}
 	v.Title, v.Data = app.Name+" metrics", data
 	return d.render(c, http.StatusOK, "metrics", v)

@@ -12,14 +12,15 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/actions/*.html
 var templateFS embed.FS
 
-// loadPages parses each page template together with the layout and the
-// shared partials. The page is executed through "layout".
+// loadPages parses each page template together with the layout, the
+// shared partials and the action partials (templates/actions: the
+// controls pages include). The page is executed through "layout".
 func loadPages() map[string]*template.Template {
 	base := template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS,
-		"templates/layout.html", "templates/partials.html", "templates/previews_partial.html"))
+		"templates/layout.html", "templates/partials.html", "templates/previews_partial.html", "templates/actions/*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

@@ -41,17 +41,22 @@ type view struct {
 
 	Version string
 	CSS, JS string
-	Data    any
+	// ActionsJS is the script of the action controls (actions.js).
+	ActionsJS string
+	Data      any
 }
 
 // newView starts the view of a request made by id (signed in when ok).
 func (d *Dashboard) newView(c echo.Context, id engine.Identity, ok bool) *view {
 	v := &view{SignedIn: ok, ID: id, Version: d.cfg.Version, CSS: d.assets.url("dashboard.css"),
-		JS: d.assets.url("dashboard.js"), Fields: map[string]string{}, Form: url.Values{}}
+		JS: d.assets.url("dashboard.js"), ActionsJS: d.assets.url("actions.js"), Fields: map[string]string{}, Form: url.Values{}}
 	if s := auth.Session(c); s != nil {
 		v.CSRF = s.CSRFToken
 	}
 	v.Flash = flashes[c.QueryParam("done")]
+	if v.Flash == "" {
+		v.Flash = actionFlashes[c.QueryParam("done")]
+	}
 	return v
 }
 

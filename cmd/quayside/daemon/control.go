@@ -160,7 +160,8 @@ func (d *Daemon) controlHandler() http.Handler {
 	pages := dashboard.New(dashboard.Config{
 		Engine: d.engine, Accounts: d.accounts, Auth: d.api.Auth(), Series: d.metrics,
 		Version: d.cfg.Version, Logger: d.cfg.Log.With("part", "dashboard"),
-		Links: dashboard.Links{HostURL: d.cfg.HostURL, GitSSH: d.cfg.GitURL(), Control: d.cfg.ControlURL()},
+		Links:       dashboard.Links{HostURL: d.cfg.HostURL, GitSSH: d.cfg.GitURL(), Control: d.cfg.ControlURL()},
+		TestWebhook: d.testWebhook, CheckWebhook: d.checkWebhook,
 	}).Handler()
 	api := d.api.RemoteHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,37 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/ui/api"
+)
+
+// redeploy deploys the current release again, streaming its output as
+// rollback does.
+func (s *Server) redeploy(c echo.Context) error {
+	return s.streamRelease(c, func(out *streamWriter) (*engine.Release, error) {
+		return s.cfg.Engine.Redeploy(c.Request().Context(), engine.RedeployRequest{
+			App: c.Param("app"), Author: actor(c), Output: out,
+		})
+	})
+}
+
+// restart replaces the containers of one process type; 204 once the new
+// ones run.
+func (s *Server) restart(c echo.Context) error {
+	var in api.Restart
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if in.Process == "" {
+		return engine.FieldError("process", "name the process type to restart, such as web")
+	}
+	err := s.cfg.Engine.Restart(c.Request().Context(), engine.RestartRequest{App: c.Param("app"), Process: in.Process, Author: actor(c)})
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
