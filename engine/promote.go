@@ -107,7 +107,7 @@ func (e *Engine) promotionSource(ctx context.Context, source string) (*Release, 
 func promotionRelease(app *App, src *Release, author string) *Release {
 	return &Release{
 		App: app.Name, Kind: KindPromote, Status: ReleaseDeploying,
-		Description: "Promote " + promotionOrigin(src),
+		Description: "Promoted from " + promotionOrigin(src),
 		Image:       src.Image, Port: src.Port, BuildMethod: src.BuildMethod,
 		Processes: src.Processes, Commit: src.Commit, Author: author,
 		ConfigVersion: app.ConfigVersion,

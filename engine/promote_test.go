@@ -66,7 +66,7 @@ func TestPromote(t *testing.T) {
 		assert.Equal(t, engine.KindPromote, got.Kind)
 		assert.Equal(t, "staging", got.PromotedFrom)
 		assert.Equal(t, 2, got.PromotedRelease, "staging's current release: v2 (config S=1)")
-		assert.Equal(t, "Promote staging v2 (s1)", got.Description)
+		assert.Equal(t, "Promoted from staging v2 (s1)", got.Description)
 		assert.Equal(t, "s1", got.Commit)
 		assert.Equal(t, engine.ReleaseActive, got.Status)
 		assert.Contains(t, out, "Promoting staging v2 (commit s1) to production")

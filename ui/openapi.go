@@ -40,6 +40,7 @@ var bodies = map[string][2]any{
 	"GET /apps/:app/config":                  {nil, api.Config{}},
 	"PATCH /apps/:app/config":                {api.ConfigChange{}, api.Release{}},
 	"POST /apps/:app/rollback":               {api.Rollback{}, api.Release{}},
+	"POST /apps/:app/promote":                {api.Promote{}, api.Release{}},
 	"GET /apps/:app/ps":                      {nil, api.ProcessList{}},
 	"POST /apps/:app/scale":                  {api.ScaleChange{}, api.App{}},
 	"PATCH /apps/:app/limits":                {api.LimitsChange{}, api.Limits{}},

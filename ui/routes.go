@@ -47,6 +47,7 @@ var apiRoutes = []route{
 	{"GET", "/apps/:app/config", engine.ActReadApp, h((*Server).getConfig), "Show an app's config (values with reveal=true)"},
 	{"PATCH", "/apps/:app/config", engine.ActChangeConfig, h((*Server).changeConfig), "Set and unset config values"},
 	{"POST", "/apps/:app/rollback", engine.ActDeploy, h((*Server).rollback), "Roll back to an earlier release"},
+	{"POST", "/apps/:app/promote", engine.ActDeploy, h((*Server).promote), "Release another app's current image (a staging app, a preview) with this app's config"},
 	{"GET", "/apps/:app/ps", engine.ActReadApp, h((*Server).listProcesses), "List an app's processes"},
 	{"POST", "/apps/:app/scale", engine.ActScale, h((*Server).scale), "Scale an app's process types"},
 	{"PATCH", "/apps/:app/limits", engine.ActScale, h((*Server).setLimits), "Set a process type's memory, CPU and process limits"},
