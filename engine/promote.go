@@ -66,7 +66,10 @@ func (e *Engine) Promote(ctx context.Context, req PromoteRequest) (rel *Release,
 	err = e.deployRelease(ctx, app, rel, out)
 	err = explainMissingImage(err, src)
 	e.finishRelease(ctx, rel, capt, err)
-	return rel, err
+	if err != nil {
+		return rel, err
+	}
+	return e.cfg.Store.FindRelease(context.WithoutCancel(ctx), rel.App, rel.Number)
 }
 
 // checkPromotePair refuses empty names and an app promoted into itself.

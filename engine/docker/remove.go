@@ -61,8 +61,9 @@ func (r *Runtime) removeImages(ctx context.Context, app string, keep []string) e
 	if err != nil {
 		return r.wrap("list images", err)
 	}
+	kept := keptWithParents(images, keep)
 	for _, img := range childrenFirst(images) {
-		if slices.Contains(keep, img.ID) || slices.ContainsFunc(img.RepoTags, func(t string) bool { return slices.Contains(keep, t) }) {
+		if kept[img.ID] {
 			r.log.Info("image kept: another app uses it", "app", app, "id", img.ID, "tags", img.RepoTags)
 			continue
 		}
@@ -73,6 +74,29 @@ func (r *Runtime) removeImages(ctx context.Context, app string, keep []string) e
 		r.log.Info("image removed", "app", app, "id", img.ID, "tags", img.RepoTags)
 	}
 	return nil
+}
+
+// keptWithParents is the set of IDs of the images whose ID or a tag is in
+// keep, and of their parents among images (Docker refuses to remove a
+// parent while its child stays).
+func keptWithParents(images []image.Summary, keep []string) map[string]bool {
+	kept := map[string]bool{}
+	if len(keep) == 0 {
+		return kept
+	}
+	byID := make(map[string]image.Summary, len(images))
+	for _, img := range images {
+		byID[img.ID] = img
+	}
+	for _, img := range images {
+		if !slices.Contains(keep, img.ID) && !slices.ContainsFunc(img.RepoTags, func(t string) bool { return slices.Contains(keep, t) }) {
+			continue
+		}
+		for cur, ok := img, true; ok && !kept[cur.ID]; cur, ok = byID[cur.ParentID] {
+			kept[cur.ID] = true
+		}
+	}
+	return kept
 }
 
 // childrenFirst orders images so that each comes before its parent: Docker
