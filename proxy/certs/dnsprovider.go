@@ -85,4 +85,3 @@ func need(provider string, settings map[string]string, keys ...string) error {
 	sort.Strings(missing)
 	return engine.FieldError("dns-provider", "--dns-provider %s needs %s in the settings file (KEY=VALUE lines, mode 0600)", provider, strings.Join(missing, ", "))
 }
-
