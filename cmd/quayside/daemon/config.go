@@ -49,6 +49,8 @@ type Config struct {
 	DefaultLimits    engine.Limits
 	WebhookAllow     []netip.Prefix
 	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	// DNS turns on the wildcard certificate for *.Domain (DNS-01); nil: none.
+	DNS *certs.DNSConfig
 }
 
 // Local reports whether the server runs in local mode: certificates from
