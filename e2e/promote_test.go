@@ -3,8 +3,10 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,13 +127,22 @@ func TestBenchPromote(t *testing.T) {
 		}))
 		require.NoError(t, <-done)
 	}
-	writeBenchSection(t, "promote", fmt.Sprintf(`Measured %s on %s (%d CPUs), Docker %s, the sample app, %d runs
-alternating between two source apps.
+	writeBenchSection(t, "promote", fmt.Sprintf(`Measured %s on %s (%d CPUs, load average %s at the end), Docker %s,
+the sample app, %d runs alternating between two source apps.
 
 | what | median | min | max | target |
 |---|---|---|---|---|
 | promote: command to the target serving the source's image | %s | %s | %s | <= 2 s |
-`, time.Now().UTC().Format("2006-01-02"), hostName(), runtime.NumCPU(), dockerVersion(), benchRuns,
+`, time.Now().UTC().Format("2006-01-02"), hostName(), runtime.NumCPU(), loadAverage(), dockerVersion(), benchRuns,
 		ms(median(runs)), ms(slices.Min(runs)), ms(slices.Max(runs))))
+}
+
+// loadAverage is the machine's 1-minute load average, from /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
