@@ -30,6 +30,8 @@ type Manager struct {
 	acme  *acmeCerts // nil in local mode
 	local *localCA   // nil in ACME mode
 	tls   *tls.Config
+	// wildName is "*.<domain>" when the wildcard is on (Config.DNS), else "".
+	wildName string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -61,6 +63,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.tls = m.newTLSConfig()
+	if m.acme != nil && m.acme.wild != nil {
+		m.wildName = "*." + cfg.Domain
+	}
 	return m, nil
 }
 
@@ -215,15 +220,15 @@ func (m *Manager) HasCertificate(host string) bool {
 // a host one label under the domain when the wildcard is on (Config.DNS),
 // else host itself.
 func (m *Manager) certName(host string) string {
-	if m.acme == nil || m.acme.wild == nil || !oneLabelUnder(host, m.cfg.Domain) {
+	if m.wildName == "" || !oneLabelUnder(host, m.cfg.Domain) {
 		return host
 	}
-	return "*." + m.cfg.Domain
+	return m.wildName
 }
 
 // isWildcard reports whether name is the wildcard certificate's name.
 func (m *Manager) isWildcard(name string) bool {
-	return m.acme != nil && m.acme.wild != nil && name == "*."+m.cfg.Domain
+	return m.wildName != "" && name == m.wildName
 }
 
 // oneLabelUnder reports whether host is exactly one label under domain:
