@@ -50,13 +50,15 @@ func TestPromote(t *testing.T) {
 	audit := s.mustCLI("audit", "--for-app", "production")
 	assert.Contains(t, audit, "promoted from staging v2 ("+stagingCommit[:7]+")")
 
-	t.Run("the source's retention, gc and destroy keep the image production runs", func(t *testing.T) {
+	t.Run("the source's retention and destroy keep the image production runs", func(t *testing.T) {
 		for i := range 2 {
 			writeFile(t, staging, "message.txt", fmt.Sprintf("staged%d", i))
 			commitAll(t, staging, "more")
 			s.mustPush(staging, "staging")
 		}
-		s.mustCLI("gc")
+		// quayside gc is left out: Docker runs one disk-usage query at a
+		// time, and a parallel gc would fail TestGarbageCollection's. The
+		// engine's TestPromotedImagesSurviveTheSourcesRetention covers gc.
 		s.mustCLI("apps", "destroy", "staging", "--confirm", "staging")
 		_, err := execOut("docker", "image", "inspect", rels[0].Image)
 		require.NoError(t, err, "the promoted image %s is still there", rels[0].Image)
