@@ -147,4 +147,3 @@ func loadAverage() string {
 	}
 	return strings.Fields(string(b))[0]
 }
-
