@@ -179,14 +179,14 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		Version: version, Data: abs, Domain: c.Domain, HTTPAddr: c.HTTPAddr, SSHAddr: c.SSHAddr,
 		Log: newLogger(c.LogLevel, c.LogFormat), StopGrace: c.StopGrace, MaxPush: maxPush,
 		PushTimeout: c.PushTimeout, HTTPPort: httpPort, SSHPort: sshPort,
-		HTTPSAddr: c.HTTPSAddr, HTTPSPort: httpsPort, ACMECA: c.ACMECA, ACMERoot: acmeRoot, ACMEEmail: c.ACMEEmail,
+		HTTPSAddr: c.HTTPSAddr, HTTPSPort: httpsPort, ACMECA: c.ACMECA, ACMERoot: acmeRoot, ACMEEmail: c.ACMEEmail, DNS: dns,
 		Builder: c.Builder, AllowedBuilders: c.AllowedBuilders,
 		LifecycleImage: c.LifecycleImage, MaxBuilds: c.MaxBuilds, BuildMemory: buildMemory,
 		BuildTimeout: c.BuildTimeout, KeepReleases: c.KeepReleases, LogMaxSize: logMax,
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits,
-		WebhookAllow:  webhookAllow, AppSubnets: appSubnets, DNS: dns,
+		WebhookAllow:  webhookAllow, AppSubnets: appSubnets,
 	}, nil
 }
 

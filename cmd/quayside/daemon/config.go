@@ -39,6 +39,7 @@ type Config struct {
 	ACMECA           string
 	ACMERoot         []byte
 	ACMEEmail        string
+	DNS              *certs.DNSConfig // the wildcard certificate for *.Domain (DNS-01); nil: none
 	MetricsAllow     []netip.Prefix
 	TrustedProxies   []netip.Prefix
 	SSHMaxConns      int
@@ -49,8 +50,6 @@ type Config struct {
 	DefaultLimits    engine.Limits
 	WebhookAllow     []netip.Prefix
 	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
-	// DNS turns on the wildcard certificate for *.Domain (DNS-01); nil: none.
-	DNS *certs.DNSConfig
 }
 
 // Local reports whether the server runs in local mode: certificates from
