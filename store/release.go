@@ -243,7 +243,7 @@ func scanRelease(row rowScanner) (*engine.Release, error) {
 
 // storedKind is the kind column's value for kind: the column's CHECK
 // predates promotions, which are stored as deploys with promoted_from set
-// (migration 0008_promotion) and read back as engine.KindPromote.
+// (migration 0010_promotion) and read back as engine.KindPromote.
 func storedKind(kind string) string {
 	if kind == engine.KindPromote {
 		return engine.KindDeploy

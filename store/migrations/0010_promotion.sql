@@ -1,4 +1,4 @@
--- 0008_promotion (issue 16 was given number 0010: renumber at merge).
+-- 0010_promotion (issue 16, migration number 0010).
 -- A promotion releases another app's (or preview's) image into an app:
 -- the release records where the image came from. The kind CHECK of
 -- releases cannot change without rebuilding the table, so a promotion is
