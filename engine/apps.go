@@ -222,5 +222,5 @@ func (e *Engine) removeContainers(ctx context.Context, app string) error {
 			return stepError(fmt.Sprintf("stopping %s.%d", c.Process, c.Replica), err)
 		}
 	}
-	return stepError("removing the network and images of "+app, e.cfg.Runtime.RemoveApp(ctx, app))
+	return stepError("removing the network and images of "+app, e.removeAppRuntime(ctx, app))
 }

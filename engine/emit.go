@@ -65,6 +65,8 @@ func releaseEvent(rel *Release, err error) Event {
 		ev.Kind, ev.Message = EventDeployFailed, firstLine(ErrorMessage(err))
 	case rel.Kind == KindRollback:
 		ev.Kind, ev.Message = EventRollback, "rolled back to v"+itoa(rel.RollbackOf)+" as v"+itoa(rel.Number)+" by "+rel.Author
+	case rel.Kind == KindPromote:
+		ev.Kind, ev.Message = EventDeploySucceeded, "v"+itoa(rel.Number)+" is live, promoted from "+rel.PromotedFrom+" v"+itoa(rel.PromotedRelease)+" by "+rel.Author
 	case rel.Kind == KindConfig:
 		ev.Kind, ev.Message = EventConfigChanged, rel.Description+" by "+rel.Author+": v"+itoa(rel.Number)+" is live"
 	default:

@@ -47,7 +47,10 @@ func (e *Engine) collectAppImages(ctx context.Context, j Janitor, app *App, name
 			return err
 		}
 	}
-	garbage := imageGarbage(imgs, rels, e.cfg.KeepReleases, app == nil)
+	garbage, err := e.notUsedElsewhere(ctx, name, imageGarbage(imgs, rels, e.cfg.KeepReleases, app == nil))
+	if err != nil {
+		return err
+	}
 	if len(garbage) == 0 {
 		return nil
 	}
@@ -62,7 +65,28 @@ func (e *Engine) collectAppImages(ctx context.Context, j Janitor, app *App, name
 	for _, g := range gone {
 		rep.add(GCItem{Kind: GCImage, App: name, Name: g.img.Name(), Bytes: g.img.Bytes, Reason: g.reason})
 	}
-	return e.forgetImages(ctx, rels, gone)
+	for _, g := range gone {
+		if err := e.forgetImageEverywhere(ctx, append([]string{g.img.ID}, g.img.Tags...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// notUsedElsewhere drops from cands the images that a release of another
+// app than name, kept by that app's retention, still uses (a promotion).
+func (e *Engine) notUsedElsewhere(ctx context.Context, name string, cands []imageCandidate) ([]imageCandidate, error) {
+	var out []imageCandidate
+	for _, c := range cands {
+		shared, err := e.usedElsewhere(ctx, name, append([]string{c.img.ID}, c.img.Tags...))
+		if err != nil {
+			return nil, err
+		}
+		if !shared {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // imageCandidate is an image found to be garbage, and why.
@@ -141,26 +165,4 @@ func removedImages(cands []imageCandidate, left []StoredImage) []imageCandidate 
 		}
 	}
 	return gone
-}
-
-// forgetImages clears the image of each release that used a removed one,
-// so a rollback to it says the image is gone instead of failing to start.
-func (e *Engine) forgetImages(ctx context.Context, rels []*Release, gone []imageCandidate) error {
-	removed := map[string]bool{}
-	for _, g := range gone {
-		removed[g.img.ID] = true
-		for _, t := range g.img.Tags {
-			removed[t] = true
-		}
-	}
-	for _, r := range rels {
-		if r.Image == "" || !removed[r.Image] {
-			continue
-		}
-		r.Image = ""
-		if err := e.cfg.Store.UpdateRelease(ctx, r); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -29,6 +29,7 @@ type janitorRuntime struct {
 	stopped  []engine.GCItem
 	asked    []time.Duration
 	removedC []string
+	kept     []string
 }
 
 var _ engine.Janitor = (*janitorRuntime)(nil)

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -288,4 +289,28 @@ func TestPreviewBuildsNeverSeeRuntimeOnlyKeys(t *testing.T) {
 	env = r.builder.BuildEnv("shop--x")
 	assert.NotContains(t, env, "VISIBLE")
 	assert.NotContains(t, env, "SECRET")
+}
+
+func TestPromoteAPreviewIntoProduction(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.mustPush("shop", "prod1")
+	_, err := r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"STRIPE_KEY": "sk_live"}, ProductionOnly: true})
+	require.NoError(t, err)
+	r.enablePreviews("shop", time.Hour, 3)
+	_, out, err := r.pushRef(ctx, "shop", "refs/heads/feature/login", "img-login")
+	require.NoError(t, err, out)
+
+	rel, err := r.eng.Promote(ctx, engine.PromoteRequest{Source: "shop--feature-login", Target: "shop", Output: io.Discard})
+	require.NoError(t, err)
+	assert.Equal(t, "img-login", r.servingImage("shop"), "production serves the preview's image")
+	assert.Equal(t, "sk_live", r.lastEnv("shop")["STRIPE_KEY"], "with production's own config")
+	assert.Equal(t, "shop--feature-login", r.release("shop", rel.Number).PromotedFrom)
+
+	// The branch goes away; production keeps serving and can roll back.
+	require.NoError(t, r.eng.DestroyPreview(ctx, "shop", "feature/login"))
+	assert.Equal(t, "img-login", r.servingImage("shop"))
+	_, err = r.eng.Rollback(ctx, engine.RollbackRequest{App: "shop", Output: io.Discard})
+	require.NoError(t, err)
+	assert.Equal(t, "prod1", r.servingImage("shop"))
 }

@@ -21,6 +21,7 @@ const (
 	KindDeploy   = "deploy"   // a git push
 	KindConfig   = "config"   // a config change on the current image
 	KindRollback = "rollback" // an earlier release's image and config
+	KindPromote  = "promote"  // another app's current image, this app's config
 )
 
 // Release is one numbered, immutable combination of an image and a config
@@ -48,6 +49,10 @@ type Release struct {
 	ConfigVersion int
 	// RollbackOf is the release a rollback copies, 0 otherwise.
 	RollbackOf int
+	// PromotedFrom is the app (or preview) whose image a promotion
+	// released, "" for other kinds; PromotedRelease is its release number.
+	PromotedFrom    string
+	PromotedRelease int
 	// Error says why a failed release failed, including the last lines of
 	// output that explain it.
 	Error      string
@@ -82,6 +87,9 @@ type ReleaseStore interface {
 	// ListReleases returns up to limit releases of an app, newest first;
 	// limit <= 0 means all.
 	ListReleases(ctx context.Context, app string, limit int) ([]*Release, error)
+	// ReleasesUsingImage returns the releases of every app whose image is
+	// one of refs (an image's ID and tags), newest first within an app.
+	ReleasesUsingImage(ctx context.Context, refs []string) ([]*Release, error)
 	// ActivateRelease atomically marks release number active with
 	// FinishedAt=at, marks the previously active release retired, and makes
 	// the app's CurrentRelease and ConfigVersion those of the release.

@@ -85,10 +85,17 @@ func withReleaseDefaults(r engine.Release) engine.Release {
 func validateRelease(r *engine.Release) error {
 	switch r.Kind {
 	case engine.KindDeploy, engine.KindConfig, engine.KindRollback:
+		if r.PromotedFrom != "" || r.PromotedRelease != 0 {
+			return engine.FieldError("promoted_from", "only a promotion names the app it was promoted from")
+		}
+	case engine.KindPromote:
+		if r.PromotedFrom == "" || r.PromotedRelease <= 0 {
+			return engine.FieldError("promoted_from", "a promotion names the app and release it was promoted from")
+		}
 	default:
-		return engine.FieldError("kind", "release kind %q is not one of deploy, config, rollback", r.Kind)
+		return engine.FieldError("kind", "release kind %q is not one of deploy, config, rollback, promote", r.Kind)
 	}
-	if r.ConfigVersion < 0 || r.RollbackOf < 0 || r.Port < 0 {
+	if r.ConfigVersion < 0 || r.RollbackOf < 0 || r.Port < 0 || r.PromotedRelease < 0 {
 		return engine.FieldError("release", "release numbers and ports cannot be negative")
 	}
 	return validateStatus(r.Status)
@@ -149,10 +156,11 @@ func insertRelease(ctx context.Context, tx *sql.Tx, appID int64, r *engine.Relea
 	}
 	const q = `INSERT INTO releases (app_id, number, kind, status, description, image,
 		port, build_method, processes, commit_sha, author, config_version, rollback_of, error,
-		created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	_, err = tx.ExecContext(ctx, q, appID, r.Number, r.Kind, r.Status, r.Description, r.Image,
+		created_at, finished_at, promoted_from, promoted_release)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	_, err = tx.ExecContext(ctx, q, appID, r.Number, storedKind(r.Kind), r.Status, r.Description, r.Image,
 		r.Port, r.BuildMethod, procs, r.Commit, r.Author, r.ConfigVersion, r.RollbackOf, r.Error,
-		formatTime(r.CreatedAt), formatNullTime(r.FinishedAt))
+		formatTime(r.CreatedAt), formatNullTime(r.FinishedAt), r.PromotedFrom, r.PromotedRelease)
 	if isUnique(err) && r.Status == engine.ReleaseActive {
 		return anotherActive(r.App, r.Number)
 	}
@@ -187,7 +195,7 @@ func anotherActive(app string, number int) error {
 
 const releaseSelect = `SELECT a.name, r.number, r.kind, r.status, r.description,
 	r.image, r.port, r.build_method, r.processes, r.commit_sha, r.author, r.config_version,
-	r.rollback_of, r.error, r.created_at, r.finished_at
+	r.rollback_of, r.error, r.created_at, r.finished_at, r.promoted_from, r.promoted_release
 	FROM releases r JOIN apps a ON a.id = r.app_id`
 
 func findRelease(ctx context.Context, tx *sql.Tx, appID int64, app string, number int) (*engine.Release, error) {
@@ -216,9 +224,12 @@ func scanRelease(row rowScanner) (*engine.Release, error) {
 	var finished sql.NullString
 	err := row.Scan(&r.App, &r.Number, &r.Kind, &r.Status, &r.Description,
 		&r.Image, &r.Port, &r.BuildMethod, &procs, &r.Commit, &r.Author, &r.ConfigVersion,
-		&r.RollbackOf, &r.Error, &created, &finished)
+		&r.RollbackOf, &r.Error, &created, &finished, &r.PromotedFrom, &r.PromotedRelease)
 	if err != nil {
 		return nil, err
+	}
+	if r.PromotedFrom != "" {
+		r.Kind = engine.KindPromote
 	}
 	if r.Processes, err = decodeProcesses(procs); err != nil {
 		return nil, err
@@ -228,4 +239,14 @@ func scanRelease(row rowScanner) (*engine.Release, error) {
 	}
 	r.FinishedAt, err = parseNullTime(finished)
 	return &r, err
+}
+
+// storedKind is the kind column's value for kind: the column's CHECK
+// predates promotions, which are stored as deploys with promoted_from set
+// (migration 0010_promotion) and read back as engine.KindPromote.
+func storedKind(kind string) string {
+	if kind == engine.KindPromote {
+		return engine.KindDeploy
+	}
+	return kind
 }

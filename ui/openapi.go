@@ -42,6 +42,7 @@ var bodies = map[string][2]any{
 	"POST /apps/:app/rollback":               {api.Rollback{}, api.Release{}},
 	"POST /apps/:app/redeploy":               {nil, api.Release{}},
 	"POST /apps/:app/restart":                {api.Restart{}, nil},
+	"POST /apps/:app/promote":                {api.Promote{}, api.Release{}},
 	"GET /apps/:app/ps":                      {nil, api.ProcessList{}},
 	"POST /apps/:app/scale":                  {api.ScaleChange{}, api.App{}},
 	"PATCH /apps/:app/limits":                {api.LimitsChange{}, api.Limits{}},

@@ -57,6 +57,7 @@ func releaseJSON(r *engine.Release, current int) api.Release {
 		Number: r.Number, Current: r.Number == current, Kind: r.Kind, Status: r.Status,
 		Description: r.Description, Image: r.Image, Port: r.Port, BuildMethod: r.BuildMethod,
 		Commit: r.Commit, Author: r.Author, ConfigVersion: r.ConfigVersion, RollbackOf: r.RollbackOf,
+		PromotedFrom: r.PromotedFrom, PromotedRelease: r.PromotedRelease,
 		Error: r.Error, CreatedAt: r.CreatedAt, DurationMS: r.Duration().Milliseconds(),
 	}
 	if !r.FinishedAt.IsZero() {

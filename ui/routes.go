@@ -49,6 +49,7 @@ var apiRoutes = []route{
 	{"POST", "/apps/:app/rollback", engine.ActDeploy, h((*Server).rollback), "Roll back to an earlier release"},
 	{"POST", "/apps/:app/redeploy", engine.ActDeploy, h((*Server).redeploy), "Deploy the current release again (same image and config)"},
 	{"POST", "/apps/:app/restart", engine.ActDeploy, h((*Server).restart), "Replace the containers of one process type"},
+	{"POST", "/apps/:app/promote", engine.ActDeploy, h((*Server).promote), "Release another app's current image (a staging app, a preview) with this app's config"},
 	{"GET", "/apps/:app/ps", engine.ActReadApp, h((*Server).listProcesses), "List an app's processes"},
 	{"POST", "/apps/:app/scale", engine.ActScale, h((*Server).scale), "Scale an app's process types"},
 	{"PATCH", "/apps/:app/limits", engine.ActScale, h((*Server).setLimits), "Set a process type's memory, CPU and process limits"},

@@ -28,6 +28,7 @@ type serverCmd struct {
 	ACMECA           string        `name:"acme-ca" env:"QUAYSIDE_ACME_CA" help:"ACME directory URL for certificates. Default: Let's Encrypt production. Use a staging or private ACME server's directory here."`
 	ACMECARoot       string        `name:"acme-ca-root" env:"QUAYSIDE_ACME_CA_ROOT" type:"existingfile" help:"PEM file of the root that signed a private ACME server's own HTTPS certificate, to trust it."`
 	ACMEEmail        string        `name:"acme-email" env:"QUAYSIDE_ACME_EMAIL" help:"Contact e-mail for the ACME account (the CA warns there about certificates that fail to renew)."`
+	DNS              dnsFlags      `embed:""`
 	LogLevel         string        `env:"QUAYSIDE_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn or error."`
 	LogFormat        string        `env:"QUAYSIDE_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	StopGrace        time.Duration `env:"QUAYSIDE_STOP_GRACE" default:"10s" help:"How long a stopping container may take to exit after SIGTERM before it is killed."`
@@ -140,6 +141,10 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 	if c.ACMECA != "" && !strings.HasPrefix(c.ACMECA, "https://") {
 		return nil, fieldErr("acme-ca", "--acme-ca must be an https:// ACME directory URL")
 	}
+	dns, err := c.DNS.config(c.Domain)
+	if err != nil {
+		return nil, err
+	}
 	allow, err := parsePrefixes("metrics-allow", c.MetricsAllow)
 	if err != nil {
 		return nil, err
@@ -188,7 +193,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		Version: version, Data: abs, Domain: c.Domain, HTTPAddr: c.HTTPAddr, SSHAddr: c.SSHAddr,
 		Log: newLogger(c.LogLevel, c.LogFormat), StopGrace: c.StopGrace, MaxPush: maxPush,
 		PushTimeout: c.PushTimeout, HTTPPort: httpPort, SSHPort: sshPort,
-		HTTPSAddr: c.HTTPSAddr, HTTPSPort: httpsPort, ACMECA: c.ACMECA, ACMERoot: acmeRoot, ACMEEmail: c.ACMEEmail,
+		HTTPSAddr: c.HTTPSAddr, HTTPSPort: httpsPort, ACMECA: c.ACMECA, ACMERoot: acmeRoot, ACMEEmail: c.ACMEEmail, DNS: dns,
 		Builder: c.Builder, AllowedBuilders: c.AllowedBuilders,
 		LifecycleImage: c.LifecycleImage, MaxBuilds: c.MaxBuilds, BuildMemory: buildMemory,
 		BuildTimeout: c.BuildTimeout, KeepReleases: c.KeepReleases, LogMaxSize: logMax,

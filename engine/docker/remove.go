@@ -2,6 +2,7 @@ package docker
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"github.com/docker/docker/api/types/container"
@@ -16,6 +17,15 @@ import (
 // (forced, untagged parents pruned). Missing ones are fine. Other containers
 // still attached to the network make it fail with ECONFLICT.
 func (r *Runtime) RemoveApp(ctx context.Context, app string) error {
+	return r.RemoveAppKeeping(ctx, app, nil)
+}
+
+var _ engine.AppImageKeeper = (*Runtime)(nil)
+
+// RemoveAppKeeping implements engine.AppImageKeeper: RemoveApp, leaving
+// the images whose ID or one of whose tags is in keep (and, so that they
+// stay whole, pruning no untagged parents when keep is not empty).
+func (r *Runtime) RemoveAppKeeping(ctx context.Context, app string, keep []string) error {
 	if !nameRe.MatchString(app) {
 		return engine.Errorf(engine.EINVALID, "app name %q is not valid for Docker names", app)
 	}
@@ -25,7 +35,7 @@ func (r *Runtime) RemoveApp(ctx context.Context, app string) error {
 	if err := r.removeNetworks(ctx, app); err != nil {
 		return err
 	}
-	return r.removeImages(ctx, app)
+	return r.removeImages(ctx, app, keep)
 }
 
 // removeOneOffs force-removes the one-off containers of app.
@@ -45,20 +55,48 @@ func (r *Runtime) removeOneOffs(ctx context.Context, app string) error {
 	return nil
 }
 
-// removeImages removes the images of app.
-func (r *Runtime) removeImages(ctx context.Context, app string) error {
+// removeImages removes the images of app but those in keep.
+func (r *Runtime) removeImages(ctx context.Context, app string, keep []string) error {
 	images, err := r.cli.ImageList(ctx, image.ListOptions{All: true, Filters: scope(r.instance, app)})
 	if err != nil {
 		return r.wrap("list images", err)
 	}
+	kept := keptWithParents(images, keep)
 	for _, img := range childrenFirst(images) {
-		_, err := r.cli.ImageRemove(ctx, img.ID, image.RemoveOptions{Force: true, PruneChildren: true})
+		if kept[img.ID] {
+			r.log.Info("image kept: another app uses it", "app", app, "id", img.ID, "tags", img.RepoTags)
+			continue
+		}
+		_, err := r.cli.ImageRemove(ctx, img.ID, image.RemoveOptions{Force: true, PruneChildren: len(keep) == 0})
 		if err != nil && !isNotFound(err) {
 			return r.wrap("remove image", err)
 		}
 		r.log.Info("image removed", "app", app, "id", img.ID, "tags", img.RepoTags)
 	}
 	return nil
+}
+
+// keptWithParents is the set of IDs of the images whose ID or a tag is in
+// keep, and of their parents among images (Docker refuses to remove a
+// parent while its child stays).
+func keptWithParents(images []image.Summary, keep []string) map[string]bool {
+	kept := map[string]bool{}
+	if len(keep) == 0 {
+		return kept
+	}
+	byID := make(map[string]image.Summary, len(images))
+	for _, img := range images {
+		byID[img.ID] = img
+	}
+	for _, img := range images {
+		if !slices.Contains(keep, img.ID) && !slices.ContainsFunc(img.RepoTags, func(t string) bool { return slices.Contains(keep, t) }) {
+			continue
+		}
+		for cur, ok := img, true; ok && !kept[cur.ID]; cur, ok = byID[cur.ParentID] {
+			kept[cur.ID] = true
+		}
+	}
+	return kept
 }
 
 // childrenFirst orders images so that each comes before its parent: Docker

@@ -179,6 +179,9 @@ func (d *doctor) checkCertificates(ctx context.Context) {
 		}
 		for _, dom := range ds {
 			hosts++
+			if dom.Cert.State != "" && dom.Cert.State != engine.CertNone {
+				d.certHosts = append(d.certHosts, dom.Host)
+			}
 			if d.checkCertificate(a, dom) {
 				valid++
 			}

@@ -273,7 +273,7 @@ func TestRunOffline(t *testing.T) {
 			checks = append(checks, f.Check)
 		}
 	}
-	assert.Equal(t, []string{"docker", "daemon", "ports", "dns", "disk", "memory", "certificates", "clock"}, checks, "every check, in order")
+	assert.Equal(t, []string{"docker", "daemon", "ports", "dns", "disk", "memory", "certificates", "certificate limits", "clock"}, checks, "every check, in order")
 	assert.Len(t, only(fs, "ports"), 3)
 }
 

@@ -34,6 +34,9 @@ type Config struct {
 	ACMECA    string // whose clock ours is compared with; "" is Let's Encrypt
 	Settings  string // the service's settings file, named in fixes
 	Offline   bool   // skip the checks that need the internet
+	// DNSProvider is the server's --dns-provider: with it a wildcard
+	// certificate covers the hosts one label under the domain.
+	DNSProvider string
 	// Local reports whether domain is served in local mode (no public DNS,
 	// certificates from the local CA).
 	Local  func(domain string) bool
@@ -83,7 +86,10 @@ type doctor struct {
 	client     Daemon // nil when the daemon does not answer
 	domain     string
 	dockerRoot string
-	findings   []Finding
+	// certHosts are the app hosts with a certificate of their own (or one
+	// being obtained), from checkCertificates.
+	certHosts []string
+	findings  []Finding
 }
 
 // Run runs every check in order, each within 20 seconds, and returns the
@@ -92,7 +98,7 @@ func Run(ctx context.Context, cfg Config) []Finding {
 	d := &doctor{cfg: cfg}
 	checks := []func(context.Context){
 		d.checkDocker, d.checkDaemon, d.checkPorts, d.checkDNS,
-		d.checkDisk, d.checkMemory, d.checkCertificates, d.checkClock,
+		d.checkDisk, d.checkMemory, d.checkCertificates, d.checkCertificateLimits, d.checkClock,
 	}
 	for _, check := range checks {
 		cctx, cancel := context.WithTimeout(ctx, 20*time.Second)

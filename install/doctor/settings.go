@@ -13,7 +13,7 @@ func (cfg *Config) FillFromSettings() {
 	vals := ReadSettings(cfg.Settings)
 	for key, dst := range map[string]*string{
 		"QUAYSIDE_DOMAIN": &cfg.Domain, "QUAYSIDE_HTTP_ADDR": &cfg.HTTPAddr, "QUAYSIDE_HTTPS_ADDR": &cfg.HTTPSAddr,
-		"QUAYSIDE_SSH_ADDR": &cfg.SSHAddr, "QUAYSIDE_ACME_CA": &cfg.ACMECA,
+		"QUAYSIDE_SSH_ADDR": &cfg.SSHAddr, "QUAYSIDE_ACME_CA": &cfg.ACMECA, "QUAYSIDE_DNS_PROVIDER": &cfg.DNSProvider,
 	} {
 		if *dst == "" {
 			*dst = vals[key]

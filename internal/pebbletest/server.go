@@ -209,3 +209,25 @@ func freeUDPAndTCPAddr(t testing.TB) string {
 	t.Fatal("no port free for both UDP and TCP")
 	return ""
 }
+
+// SetTXT makes Pebble's DNS answer TXT queries for host (a full name, such
+// as _acme-challenge.example.test) with value: what a DNS provider does for
+// the DNS-01 challenge.
+func (s *Server) SetTXT(t testing.TB, host, value string) {
+	t.Helper()
+	s.dnsPost(t, "/set-txt", map[string]any{"host": dnsFQDN(host), "value": value})
+}
+
+// ClearTXT removes host's TXT answers.
+func (s *Server) ClearTXT(t testing.TB, host string) {
+	t.Helper()
+	s.dnsPost(t, "/clear-txt", map[string]any{"host": dnsFQDN(host)})
+}
+
+// dnsFQDN ends name with a dot, as challtestsrv keys its records.
+func dnsFQDN(name string) string {
+	if len(name) > 0 && name[len(name)-1] == '.' {
+		return name
+	}
+	return name + "."
+}

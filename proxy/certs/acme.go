@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -25,6 +26,10 @@ type acmeCerts struct {
 	magic   *certmagic.Config
 	issuer  *certmagic.ACMEIssuer
 	storage *countingStorage
+	// wild and wildIssuer get the wildcard certificate through DNS-01
+	// (Config.DNS); nil without it.
+	wild       *certmagic.Config
+	wildIssuer *certmagic.ACMEIssuer
 }
 
 func newACME(m *Manager) (*acmeCerts, error) {
@@ -35,10 +40,23 @@ func newACME(m *Manager) (*acmeCerts, error) {
 	zl := zapLogger(m.log)
 	a := &acmeCerts{m: m, storage: &countingStorage{fs: &certmagic.FileStorage{Path: filepath.Join(m.cfg.Dir, "acme")}}}
 	a.cache = certmagic.NewCache(certmagic.CacheOptions{
-		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return a.magic, nil },
+		GetConfigForCert: func(c certmagic.Certificate) (*certmagic.Config, error) { return a.configForCert(c), nil },
 		Logger:           zl,
 	})
-	a.magic = certmagic.New(a.cache, certmagic.Config{
+	a.magic, a.issuer = a.newConfig(issuerTemplate(m.cfg, roots))
+	if m.cfg.DNS != nil {
+		tmpl := issuerTemplate(m.cfg, roots)
+		tmpl.DNS01Solver = &dnsSolver{cfg: *m.cfg.DNS}
+		a.wild, a.wildIssuer = a.newConfig(tmpl)
+	}
+	return a, nil
+}
+
+// newConfig is a certmagic config on the shared cache and storage with
+// one ACME issuer made from tmpl.
+func (a *acmeCerts) newConfig(tmpl certmagic.ACMEIssuer) (*certmagic.Config, *certmagic.ACMEIssuer) {
+	zl := zapLogger(a.m.log)
+	cfg := certmagic.New(a.cache, certmagic.Config{
 		Storage:        a.storage,
 		OnEvent:        a.onEvent,
 		ShouldEmitFunc: func(event string) bool { return trackedEvents[event] },
@@ -47,10 +65,29 @@ func newACME(m *Manager) (*acmeCerts, error) {
 		OCSP:   certmagic.OCSPConfig{DisableStapling: true},
 		Logger: zl,
 	})
-	a.issuer = certmagic.NewACMEIssuer(a.magic, issuerTemplate(m.cfg, roots))
-	a.issuer.Logger = zl
-	a.magic.Issuers = []certmagic.Issuer{a.issuer}
-	return a, nil
+	iss := certmagic.NewACMEIssuer(cfg, tmpl)
+	iss.Logger = zl
+	cfg.Issuers = []certmagic.Issuer{iss}
+	return cfg, iss
+}
+
+// configFor is the certmagic config that obtains and renews name's
+// certificate: the DNS-01 one for a wildcard.
+func (a *acmeCerts) configFor(name string) (*certmagic.Config, *certmagic.ACMEIssuer) {
+	if a.wild != nil && strings.HasPrefix(name, "*.") {
+		return a.wild, a.wildIssuer
+	}
+	return a.magic, a.issuer
+}
+
+// configForCert is configFor for a certificate in the cache.
+func (a *acmeCerts) configForCert(c certmagic.Certificate) *certmagic.Config {
+	for _, n := range c.Names {
+		if cfg, _ := a.configFor(n); cfg == a.wild && a.wild != nil {
+			return cfg
+		}
+	}
+	return a.magic
 }
 
 // issuerTemplate is the ACME issuer for cfg. The listen host and ports are
@@ -85,7 +122,8 @@ func (a *acmeCerts) close() { a.cache.Stop() }
 // certmagic's backoff until ctx ends. Failures reach the tracker through
 // onEvent.
 func (a *acmeCerts) run(ctx context.Context, host string) {
-	cert, err := a.magic.CacheManagedCertificate(ctx, host)
+	magic, _ := a.configFor(host)
+	cert, err := magic.CacheManagedCertificate(ctx, host)
 	switch {
 	case err == nil:
 		a.loaded(ctx, host, cert)
@@ -99,10 +137,10 @@ func (a *acmeCerts) run(ctx context.Context, host string) {
 	if !a.waitBackoff(ctx, host) {
 		return
 	}
-	if err := a.magic.ObtainCertAsync(ctx, host); err != nil {
+	if err := magic.ObtainCertAsync(ctx, host); err != nil {
 		return // reported by onEvent, or ctx ended
 	}
-	cert, err = a.magic.CacheManagedCertificate(ctx, host)
+	cert, err = magic.CacheManagedCertificate(ctx, host)
 	if err != nil {
 		a.m.log.Error("loading new certificate", "host", host, "err", err)
 		return
@@ -114,13 +152,14 @@ func (a *acmeCerts) run(ctx context.Context, host string) {
 // then swaps it in memory. (Certificates that stay in memory are renewed by
 // certmagic's maintenance.)
 func (a *acmeCerts) renewIfDue(ctx context.Context, host string, old certmagic.Certificate) {
-	if !old.NeedsRenewal(a.magic) || !a.waitBackoff(ctx, host) {
+	magic, _ := a.configFor(host)
+	if !old.NeedsRenewal(magic) || !a.waitBackoff(ctx, host) {
 		return
 	}
-	if err := a.magic.RenewCertAsync(ctx, host, false); err != nil {
+	if err := magic.RenewCertAsync(ctx, host, false); err != nil {
 		return
 	}
-	cert, err := a.magic.CacheManagedCertificate(ctx, host)
+	cert, err := magic.CacheManagedCertificate(ctx, host)
 	if err != nil {
 		a.m.log.Error("loading renewed certificate", "host", host, "err", err)
 		return
@@ -186,7 +225,8 @@ func ratioRenewAt(leaf *x509.Certificate) time.Time {
 // renewAt refines renewAt with the renewal time the CA suggested (ACME
 // renewal info), when certmagic stored one that comes earlier.
 func (a *acmeCerts) renewAt(ctx context.Context, host string, renewAt time.Time) time.Time {
-	data, err := a.magic.Storage.Load(ctx, certmagic.StorageKeys.SiteMeta(a.issuer.IssuerKey(), host))
+	_, iss := a.configFor(host)
+	data, err := a.magic.Storage.Load(ctx, certmagic.StorageKeys.SiteMeta(iss.IssuerKey(), host))
 	if err != nil {
 		return renewAt
 	}

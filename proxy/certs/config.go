@@ -74,6 +74,11 @@ type Config struct {
 	// them to know that the proxy answers the challenges there, so that it
 	// never opens a listener of its own.
 	HTTPAddr, HTTPSAddr string
+	// DNS, in ACME mode, gets one wildcard certificate for *.Domain through
+	// the DNS-01 challenge, which the hosts one label under Domain share;
+	// other hosts (custom domains) still get their own. nil: every host
+	// gets its own.
+	DNS *DNSConfig
 	// ServerAddrs are this server's public IP addresses, optional. With
 	// them a failed validation can tell "DNS points elsewhere" from "the
 	// firewall blocks the CA".
@@ -116,6 +121,12 @@ func (cfg *Config) validateACME() error {
 	}
 	if cfg.HTTPSAddr == "" {
 		cfg.HTTPSAddr = ":443"
+	}
+	if cfg.DNS != nil {
+		cfg.Domain = normalizeHost(cfg.Domain)
+		if err := cfg.DNS.validate(cfg.Domain); err != nil {
+			return err
+		}
 	}
 	if _, err := cfg.trustedRoots(); err != nil {
 		return err

@@ -21,7 +21,7 @@ func (a *acmeCerts) onEvent(ctx context.Context, event string, data map[string]a
 	renewal, _ := data["renewal"].(bool)
 	switch event {
 	case "cert_obtaining":
-		if !a.m.cfg.Allowed(host) {
+		if !a.m.isWildcard(host) && !a.m.cfg.Allowed(host) {
 			return certmagic.ErrNoRetry{Err: fmt.Errorf("%s is not served by this server any more", host)}
 		}
 		a.m.state.attemptStarted(host)

@@ -59,7 +59,7 @@ func (m *Manager) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, 
 	if isChallenge(hello) {
 		return m.acme.magic.GetCertificate(hello)
 	}
-	if !m.state.has(host, time.Now()) && !m.await(hello.Context(), host) {
+	if name := m.certName(host); !m.state.has(name, time.Now()) && !m.await(hello.Context(), name) {
 		return nil, errNotObtainedYet
 	}
 	return m.acme.magic.GetCertificate(hello)

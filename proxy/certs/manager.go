@@ -30,6 +30,8 @@ type Manager struct {
 	acme  *acmeCerts // nil in local mode
 	local *localCA   // nil in ACME mode
 	tls   *tls.Config
+	// wildName is "*.<domain>" when the wildcard is on (Config.DNS), else "".
+	wildName string
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -61,6 +63,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m.tls = m.newTLSConfig()
+	if m.acme != nil && m.acme.wild != nil {
+		m.wildName = "*." + cfg.Domain
+	}
 	return m, nil
 }
 
@@ -116,7 +121,7 @@ func (m *Manager) Manage(ctx context.Context, hosts []string) error {
 			rejected = append(rejected, h)
 			continue
 		}
-		if err := m.manage(host); err != nil {
+		if err := m.manage(m.certName(host)); err != nil {
 			return err
 		}
 	}
@@ -159,6 +164,9 @@ func (m *Manager) manage(host string) error {
 func (m *Manager) Unmanage(ctx context.Context, hosts []string) error {
 	for _, h := range hosts {
 		host := normalizeHost(h)
+		if m.certName(host) != host {
+			continue // the wildcard stays for the domain's other hosts
+		}
 		if cancel := m.state.forget(host); cancel != nil {
 			cancel()
 		}
@@ -171,7 +179,8 @@ func (m *Manager) Unmanage(ctx context.Context, hosts []string) error {
 	return nil
 }
 
-// Status reports each host's certificate: valid (with issuer, expiry and
+// Status reports each host's certificate (the wildcard's for a host it
+// covers, see Config.DNS): valid (with issuer, expiry and
 // when it will be renewed), pending, failed (LastError says why, in plain
 // words) or none (not managed). A renewal that fails while the certificate
 // is still valid shows as valid with LastError set. Failures are kept
@@ -180,7 +189,8 @@ func (m *Manager) Status(ctx context.Context, hosts []string) []engine.CertStatu
 	now := time.Now()
 	out := make([]engine.CertStatus, 0, len(hosts))
 	for _, h := range hosts {
-		host := normalizeHost(h)
+		asked := normalizeHost(h)
+		host := m.certName(asked)
 		if m.local != nil && m.state.managed(host) {
 			_, _ = m.localCertificate(host) // renews a leaf that is due
 		}
@@ -188,6 +198,7 @@ func (m *Manager) Status(ctx context.Context, hosts []string) []engine.CertStatu
 		if m.acme != nil && st.State == engine.CertValid {
 			st.RenewAt = m.acme.renewAt(ctx, host, st.RenewAt)
 		}
+		st.Host = asked
 		out = append(out, st)
 	}
 	return out
@@ -198,11 +209,33 @@ func (m *Manager) Status(ctx context.Context, hosts []string) []engine.CertStatu
 // lookup without locks, cheap enough for every plain HTTP request.
 func (m *Manager) HasCertificate(host string) bool {
 	now := time.Now()
-	if m.state.has(host, now) {
+	if m.state.has(m.certName(host), now) {
 		return true
 	}
 	n := requestHost(host)
-	return n != host && m.state.has(n, now)
+	return n != host && m.state.has(m.certName(n), now)
+}
+
+// certName is the name of the certificate that serves host: *.Domain for
+// a host one label under the domain when the wildcard is on (Config.DNS),
+// else host itself.
+func (m *Manager) certName(host string) string {
+	if m.wildName == "" || !oneLabelUnder(host, m.cfg.Domain) {
+		return host
+	}
+	return m.wildName
+}
+
+// isWildcard reports whether name is the wildcard certificate's name.
+func (m *Manager) isWildcard(name string) bool {
+	return m.wildName != "" && name == m.wildName
+}
+
+// oneLabelUnder reports whether host is exactly one label under domain:
+// the names a certificate for *.domain covers.
+func oneLabelUnder(host, domain string) bool {
+	label, ok := strings.CutSuffix(host, "."+domain)
+	return ok && label != "" && !strings.Contains(label, ".")
 }
 
 // RootPEM returns the local CA's root certificate in PEM, for users to

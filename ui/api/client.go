@@ -104,6 +104,12 @@ func (c *Client) Rollback(ctx context.Context, app string, to int, w io.Writer) 
 	return c.streamRelease(ctx, http.MethodPost, appPath(app, "/rollback"), Rollback{To: to}, w)
 }
 
+// Promote releases the image of from's current release into app, streaming
+// output to w.
+func (c *Client) Promote(ctx context.Context, from, app string, w io.Writer) (*Release, error) {
+	return c.streamRelease(ctx, http.MethodPost, appPath(app, "/promote"), Promote{From: from}, w)
+}
+
 // Processes lists an app's containers and its scale.
 func (c *Client) Processes(ctx context.Context, app string) (*ProcessList, error) {
 	var l ProcessList

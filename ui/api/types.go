@@ -50,22 +50,26 @@ type HealthCheck struct {
 
 // Release is one numbered release.
 type Release struct {
-	Number        int        `json:"number"`
-	Current       bool       `json:"current"`
-	Kind          string     `json:"kind"`
-	Status        string     `json:"status"`
-	Description   string     `json:"description"`
-	Image         string     `json:"image"`
-	Port          int        `json:"port"`
-	BuildMethod   string     `json:"build_method,omitempty"`
-	Commit        string     `json:"commit,omitempty"`
-	Author        string     `json:"author"`
-	ConfigVersion int        `json:"config_version"`
-	RollbackOf    int        `json:"rollback_of,omitempty"`
-	Error         string     `json:"error,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	FinishedAt    *time.Time `json:"finished_at,omitempty"`
-	DurationMS    int64      `json:"duration_ms,omitempty"`
+	Number        int    `json:"number"`
+	Current       bool   `json:"current"`
+	Kind          string `json:"kind"`
+	Status        string `json:"status"`
+	Description   string `json:"description"`
+	Image         string `json:"image"`
+	Port          int    `json:"port"`
+	BuildMethod   string `json:"build_method,omitempty"`
+	Commit        string `json:"commit,omitempty"`
+	Author        string `json:"author"`
+	ConfigVersion int    `json:"config_version"`
+	RollbackOf    int    `json:"rollback_of,omitempty"`
+	// PromotedFrom and PromotedRelease name the app (or preview) and
+	// release whose image a promotion (kind "promote") released.
+	PromotedFrom    string     `json:"promoted_from,omitempty"`
+	PromotedRelease int        `json:"promoted_release,omitempty"`
+	Error           string     `json:"error,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	FinishedAt      *time.Time `json:"finished_at,omitempty"`
+	DurationMS      int64      `json:"duration_ms,omitempty"`
 }
 
 // Edge is how the proxy treats an app's requests.
@@ -265,6 +269,12 @@ type Rollback struct {
 // Restart names the process type whose containers are replaced.
 type Restart struct {
 	Process string `json:"process"`
+}
+
+// Promote is the body of POST /apps/{app}/promote: the app (or preview)
+// whose current release's image the app releases, with its own config.
+type Promote struct {
+	From string `json:"from"`
 }
 
 // Key is an SSH public key allowed to push.

@@ -39,6 +39,7 @@ type Config struct {
 	ACMECA           string
 	ACMERoot         []byte
 	ACMEEmail        string
+	DNS              *certs.DNSConfig // the wildcard certificate for *.Domain (DNS-01); nil: none
 	MetricsAllow     []netip.Prefix
 	TrustedProxies   []netip.Prefix
 	SSHMaxConns      int

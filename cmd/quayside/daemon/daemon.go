@@ -238,7 +238,7 @@ func (d *Daemon) buildEdge() error {
 		Dir: filepath.Join(d.cfg.Data, "certs"), Mode: certs.ModeFor(d.cfg.Domain),
 		Allowed: d.proxy.Serves, Logger: d.cfg.Log.With("part", "certs"), Domain: d.cfg.Domain,
 		CA: d.cfg.ACMECA, Email: d.cfg.ACMEEmail, TrustedRoots: d.cfg.ACMERoot,
-		HTTPAddr: d.cfg.HTTPAddr, HTTPSAddr: d.cfg.HTTPSAddr,
+		HTTPAddr: d.cfg.HTTPAddr, HTTPSAddr: d.cfg.HTTPSAddr, DNS: d.cfg.DNS,
 	})
 	if err != nil {
 		return err
