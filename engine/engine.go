@@ -67,6 +67,8 @@ type Config struct {
 	DefaultLimits Limits
 	// HostCPUs caps the cpus limit an app may set; 0 leaves it to the runtime.
 	HostCPUs int
+	// Insights are the bands and failure window of the delivery figures.
+	Insights InsightsSettings
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at

@@ -77,4 +77,5 @@ type Store interface {
 	EventStore
 	ReleaseOutputStore
 	LimitStore
+	InsightsStore
 }
