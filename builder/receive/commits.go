@@ -78,4 +78,3 @@ func unixTime(s string) (time.Time, error) {
 	}
 	return time.Unix(n, 0).UTC(), nil
 }
-
