@@ -70,6 +70,8 @@ var bodies = map[string][2]any{
 	"POST /tokens":                           {api.CreateToken{}, api.CreatedToken{}},
 	"DELETE /tokens/:id":                     {nil, nil},
 	"GET /audit":                             {nil, api.AuditPage{}},
+	"GET /insights":                          {nil, engine.TeamInsights{}},
+	"GET /apps/:app/insights":                {nil, engine.TeamInsights{}},
 }
 
 // openAPI answers the API's OpenAPI 3.1 description, made from the route

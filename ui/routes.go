@@ -80,6 +80,8 @@ var apiRoutes = []route{
 	{"POST", "/tokens", engine.ActOwnAccount, h((*Server).createToken), "Create an API token; its secret is shown once"},
 	{"DELETE", "/tokens/:id", engine.ActOwnAccount, h((*Server).revokeToken), "Revoke an API token"},
 	{"GET", "/audit", engine.ActReadAudit, h((*Server).listAudit), "Read the audit log"},
+	{"GET", "/insights", engine.ActReadApp, h((*Server).teamInsights), "Delivery figures (DORA) over the apps the caller can see, and per app"},
+	{"GET", "/apps/:app/insights", engine.ActReadApp, h((*Server).appInsights), "An app's delivery figures (DORA)"},
 	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 

@@ -49,6 +49,7 @@ type Config struct {
 	DefaultLimits    engine.Limits
 	WebhookAllow     []netip.Prefix
 	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	Insights         engine.InsightsSettings
 }
 
 // Local reports whether the server runs in local mode: certificates from

@@ -198,8 +198,9 @@ func (d *Daemon) build(context.Context) error {
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.StopGrace,
 		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
-		DefaultLimits: d.cfg.DefaultLimits, HostCPUs: runtime.NumCPU(),
+		DefaultLimits: d.cfg.DefaultLimits, HostCPUs: runtime.NumCPU(), Insights: d.cfg.Insights,
 	})
+	d.metrics.Register(metrics.NewInsightsCollector(d.insightsForMetrics, log.With("part", "metrics")))
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
 	if d.recv, err = receive.New(recvCfg); err != nil {
 		return err
