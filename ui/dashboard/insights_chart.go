@@ -58,4 +58,3 @@ func stepName(rep insights.Report) string {
 	}
 	return "day"
 }
-
