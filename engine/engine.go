@@ -69,6 +69,9 @@ type Config struct {
 	HostCPUs int
 	// Insights are the bands and failure window of the delivery figures.
 	Insights InsightsSettings
+	// CatalogParser reads catalog-info.yaml at each production push; nil
+	// reads no catalog file.
+	CatalogParser CatalogParser
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at

@@ -78,4 +78,5 @@ type Store interface {
 	ReleaseOutputStore
 	LimitStore
 	InsightsStore
+	CatalogStore
 }

@@ -45,6 +45,9 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 	if err == nil {
 		err = e.deployRelease(ctx, app, rel, out)
 	}
+	if err == nil && isProduction(rel) {
+		e.readCatalog(ctx, app.Name, req.Source, out)
+	}
 	e.finishRelease(ctx, rel, capt, err)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/engine/notify"
 	"github.com/quayside/quayside/install"
+	"github.com/quayside/quayside/internal/catalogfile"
 	"github.com/quayside/quayside/internal/subnetpool"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/proxy/certs"
@@ -199,6 +200,7 @@ func (d *Daemon) build(context.Context) error {
 		Logger: log.With("part", "engine"), StopGrace: d.cfg.StopGrace,
 		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
 		DefaultLimits: d.cfg.DefaultLimits, HostCPUs: runtime.NumCPU(), Insights: d.cfg.Insights,
+		CatalogParser: catalogfile.Parse,
 	})
 	d.metrics.Register(metrics.NewInsightsCollector(d.insightsForMetrics, log.With("part", "metrics")))
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
