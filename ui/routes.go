@@ -82,6 +82,9 @@ var apiRoutes = []route{
 	{"GET", "/audit", engine.ActReadAudit, h((*Server).listAudit), "Read the audit log"},
 	{"GET", "/insights", engine.ActReadApp, h((*Server).teamInsights), "Delivery figures (DORA) over the apps the caller can see, and per app"},
 	{"GET", "/apps/:app/insights", engine.ActReadApp, h((*Server).appInsights), "An app's delivery figures (DORA)"},
+	{"GET", "/catalog", engine.ActReadApp, h((*Server).listCatalog), "The service catalog: every app the caller can see with owner, lifecycle, system, links, dependencies, release, health and figures (?format=backstage: Backstage entities in YAML)"},
+	{"GET", "/apps/:app/catalog", engine.ActReadApp, h((*Server).getCatalog), "An app's catalog entry: from catalog-info.yaml and set by hand"},
+	{"PATCH", "/apps/:app/catalog", engine.ActSettings, h((*Server).setCatalog), "Set an app's catalog fields by hand"},
 	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 

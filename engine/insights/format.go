@@ -29,7 +29,10 @@ func twoUnits(a int, ua string, b int, ub string) string {
 
 // Summary is each figure in a few words, for listings.
 type Summary struct {
-	Frequency, LeadTime, ChangeFailure, Recovery string
+	Frequency     string `json:"deployment_frequency"`
+	LeadTime      string `json:"lead_time"`
+	ChangeFailure string `json:"change_failure_rate"`
+	Recovery      string `json:"time_to_restore"`
 }
 
 // Summarize writes f's four figures in a few words each: "1.9/week",
