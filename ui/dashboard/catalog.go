@@ -11,8 +11,8 @@ import (
 
 // catalogData is the catalog page's Data.
 type catalogData struct {
-	Items  []engine.CatalogItem
-	Total  int
+	Items   []engine.CatalogItem
+	Total   int
 	Filter  engine.CatalogFilter
 	Filters []catalogFilter
 	Graph   *depGraph
