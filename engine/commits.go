@@ -25,10 +25,11 @@ type Commit struct {
 // Sources that cannot leave the pushed commits unrecorded.
 type CommitLog interface {
 	// Commits returns up to limit commits reachable from the source's commit
-	// and not from since, newest first, merges included (git rev-list
-	// since..commit). since "" means from the source's commit back. A since
-	// the repository does not have is *Error ENOTFOUND.
-	Commits(ctx context.Context, since string, limit int) ([]Commit, error)
+	// and from none of exclude, newest first, merges included (git rev-list
+	// commit --not exclude...). Exclusions the repository does not have are
+	// ignored; when exclude is not empty and the repository has none of
+	// them, it returns *Error ENOTFOUND rather than the whole history.
+	Commits(ctx context.Context, exclude []string, limit int) ([]Commit, error)
 }
 
 // IncidentCrashLoop is the kind of incident recorded when a release's

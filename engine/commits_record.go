@@ -2,28 +2,37 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
 // recordCommits stores the commits rel's push brings to production: those
-// reachable from the pushed commit and not from the commit of the release
-// that serves now (git rev-list prev..new), newest first, at most
-// MaxPushCommits. The first deploy of an app records the pushed commit
-// alone: the history before it was not deployed here. A source that cannot
-// list commits records nothing; a failure is logged and never fails the
-// push.
-func (e *Engine) recordCommits(ctx context.Context, app *App, rel *Release, src Source) {
-	log, ok := src.(CommitLog)
+// reachable from the pushed commit and neither from the commit of the
+// release that serves now nor from where the branch pointed before the
+// push (the branch only moves when a push goes live, so what it reached
+// was live already), newest first, at most MaxPushCommits. The first
+// deploy of an app records the pushed commit alone: the history before it
+// was not deployed here. A source that cannot list commits records
+// nothing; a failure is logged and never fails the push.
+func (e *Engine) recordCommits(ctx context.Context, app *App, rel *Release, req PushRequest) {
+	log, ok := req.Source.(CommitLog)
 	if !ok {
 		return
 	}
-	prev, limit := e.productionCommit(ctx, app), MaxPushCommits
-	if prev == "" {
-		limit = 1
+	serving := e.productionCommit(ctx, app)
+	var exclude []string
+	for _, c := range []string{serving, req.OldCommit} {
+		if c != "" && strings.Trim(c, "0") != "" {
+			exclude = append(exclude, c)
+		}
 	}
-	cs, err := log.Commits(ctx, prev, limit)
-	if ErrorCode(err) == ENOTFOUND { // the previous commit was rewritten away
-		cs, err = log.Commits(ctx, "", 1)
+	limit := MaxPushCommits
+	if serving == "" {
+		exclude, limit = nil, 1
+	}
+	cs, err := log.Commits(ctx, exclude, limit)
+	if ErrorCode(err) == ENOTFOUND { // what served was rewritten away
+		cs, err = log.Commits(ctx, nil, 1)
 	}
 	if err == nil {
 		err = e.cfg.Store.SaveReleaseCommits(ctx, rel.App, rel.Number, cs)

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +24,20 @@ type gitLog struct {
 	dates   map[string]time.Time
 }
 
-func (g gitLog) Commits(_ context.Context, since string, limit int) ([]engine.Commit, error) {
-	if _, ok := g.parents[since]; since != "" && !ok {
-		return nil, engine.Errorf(engine.ENOTFOUND, "no commit %s", since)
+func (g gitLog) Commits(_ context.Context, exclude []string, limit int) ([]engine.Commit, error) {
+	seen := map[string]bool{}
+	found := 0
+	for _, x := range exclude {
+		if _, ok := g.parents[x]; ok {
+			found++
+			for c := range g.reach(x) {
+				seen[c] = true
+			}
+		}
 	}
-	seen := g.reach(since)
+	if len(exclude) > 0 && found == 0 {
+		return nil, engine.Errorf(engine.ENOTFOUND, "none of %v", exclude)
+	}
 	var out []engine.Commit
 	for _, sha := range g.order(g.commit) {
 		if !seen[sha] && len(out) < limit {
@@ -75,18 +85,22 @@ func TestInsightsFromRealPushes(t *testing.T) {
 	g := gitLog{
 		parents: map[string][]string{
 			"old": nil, "img1": {"old"}, "a": {"img1"}, "b": {"img1"}, "m": {"a", "b"}, "img2": {"m"},
-			"broken": {"img2"}, "img3": {"broken"}, "rewritten": {"img1"}, "img4": {"rewritten"},
+			"broken": {"img2"}, "img3": {"broken"}, "rewritten": {"img1"}, "img4": {"rewritten"}, "img5": {"img4"},
 		},
 		dates: map[string]time.Time{},
 	}
-	for i, c := range []string{"old", "img1", "a", "b", "m", "img2", "broken", "img3", "rewritten", "img4"} {
+	for i, c := range []string{"old", "img1", "a", "b", "m", "img2", "broken", "img3", "rewritten", "img4", "img5"} {
 		g.dates[c] = base.Add(time.Duration(i) * time.Minute)
 	}
+	branch := strings.Repeat("0", 40) // where the branch points, as git tells the hook
 	push := func(commit string) error {
 		require.NoError(t, r.eng.PreparePush(ctx, "shop", "alice"))
 		src := g
 		src.commit = commit
-		_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: commit, Author: "alice", Source: src})
+		_, err := r.eng.Push(ctx, engine.PushRequest{App: "shop", Ref: "refs/heads/main", OldCommit: branch, NewCommit: commit, Author: "alice", Source: src})
+		if err == nil {
+			branch = commit
+		}
 		return err
 	}
 	require.NoError(t, push("img1"))
@@ -96,6 +110,9 @@ func TestInsightsFromRealPushes(t *testing.T) {
 	_, err := r.eng.Rollback(ctx, engine.RollbackRequest{App: "shop", To: 2})
 	require.NoError(t, err)
 	require.NoError(t, push("img4")) // a force push: img4 does not descend from img2
+	_, err = r.eng.Rollback(ctx, engine.RollbackRequest{App: "shop", To: 4})
+	require.NoError(t, err)
+	require.NoError(t, push("img5")) // on top of img4 while v4 (img3) serves
 
 	commitsOf := func(n int) []string {
 		facts, err := r.db.ReleaseFacts(ctx, base.Add(-time.Hour))
@@ -117,18 +134,19 @@ func TestInsightsFromRealPushes(t *testing.T) {
 	assert.Equal(t, []string{"broken"}, commitsOf(3))
 	assert.Equal(t, []string{"img3", "broken"}, commitsOf(4), "commits of a failed push come again with the next")
 	assert.Equal(t, []string{"img4", "rewritten"}, commitsOf(6), "since the commit that serves (the rollback's)")
+	assert.Equal(t, []string{"img5"}, commitsOf(8), "what the branch reached before was live already")
 
 	ti, err := r.eng.Insights(ctx, "", 7*insights.Day)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"shop"}, ti.Apps)
 	cur := ti.Team.Current
-	assert.Equal(t, 4, cur.Frequency.Pushes)
-	assert.Equal(t, 1, cur.Frequency.Rollbacks)
-	assert.Equal(t, 5, cur.Failure.Changes)
+	assert.Equal(t, 5, cur.Frequency.Pushes)
+	assert.Equal(t, 2, cur.Frequency.Rollbacks)
+	assert.Equal(t, 6, cur.Failure.Changes)
 	assert.Equal(t, 1, cur.Failure.BeforeLive, "the broken push")
-	assert.Equal(t, 1, cur.Failure.AfterLive, "img3 was rolled back")
-	assert.Equal(t, 1, cur.Recovery.Recovered)
-	assert.Equal(t, 9, cur.LeadTime.Commits, "img1 img2 m a b broken img3 rewritten img4, each once")
+	assert.Equal(t, 2, cur.Failure.AfterLive, "img3 and img4 were rolled back")
+	assert.Equal(t, 2, cur.Recovery.Recovered)
+	assert.Equal(t, 10, cur.LeadTime.Commits, "img1 img2 m a b broken img3 rewritten img4 img5, each once")
 	assert.Equal(t, ti.Team.Current, ti.PerApp[0].Report.Current)
 }
 

@@ -40,7 +40,7 @@ func (e *Engine) Push(ctx context.Context, req PushRequest) (rel *Release, err e
 		return nil, err
 	}
 	e.deployStarted(ctx, rel, "deploy of "+ShortCommit(req.NewCommit)+" as v"+itoa(rel.Number))
-	e.recordCommits(ctx, app, rel, req.Source)
+	e.recordCommits(ctx, app, rel, req)
 	err = e.build(ctx, app, rel, req, out)
 	if err == nil {
 		err = e.deployRelease(ctx, app, rel, out)

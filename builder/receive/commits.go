@@ -14,23 +14,27 @@ import (
 var _ engine.CommitLog = (*Source)(nil)
 
 // Commits lists, newest first, up to limit commits reachable from the
-// source's commit and not from since (git rev-list since..commit), merges
-// included, with their committer and author dates. since "" lists from the
-// commit back. A since that is not a full object name, or that the
-// repository does not have, is *engine.Error ENOTFOUND.
-func (s *Source) Commits(ctx context.Context, since string, limit int) ([]engine.Commit, error) {
+// source's commit and from none of exclude (git rev-list commit --not
+// exclude...), merges included, with their committer and author dates.
+// Exclusions that are not full object names of commits in the repository
+// are ignored; when exclude names some and none is in the repository, it
+// returns *engine.Error ENOTFOUND rather than the whole history.
+func (s *Source) Commits(ctx context.Context, exclude []string, limit int) ([]engine.Commit, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
 	args := []string{"log", "-z", "--format=%H %P%x01%ct %at", "--max-count=" + strconv.Itoa(limit), s.commit}
-	if since != "" {
-		if !isObjectID(since) || !s.hasCommit(ctx, since) {
-			return nil, engine.Errorf(engine.ENOTFOUND, "commit %.7s is not in the repository", since)
+	var not []string
+	for _, c := range exclude {
+		if isObjectID(c) && s.hasCommit(ctx, c) {
+			not = append(not, "^"+c)
 		}
-		args = append(args, "^"+since)
+	}
+	if len(exclude) > 0 && len(not) == 0 {
+		return nil, engine.Errorf(engine.ENOTFOUND, "none of the commits %v is in the repository", exclude)
 	}
 	var out bytes.Buffer
-	cmd := s.command(ctx, append(args, "--")...)
+	cmd := s.command(ctx, append(append(args, not...), "--")...)
 	cmd.Stdout = &out
 	if err := s.run(ctx, cmd, "list commits of"); err != nil {
 		return nil, err

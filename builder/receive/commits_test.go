@@ -67,22 +67,28 @@ func TestSourceCommits(t *testing.T) {
 		return out
 	}
 
-	cs, err := src.Commits(ctx, ids["one"], 100)
+	cs, err := src.Commits(ctx, []string{ids["one"]}, 100)
 	require.NoError(t, err)
 	assert.Equal(t, []string{ids["merge"], ids["three"], ids["two"]}, shas(cs), "one..merge, newest first, the merge included")
 	assert.Equal(t, 2, cs[0].Parents)
 	assert.Equal(t, time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC), cs[0].Committed)
 	assert.Equal(t, time.Date(2026, 2, 28, 14, 0, 0, 0, time.UTC), cs[0].Authored)
 
-	cs, err = src.Commits(ctx, "", 2)
+	cs, err = src.Commits(ctx, nil, 2)
 	require.NoError(t, err)
 	assert.Len(t, cs, 2, "the limit caps the list")
-	cs, err = src.Commits(ctx, ids["merge"], 10)
+	cs, err = src.Commits(ctx, []string{ids["merge"]}, 10)
 	require.NoError(t, err)
 	assert.Empty(t, cs, "nothing new when the same commit is pushed again")
+	cs, err = src.Commits(ctx, []string{ids["three"], ids["two"]}, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{ids["merge"]}, shas(cs), "reachable from neither exclusion")
+	cs, err = src.Commits(ctx, []string{strings.Repeat("1", 40), ids["two"]}, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{ids["merge"], ids["three"]}, shas(cs), "a missing exclusion is ignored")
 
 	for _, bad := range []string{strings.Repeat("1", 40), "--output=/tmp/x", "HEAD"} {
-		_, err := src.Commits(ctx, bad, 10)
-		assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "since %q", bad)
+		_, err := src.Commits(ctx, []string{bad}, 10)
+		assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "exclude %q", bad)
 	}
 }
