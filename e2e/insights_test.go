@@ -130,4 +130,18 @@ func TestInsightsAndCatalog(t *testing.T) {
 	assert.Contains(t, backstage, "owner: team-payments")
 	text := s.mustCLI("insights")
 	assert.True(t, strings.Contains(text, "Lead time for changes") && strings.Contains(text, "66.7%"), text)
+
+	t.Run("the pages in a browser", func(t *testing.T) {
+		s.addUser("admin@example.test", "admin", "admin password 1")
+		b := newBrowser(t, s.controlURL(), artifactDir(t))
+		b.signIn("admin@example.test", "admin password 1")
+		b.open("/insights?app=shop&since=7d")
+		assert.Contains(t, b.text("#figures"), "66.7%")
+		assert.Equal(t, 4, eval[int](b, `document.querySelectorAll("figure.chart svg").length`))
+		b.shot("10-insights")
+		b.open("/catalog")
+		assert.Contains(t, b.text("#catalog"), "team-payments")
+		assert.Contains(t, b.text("#catalog"), "healthy")
+		b.shot("11-catalog")
+	})
 }
