@@ -118,7 +118,7 @@ func TestInsightsAndCatalog(t *testing.T) {
 	s.mustCLI("catalog", "set", "shop", "owner=team-payments", "lifecycle=production", "tags=web")
 	var items []struct {
 		App, Owner, Lifecycle, Health string
-		CurrentRelease            int `json:"current_release"`
+		CurrentRelease                int `json:"current_release"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(s.mustCLI("catalog", "--json", "--tag", "web")), &items))
 	require.Len(t, items, 1)
