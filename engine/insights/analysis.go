@@ -8,7 +8,8 @@ import (
 // analysis holds what Compute derives once from a history and then counts
 // over any period.
 type analysis struct {
-	releases []Release
+	// releases are in the order they finished, unfinished last.
+	releases []*Release
 	// failures are failures after going live, one per failed release.
 	failures []failure
 	// failedAfter marks releases (by key) with a failure after going live.
@@ -42,7 +43,10 @@ type lead struct {
 // analyze derives failures and lead times from h. window is how long after
 // going live a rollback or crash loop makes a release a failed change.
 func analyze(h History, window time.Duration) *analysis {
-	a := &analysis{releases: h.Releases, failedAfter: map[relKey]bool{}}
+	a := &analysis{failedAfter: map[relKey]bool{}}
+	for i := range h.Releases {
+		a.releases = append(a.releases, &h.Releases[i])
+	}
 	loops := map[relKey][]time.Time{}
 	for _, in := range h.Incidents {
 		k := relKey{in.App, in.Release}
@@ -57,7 +61,35 @@ func analyze(h History, window time.Duration) *analysis {
 		}
 	}
 	a.leads = leadsOf(h.Releases)
+	a.sortByTime()
 	return a
+}
+
+// sortByTime orders releases by when they finished (unfinished last),
+// leads by when they went live and failures by when they started, so that
+// a period is a range found by binary search.
+func (a *analysis) sortByTime() {
+	sort.SliceStable(a.releases, func(i, j int) bool { return finishKey(a.releases[i]).Before(finishKey(a.releases[j])) })
+	sort.Slice(a.leads, func(i, j int) bool { return a.leads[i].live.Before(a.leads[j].live) })
+	sort.Slice(a.failures, func(i, j int) bool { return a.failures[i].start.Before(a.failures[j].start) })
+}
+
+// never sorts after every real time: releases still in progress.
+var never = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func finishKey(r *Release) time.Time {
+	if r.Finished.IsZero() {
+		return never
+	}
+	return r.Finished
+}
+
+// span returns the indices [lo, hi) of the n sorted items whose time (by
+// at) is within [from, to).
+func span(n int, at func(int) time.Time, from, to time.Time) (int, int) {
+	lo := sort.Search(n, func(i int) bool { return !at(i).Before(from) })
+	hi := sort.Search(n, func(i int) bool { return !at(i).Before(to) })
+	return lo, hi
 }
 
 // byApp groups releases per app, each group in release number order.
@@ -117,8 +149,13 @@ func nextLive(rels []Release, start time.Time) time.Time {
 // leadsOf pairs each commit with the first live release that carried it,
 // so a commit brought again (after a force push or a rollback) counts once.
 func leadsOf(rels []Release) []lead {
-	first := map[string]lead{}
-	for _, r := range rels {
+	n := 0
+	for i := range rels {
+		n += len(rels[i].Commits)
+	}
+	first := make(map[string]lead, n)
+	for i := range rels {
+		r := &rels[i]
 		if !r.Live || r.Kind != KindDeploy || r.Finished.IsZero() {
 			continue
 		}

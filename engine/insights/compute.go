@@ -114,9 +114,10 @@ func (a *analysis) figures(from, to time.Time, t Thresholds) Figures {
 func (a *analysis) frequency(from, to time.Time, t Thresholds) Frequency {
 	var f Frequency
 	days := map[string]bool{}
-	for i := range a.releases {
-		r := &a.releases[i]
-		if !r.Live || !r.finishedIn(from, to) {
+	lo, hi := span(len(a.releases), func(i int) time.Time { return finishKey(a.releases[i]) }, from, to)
+	for i := lo; i < hi; i++ {
+		r := a.releases[i]
+		if !r.Live {
 			continue
 		}
 		f.Deploys++
@@ -143,10 +144,8 @@ func (a *analysis) frequency(from, to time.Time, t Thresholds) Frequency {
 func (a *analysis) leadTime(from, to time.Time, t Thresholds) LeadTime {
 	var l LeadTime
 	var byCommitter, byAuthor []time.Duration
-	for _, ld := range a.leads {
-		if ld.live.Before(from) || !ld.live.Before(to) {
-			continue
-		}
+	lo, hi := span(len(a.leads), func(i int) time.Time { return a.leads[i].live }, from, to)
+	for _, ld := range a.leads[lo:hi] {
 		l.Commits++
 		d := ld.live.Sub(ld.commit.Committed)
 		if d < 0 {
@@ -160,6 +159,8 @@ func (a *analysis) leadTime(from, to time.Time, t Thresholds) LeadTime {
 		l.Band = BandNone
 		return l
 	}
+	sortDurations(byCommitter)
+	sortDurations(byAuthor)
 	l.Median, l.P90 = Seconds(median(byCommitter)), Seconds(p90(byCommitter))
 	l.AuthorMedian, l.AuthorP90 = Seconds(median(byAuthor)), Seconds(p90(byAuthor))
 	l.Band = durationBand(l.Median.Duration(), t.LeadTime)
@@ -168,9 +169,10 @@ func (a *analysis) leadTime(from, to time.Time, t Thresholds) LeadTime {
 
 func (a *analysis) changeFailure(from, to time.Time, t Thresholds) ChangeFailure {
 	var c ChangeFailure
-	for i := range a.releases {
-		r := &a.releases[i]
-		if !r.isChange() || !r.finishedIn(from, to) {
+	lo, hi := span(len(a.releases), func(i int) time.Time { return finishKey(a.releases[i]) }, from, to)
+	for i := lo; i < hi; i++ {
+		r := a.releases[i]
+		if !r.isChange() {
 			continue
 		}
 		c.Changes++
@@ -194,10 +196,8 @@ func (a *analysis) changeFailure(from, to time.Time, t Thresholds) ChangeFailure
 func (a *analysis) recovery(from, to time.Time, t Thresholds) Recovery {
 	var r Recovery
 	var took []time.Duration
-	for _, f := range a.failures {
-		if f.start.Before(from) || !f.start.Before(to) {
-			continue
-		}
+	lo, hi := span(len(a.failures), func(i int) time.Time { return a.failures[i].start }, from, to)
+	for _, f := range a.failures[lo:hi] {
 		r.Failures++
 		if f.end.IsZero() {
 			r.Open++
@@ -210,15 +210,16 @@ func (a *analysis) recovery(from, to time.Time, t Thresholds) Recovery {
 		r.Band = BandNone
 		return r
 	}
+	sortDurations(took)
 	r.Median, r.P90 = Seconds(median(took)), Seconds(p90(took))
 	r.Band = durationBand(r.Median.Duration(), t.Recovery)
 	return r
 }
 
-// median is the middle value of ds, the mean of the two middle values when
-// their number is even, rounded down to the second; ds must not be empty.
-func median(ds []time.Duration) time.Duration {
-	s := sorted(ds)
+// median is the middle value of the sorted ds, the mean of the two middle
+// values when their number is even, rounded down to the second; ds must
+// not be empty.
+func median(s []time.Duration) time.Duration {
 	n := len(s)
 	m := s[n/2]
 	if n%2 == 0 {
@@ -227,16 +228,14 @@ func median(ds []time.Duration) time.Duration {
 	return m.Truncate(time.Second)
 }
 
-// p90 is the 90th percentile of ds by the nearest-rank method: the smallest
-// value at least 90% of the values are at or below; ds must not be empty.
-func p90(ds []time.Duration) time.Duration {
-	s := sorted(ds)
+// p90 is the 90th percentile of the sorted ds by the nearest-rank method:
+// the smallest value at least 90% of the values are at or below; ds must
+// not be empty.
+func p90(s []time.Duration) time.Duration {
 	rank := int(math.Ceil(0.9 * float64(len(s))))
 	return s[rank-1].Truncate(time.Second)
 }
 
-func sorted(ds []time.Duration) []time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s
+func sortDurations(ds []time.Duration) {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 }

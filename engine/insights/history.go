@@ -57,11 +57,6 @@ type History struct {
 	Incidents []Incident
 }
 
-// finished reports whether r ended (served or failed) within [from, to).
-func (r *Release) finishedIn(from, to time.Time) bool {
-	return !r.Finished.IsZero() && !r.Finished.Before(from) && r.Finished.Before(to)
-}
-
 // isChange reports whether r changes what runs: a deploy or a config
 // change. A rollback returns to an earlier change and is not one.
 func (r *Release) isChange() bool {
