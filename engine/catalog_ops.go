@@ -174,7 +174,8 @@ func (e *Engine) Catalog(ctx context.Context, app string) (*CatalogEntry, error)
 }
 
 // CatalogEntries returns the catalog entry of every app the caller may
-// see, by app name; apps without one get an empty entry.
+// see but preview environments, by app name; apps without one get an
+// empty entry.
 func (e *Engine) CatalogEntries(ctx context.Context) ([]*App, map[string]*CatalogEntry, error) {
 	apps, err := e.ListApps(ctx)
 	if err != nil {
@@ -184,6 +185,7 @@ func (e *Engine) CatalogEntries(ctx context.Context) ([]*App, map[string]*Catalo
 	if err != nil {
 		return nil, nil, err
 	}
+	apps = slices.DeleteFunc(apps, func(a *App) bool { return isPreviewApp(a.Name) })
 	byApp := make(map[string]*CatalogEntry, len(apps))
 	for _, a := range apps {
 		byApp[a.Name] = &CatalogEntry{App: a.Name}

@@ -81,12 +81,16 @@ func checkInsightsPeriod(period time.Duration) error {
 }
 
 // insightsApps are the apps whose figures the caller may see: app alone
-// (ENOTFOUND or EFORBIDDEN if they may not) or every visible app.
+// (ENOTFOUND or EFORBIDDEN if they may not) or every visible app, preview
+// environments left out.
 func (e *Engine) insightsApps(ctx context.Context, app string) ([]string, error) {
 	if app != "" {
 		a, err := e.FindApp(ctx, app)
 		if err != nil {
 			return nil, err
+		}
+		if isPreviewApp(a.Name) {
+			return nil, Errorf(EINVALID, "%s is a preview environment: the delivery figures count production releases only; ask for the app it previews", a.Name)
 		}
 		return []string{a.Name}, nil
 	}
@@ -96,7 +100,9 @@ func (e *Engine) insightsApps(ctx context.Context, app string) ([]string, error)
 	}
 	names := make([]string, 0, len(all))
 	for _, a := range all {
-		names = append(names, a.Name)
+		if !isPreviewApp(a.Name) {
+			names = append(names, a.Name)
+		}
 	}
 	sort.Strings(names)
 	return names, nil

@@ -198,3 +198,26 @@ func TestInsightsPeriodAndVisibility(t *testing.T) {
 		assert.Contains(t, engine.ErrorMessage(err), "between 1 day and 365 days")
 	}
 }
+
+func TestInsightsAndCatalogLeavePreviewsOut(t *testing.T) {
+	r := catalogRig(t)
+	ctx := context.Background()
+	_, err := pushWith(t, r, "shop", "img1", files{engine.CatalogFile: shopCatalog})
+	require.NoError(t, err)
+	out, err := pushWith(t, r, "shop--feature-x", "img2", files{engine.CatalogFile: "kind: [broken"})
+	require.NoError(t, err)
+	assert.NotContains(t, out, "Warning", "a preview's push does not read the catalog file")
+
+	ti, err := r.eng.Insights(ctx, "", 30*insights.Day)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"shop"}, ti.Apps, "previews are no part of the team's figures")
+	assert.Equal(t, 1, ti.Team.Current.Frequency.Deploys)
+	_, err = r.eng.Insights(ctx, "shop--feature-x", 30*insights.Day)
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	assert.Contains(t, engine.ErrorMessage(err), "preview")
+
+	items, err := r.eng.CatalogView(ctx)
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	assert.Equal(t, "shop", items[0].App)
+}
