@@ -119,12 +119,13 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 
 	app := "/apps/shop-with-a-rather-long-name"
 	common := []string{"/", app, app + "/releases/1", app + "/logs", app + "/metrics", app + "/config", app + "/domains",
-		app + "/scale", "/apps/fresh", "/tokens", "/tokens?page=999", "/no-such-page"}
+		app + "/scale", app + "/alerts", "/apps/fresh", "/tokens", "/tokens?page=999", "/keys", "/insights", "/catalog",
+		"/search?q=shop", "/no-such-page"}
 	roles := []struct {
 		email, password string
 		pages           []string
 	}{
-		{"admin@example.test", "admin password 1", append(common, "/users", "/audit", "/audit?page=999")},
+		{"admin@example.test", "admin password 1", append(common, "/users", "/audit", "/audit?page=999", "/alerts", "/new-app")},
 		{"viewer@example.test", "viewer password 1", common},
 	}
 	t.Run("the checks catch what they look for", func(t *testing.T) {

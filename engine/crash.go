@@ -55,6 +55,7 @@ func (e *Engine) observe(ctx context.Context, ev RuntimeEvent) {
 		if loop := e.crashes.record(c.App+"/"+name, e.now(), e.cfg.CrashLoopRestarts, e.cfg.CrashLoopWindow); loop {
 			base.Kind = EventCrashLooping
 			base.Message = fmt.Sprintf("%s crashed %d times within %s: it keeps crashing; `quayside logs %s` shows why", name, e.cfg.CrashLoopRestarts, e.cfg.CrashLoopWindow, c.App)
+			e.recordIncident(ctx, c.App, c.Release, IncidentCrashLoop, e.now())
 		} else {
 			return
 		}

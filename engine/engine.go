@@ -73,6 +73,11 @@ type Config struct {
 	// PreviewMemory caps the memory of each preview container; 0 means
 	// DefaultPreviewMemory, negative no cap.
 	PreviewMemory int64
+	// Insights are the bands and failure window of the delivery figures.
+	Insights InsightsSettings
+	// CatalogParser reads catalog-info.yaml at each production push; nil
+	// reads no catalog file.
+	CatalogParser CatalogParser
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at

@@ -78,4 +78,6 @@ type Store interface {
 	ReleaseOutputStore
 	LimitStore
 	PreviewStore
+	InsightsStore
+	CatalogStore
 }

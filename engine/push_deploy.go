@@ -54,9 +54,13 @@ func (e *Engine) pushApp(ctx context.Context, req PushRequest, action, auditApp 
 		return nil, err
 	}
 	e.deployStarted(ctx, rel, "deploy of "+ShortCommit(req.NewCommit)+" as v"+itoa(rel.Number))
+	e.recordCommits(ctx, app, rel, req)
 	err = e.build(ctx, app, rel, req, out)
 	if err == nil {
 		err = e.deployRelease(ctx, app, rel, out)
+	}
+	if err == nil && isProduction(rel) {
+		e.readCatalog(ctx, app.Name, req.Source, out)
 	}
 	e.finishRelease(ctx, rel, capt, err)
 	if err != nil {

@@ -193,7 +193,10 @@ func anotherActive(app string, number int) error {
 	return engine.Errorf(engine.ECONFLICT, "release %d of app %q cannot become active while another release of the app is active", number, app)
 }
 
-const releaseSelect = `SELECT a.name, r.number, r.kind, r.status, r.description,
+const releaseSelect = `SELECT ` + releaseColumns
+
+// releaseColumns are the columns scanRelease reads, with the FROM clause.
+const releaseColumns = `a.name, r.number, r.kind, r.status, r.description,
 	r.image, r.port, r.build_method, r.processes, r.commit_sha, r.author, r.config_version,
 	r.rollback_of, r.error, r.created_at, r.finished_at, r.promoted_from, r.promoted_release
 	FROM releases r JOIN apps a ON a.id = r.app_id`

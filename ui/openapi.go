@@ -78,6 +78,11 @@ var bodies = map[string][2]any{
 	"POST /tokens":                           {api.CreateToken{}, api.CreatedToken{}},
 	"DELETE /tokens/:id":                     {nil, nil},
 	"GET /audit":                             {nil, api.AuditPage{}},
+	"GET /insights":                          {nil, engine.TeamInsights{}},
+	"GET /apps/:app/insights":                {nil, engine.TeamInsights{}},
+	"GET /catalog":                           {nil, api.CatalogList{}},
+	"GET /apps/:app/catalog":                 {nil, engine.CatalogEntry{}},
+	"PATCH /apps/:app/catalog":               {api.CatalogChange{}, engine.CatalogEntry{}},
 }
 
 // openAPI answers the API's OpenAPI 3.1 description, made from the route

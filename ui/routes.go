@@ -88,6 +88,11 @@ var apiRoutes = []route{
 	{"PUT", "/apps/:app/previews", engine.ActSettings, h((*Server).enablePreviews), "Enable an app's previews or change their settings"},
 	{"DELETE", "/apps/:app/previews", engine.ActSettings, h((*Server).disablePreviews), "Disable an app's previews and destroy them"},
 	{"DELETE", "/apps/:app/previews/:branch", engine.ActDeploy, h((*Server).destroyPreview), "Destroy the preview of a branch (percent-encoded)"},
+	{"GET", "/insights", engine.ActReadApp, h((*Server).teamInsights), "Delivery figures (DORA) over the apps the caller can see, and per app"},
+	{"GET", "/apps/:app/insights", engine.ActReadApp, h((*Server).appInsights), "An app's delivery figures (DORA)"},
+	{"GET", "/catalog", engine.ActReadApp, h((*Server).listCatalog), "The service catalog: every app the caller can see with owner, lifecycle, system, links, dependencies, release, health and figures (?format=backstage: Backstage entities in YAML)"},
+	{"GET", "/apps/:app/catalog", engine.ActReadApp, h((*Server).getCatalog), "An app's catalog entry: from catalog-info.yaml and set by hand"},
+	{"PATCH", "/apps/:app/catalog", engine.ActSettings, h((*Server).setCatalog), "Set an app's catalog fields by hand"},
 	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 

@@ -38,6 +38,8 @@ type cli struct {
 	Checks      checksCmd      `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
 	Logs        logsCmd        `cmd:"" help:"Print an app's logs; -f follows them live."`
 	Events      eventsCmd      `cmd:"" help:"List what happened to an app: deploys, crashes, restarts, scaling."`
+	Insights    insightsCmd    `cmd:"" help:"Show the delivery figures (DORA): deploy frequency, lead time, change failure rate, time to restore."`
+	Catalog     catalogCmd     `cmd:"" help:"The service catalog: owners, lifecycle, systems, links and dependencies of the apps; set them by hand."`
 	Ps          psCmd          `cmd:"" help:"List an app's processes, and scale them."`
 	Run         runCmd         `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
 	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`

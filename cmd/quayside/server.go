@@ -57,6 +57,8 @@ type serverCmd struct {
 	MaxCPUs          string        `name:"max-cpus" env:"QUAYSIDE_MAX_CPUS" default:"0" help:"Most CPUs a developer may give one process type; 0 for the server's CPU count."`
 	MaxPids          string        `env:"QUAYSIDE_MAX_PIDS" default:"4096" help:"Most processes and threads a developer may give one process type; 0 for no ceiling."`
 	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
+	InsightsBands    string        `env:"QUAYSIDE_INSIGHTS_BANDS" help:"Limits of the delivery figures' performance bands, where they differ from the 2023 DORA report's: figure=elite,high,medium separated by semicolons, such as lead_time=1d,7d,30d;change_failure=5,10,15;recovery=1h,1d,7d;frequency=1,0.142,0.033 (deploys per day)."`
+	InsightsWindow   time.Duration `env:"QUAYSIDE_INSIGHTS_WINDOW" default:"24h" help:"How long after going live a rollback or crash loop makes a release a failed change in the delivery figures."`
 	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
 }
 
@@ -177,6 +179,10 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 			return nil, fieldErr("preview-memory", "--preview-memory: %s", engine.ErrorMessage(err))
 		}
 	}
+	ins, err := c.insightsSettings()
+	if err != nil {
+		return nil, err
+	}
 	webhookAllow, err := egress.ParseAllow(c.AllowWebhookTo)
 	if err != nil {
 		return nil, fieldErr("allow-webhook-to", "--allow-webhook-to: %v", err)
@@ -200,7 +206,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits, MaxLimits: ceilings, PreviewMemory: previewMemory,
-		WebhookAllow: webhookAllow, AppSubnets: appSubnets,
+		WebhookAllow: webhookAllow, AppSubnets: appSubnets, Insights: ins,
 	}, nil
 }
 

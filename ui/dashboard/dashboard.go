@@ -99,6 +99,8 @@ var routes = []route{
 	{http.MethodPost, "/tokens", signedIn((*Dashboard).createToken)},
 	{http.MethodPost, "/tokens/revoke", signedIn((*Dashboard).revokeToken)},
 	{http.MethodGet, "/audit", signedIn((*Dashboard).auditPage)},
+	{http.MethodGet, "/insights", signedIn((*Dashboard).insightsPage)},
+	{http.MethodGet, "/catalog", signedIn((*Dashboard).catalogPage)},
 }
 
 // Register mounts the dashboard at the root of e: its pages, and its

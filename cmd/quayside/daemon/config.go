@@ -53,6 +53,7 @@ type Config struct {
 	WebhookAllow  []netip.Prefix
 	AppSubnets    subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 	PreviewMemory int64           // memory cap of preview containers; negative for none
+	Insights      engine.InsightsSettings
 }
 
 // Local reports whether the server runs in local mode: certificates from

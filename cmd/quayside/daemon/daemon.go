@@ -25,6 +25,7 @@ import (
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/engine/notify"
 	"github.com/quayside/quayside/install"
+	"github.com/quayside/quayside/internal/catalogfile"
 	"github.com/quayside/quayside/internal/subnetpool"
 	"github.com/quayside/quayside/proxy"
 	"github.com/quayside/quayside/proxy/certs"
@@ -201,7 +202,9 @@ func (d *Daemon) build(context.Context) error {
 		KeepReleases: d.cfg.KeepReleases, MaxBuilds: d.cfg.MaxBuilds, Logs: d.logs, Certs: d.certs,
 		DefaultLimits: d.cfg.DefaultLimits, MaxLimits: d.cfg.MaxLimits, HostCPUs: runtime.NumCPU(),
 		PreviewMemory: d.cfg.PreviewMemory,
+		Insights:      d.cfg.Insights, CatalogParser: catalogfile.Parse,
 	})
+	d.metrics.Register(metrics.NewInsightsCollector(d.insightsForMetrics, log.With("part", "metrics")))
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
 	if d.recv, err = receive.New(recvCfg); err != nil {
 		return err
