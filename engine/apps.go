@@ -188,12 +188,15 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err
 	}
+	// The event goes first: it also appends a line to the app's log stream
+	// (its followers see it before their stream ends), and a line appended
+	// after RemoveApp would start a new history that nobody removes.
+	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	if e.cfg.Logs != nil {
 		if err := e.cfg.Logs.RemoveApp(name); err != nil {
 			e.log.Error("remove log history", "app", name, "err", err)
 		}
 	}
-	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	e.log.Info("app destroyed", "app", name)
 	return nil
 }
