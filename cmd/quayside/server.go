@@ -53,6 +53,7 @@ type serverCmd struct {
 	DefaultPids      string        `env:"QUAYSIDE_DEFAULT_PIDS" default:"512" help:"Most processes and threads in each app container unless its app sets otherwise; 0 for none."`
 	AllowWebhookTo   []string      `name:"allow-webhook-to" env:"QUAYSIDE_ALLOW_WEBHOOK_TO" help:"Ranges (CIDR) webhooks may reach although they are loopback, private or this server's own, such as 10.0.0.0/8 for an internal chat server (repeatable or comma-separated)."`
 	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
+	PprofAddr        string        `name:"pprof-addr" env:"QUAYSIDE_PPROF_ADDR" help:"Loopback address (such as 127.0.0.1:6060) to serve Go's profiles on at /debug/pprof/, for finding what holds the daemon's memory; off by default."`
 }
 
 func (c *serverCmd) Run(g *globals) error {
@@ -181,7 +182,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		SSHMaxConns: c.SSHMaxConns, SSHMaxConnsPerIP: c.SSHMaxConnsPerIP,
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits,
-		WebhookAllow:  webhookAllow, AppSubnets: appSubnets,
+		WebhookAllow:  webhookAllow, AppSubnets: appSubnets, PprofAddr: c.PprofAddr,
 	}, nil
 }
 

@@ -49,6 +49,7 @@ type Config struct {
 	DefaultLimits    engine.Limits
 	WebhookAllow     []netip.Prefix
 	AppSubnets       subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
+	PprofAddr        string          // loopback address to serve net/http/pprof on; "" for none
 }
 
 // Local reports whether the server runs in local mode: certificates from
