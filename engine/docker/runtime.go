@@ -28,6 +28,8 @@ type Runtime struct {
 	// netMu serialises network creation: Docker 20.10 can create two
 	// networks with one name when two creates race.
 	netMu sync.Mutex
+	// cpu remembers each container's last CPU reading for Stats.
+	cpu cpuMemo
 }
 
 // Option changes a Runtime made by New.

@@ -114,3 +114,28 @@ func TestStats(t *testing.T) {
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
+
+func TestCPUMemo(t *testing.T) {
+	cpu := func(total, system uint64) container.CPUStats {
+		return container.CPUStats{CPUUsage: container.CPUUsage{TotalUsage: total}, SystemUsage: system, OnlineCPUs: 1}
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var m cpuMemo
+	_, ok := m.swap("a", cpu(100, 1000), t0)
+	assert.False(t, ok, "the first reading has nothing to compare with")
+	prev, ok := m.swap("a", cpu(150, 2000), t0.Add(10*time.Second))
+	require.True(t, ok, "the second reading compares with the first")
+	assert.Equal(t, cpu(100, 1000), prev)
+	assert.InDelta(t, 5.0, cpuPercent(cpu(150, 2000), prev), 1e-9)
+
+	_, ok = m.swap("b", cpu(1, 10), t0.Add(10*time.Second))
+	assert.False(t, ok, "readings are per container")
+	_, ok = m.swap("a", cpu(200, 1500), t0.Add(20*time.Second))
+	assert.False(t, ok, "a system counter that went back is not compared with")
+	_, ok = m.swap("a", cpu(300, 9000), t0.Add(20*time.Second+cpuMemoTTL))
+	assert.False(t, ok, "a reading older than the TTL is not compared with")
+
+	m.swap("c", cpu(1, 10), t0.Add(30*time.Second+2*cpuMemoTTL))
+	assert.Len(t, m.last, 1, "readings of containers not sampled lately are forgotten")
+	assert.Contains(t, m.last, "c")
+}
