@@ -256,9 +256,9 @@ func (s *Store) syncDir(app string) {
 
 // idleSyncs is how many syncs in a row without a write leave an app's
 // active segment open: after that (about idleSyncs x SyncInterval of
-// quiet) sync closes the file and the next line opens it again, so quiet
-// apps, and apps whose history was removed while a late line arrived,
-// hold no file descriptor.
+// quiet) sync closes the file and drops its write buffer, and the next
+// line opens it again, so quiet apps, and apps whose history was removed
+// while a late line arrived, hold no file descriptor and no buffer.
 const idleSyncs = 10
 
 // sync fsyncs the active segment if it was written since the last sync,
@@ -272,7 +272,9 @@ func (a *appLog) sync() error {
 	}
 	if !d.dirty {
 		if d.idle++; d.idle >= idleSyncs {
-			return d.closeFile()
+			err := d.closeFile()
+			d.w = nil // its 64 KiB buffer too: useFile makes a new one
+			return err
 		}
 		return nil
 	}
