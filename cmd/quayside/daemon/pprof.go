@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"time"
 
 	"github.com/quayside/quayside/engine"
@@ -16,13 +17,18 @@ import (
 // loopback address is accepted: the profiles show the daemon's memory, so
 // they are for someone already on the server.
 func listenPprof(addr string) (net.Listener, error) {
+	refused := engine.Errorf(engine.EINVALID, "--pprof-addr %s is not a loopback address: use 127.0.0.1:PORT", addr)
+	host, _, err := net.SplitHostPort(addr)
+	if ip, perr := netip.ParseAddr(host); err != nil || host == "" || (perr == nil && !ip.IsLoopback()) {
+		return nil, refused
+	}
 	l, err := listenTCP("pprof-addr", addr)
 	if err != nil {
 		return nil, err
 	}
 	if tcp, ok := l.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
 		_ = l.Close()
-		return nil, engine.Errorf(engine.EINVALID, "--pprof-addr %s is not a loopback address: use 127.0.0.1:PORT", addr)
+		return nil, refused
 	}
 	return l, nil
 }
