@@ -76,6 +76,7 @@ func TestFortyApps(t *testing.T) {
 	for !back() && time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
 	}
+	t.Logf("goroutines %d, open files %d at the start; %d and %d after destroying %d apps", before.goroutines, before.files, after.goroutines, after.files, scaleApps)
 	assert.True(t, back(), "goroutines and open files after destroying every app: %+v, at the start: %+v (open files now: %v)",
 		after, before, fileKinds(t, s.cmd.Process.Pid, s.data))
 }
