@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/docker/docker/client"
 
@@ -30,6 +31,8 @@ type Runtime struct {
 	netMu sync.Mutex
 	// cpu remembers each container's last CPU reading for Stats.
 	cpu cpuMemo
+	// statsReads counts the stats readings asked of Docker (for tests).
+	statsReads atomic.Uint64
 }
 
 // Option changes a Runtime made by New.

@@ -31,11 +31,11 @@ const statsInterval = 500 * time.Millisecond
 // not running has a zero sample (Time set). A missing container, or one of
 // another instance, is ENOTFOUND; an unreachable daemon is EUNAVAILABLE.
 func (r *Runtime) Stats(ctx context.Context, id string) (engine.ContainerStats, error) {
-	info, err := r.inspectOwned(ctx, id)
+	id, err := r.ownedID(ctx, id)
 	if err != nil {
 		return engine.ContainerStats{}, err
 	}
-	cur, prev, err := r.readings(ctx, info.ID)
+	cur, prev, err := r.readings(ctx, id)
 	if err != nil {
 		return engine.ContainerStats{}, err
 	}
@@ -48,6 +48,21 @@ func (r *Runtime) Stats(ctx context.Context, id string) (engine.ContainerStats, 
 		MemoryBytes: memoryUsed(cur.MemoryStats),
 		MemoryLimit: cur.MemoryStats.Limit,
 	}, nil
+}
+
+// ownedID returns the full id of container id if it is this instance's. A
+// container read before (its full id is in the CPU memo, which only
+// holds containers found to be ours) needs no inspect: its labels cannot
+// have changed.
+func (r *Runtime) ownedID(ctx context.Context, id string) (string, error) {
+	if r.cpu.known(id) {
+		return id, nil
+	}
+	info, err := r.inspectOwned(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	return info.ID, nil
 }
 
 // readings returns a reading of container id and the CPU part of the one
@@ -111,6 +126,15 @@ func (m *cpuMemo) swap(id string, cpu container.CPUStats, at time.Time) (contain
 	return prev.cpu, ok
 }
 
+// known reports whether the memo holds a reading of the container with
+// the full id id.
+func (m *cpuMemo) known(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.last[id]
+	return ok
+}
+
 // prune drops readings older than cpuMemoTTL, at most once a minute.
 func (m *cpuMemo) prune(now time.Time) {
 	if now.Sub(m.pruned) < time.Minute {
@@ -128,6 +152,7 @@ func (m *cpuMemo) prune(now time.Time) {
 // Read is zero when the container is not running.
 func (r *Runtime) readStats(ctx context.Context, id string) (container.StatsResponse, error) {
 	var s container.StatsResponse
+	r.statsReads.Add(1)
 	resp, err := r.cli.ContainerStatsOneShot(ctx, id)
 	if isNotFound(err) {
 		return s, notFound(id)

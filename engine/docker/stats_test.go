@@ -90,6 +90,14 @@ func TestStats(t *testing.T) {
 		assert.Less(t, s.CPUPercent, busyCPU, "an idle container uses less than a spinning one")
 		assert.Greater(t, s.MemoryBytes, uint64(0))
 	})
+	t.Run("a container read before costs one reading", func(t *testing.T) {
+		before := r.statsReads.Load()
+		s, err := r.Stats(ctx, idle)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(1), r.statsReads.Load()-before, "CPU is measured against the last reading, with no second one")
+		assert.Greater(t, s.MemoryBytes, uint64(0))
+		assert.GreaterOrEqual(t, s.CPUPercent, 0.0)
+	})
 	t.Run("exited is a zero sample", func(t *testing.T) {
 		id := startPlain(ctx, t, r, logSpec("stats", "-exit", "0"), containerLabels(r.instance, logSpec("stats")))
 		require.NoError(t, waitFollow(t, follow(ctx, r, id, time.Time{}, &lineLog{})), "wait for the exit")
@@ -108,9 +116,11 @@ func TestStats(t *testing.T) {
 		}
 	})
 	t.Run("ctx ending stops it", func(t *testing.T) {
+		// A container never read before needs two readings statsInterval apart.
+		fresh := startPlain(ctx, t, r, logSpec("stats"), containerLabels(r.instance, logSpec("stats")))
 		cctx, cancel := context.WithTimeout(ctx, statsInterval/5)
 		defer cancel()
-		_, err := r.Stats(cctx, idle)
+		_, err := r.Stats(cctx, fresh)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
 }
