@@ -58,7 +58,7 @@ func (c *containerSamples) set(got []engine.ContainerSample, err error, log *slo
 	defer c.mu.Unlock()
 	switch {
 	case err != nil && !c.failing:
-		log.Warn("sample containers: container figures are missing until it works again", "err", err)
+		log.Warn("sample containers: container figures are missing until it works again", "err", err, "containers_read", len(got))
 	case err == nil && c.failing:
 		log.Info("sample containers works again")
 	}
