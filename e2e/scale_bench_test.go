@@ -127,6 +127,7 @@ func (s *server) pushScaleApps(t *testing.T, r *scaleRun) []string {
 func (s *server) footprint(apps int) scalePoint {
 	s.t.Helper()
 	p := scalePoint{apps: apps, rss: s.idleRSS()}
+	s.saveHeapProfile(apps)
 	fams := s.scrape()
 	p.goroutines = int(counter(fams, "go_goroutines", nil))
 	p.sampled = sampledApps(fams)
@@ -366,3 +367,25 @@ func met(ok bool) string {
 	}
 	return "**no**"
 }
+
+// saveHeapProfile writes the daemon's heap profile to
+// $QUAYSIDE_BENCH_PROFILE/heap-<n>-<apps>apps.pb.gz when that is set and the
+// daemon serves pprof ($QUAYSIDE_PPROF_ADDR, which it inherits), for
+// `go tool pprof` to show what holds the memory at each point.
+func (s *server) saveHeapProfile(apps int) {
+	dir, addr := os.Getenv("QUAYSIDE_BENCH_PROFILE"), os.Getenv("QUAYSIDE_PPROF_ADDR")
+	if dir == "" || addr == "" {
+		return
+	}
+	resp, err := loopbackClient.Get("http://" + addr + "/debug/pprof/heap?gc=1")
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	heapProfiles++
+	name := filepath.Join(dir, fmt.Sprintf("heap-%d-%dapps.pb.gz", heapProfiles, apps))
+	require.NoError(s.t, os.WriteFile(name, b, 0o644))
+}
+
+// heapProfiles numbers the profiles saveHeapProfile writes.
+var heapProfiles int

@@ -21,9 +21,11 @@ const scaleApps = 40
 
 // TestFortyApps deploys 40 apps on one server, checks each answers through
 // the proxy from a network of Quayside's own pool, then destroys them all and
-// checks nothing of theirs is left in Docker.
+// checks nothing of theirs is left in Docker, and that the daemon's
+// goroutines and open files are back where they started.
 func TestFortyApps(t *testing.T) {
 	s := startServer(t)
+	before := s.handles()
 	apps := make([]string, scaleApps)
 	for i := range apps {
 		apps[i] = fmt.Sprintf("scale%02d", i)
@@ -63,6 +65,33 @@ func TestFortyApps(t *testing.T) {
 	assert.Empty(t, dockerOut(t, "image", "ls", "-q", "--filter", label), "images left")
 	assert.Empty(t, dockerOut(t, "image", "ls", "-q", "--filter", "reference=qs-"+s.instance+"/*"), "images left")
 	assert.Empty(t, dockerOut(t, "volume", "ls", "-q", "--filter", "name=qs-"+s.instance), "volumes left")
+
+	// Back near the start: within 10% + 5, as the 200-app bench asks.
+	var after daemonHandles
+	back := func() bool {
+		after = s.handles()
+		return after.goroutines <= before.goroutines*11/10+5 && after.files <= before.files*11/10+5
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !back() && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Logf("goroutines %d, open files %d at the start; %d and %d after destroying %d apps", before.goroutines, before.files, after.goroutines, after.files, scaleApps)
+	assert.True(t, back(), "goroutines and open files after destroying every app: %+v, at the start: %+v (open files now: %v)",
+		after, before, fileKinds(t, s.cmd.Process.Pid, s.data))
+}
+
+// daemonHandles is what the daemon holds that must not grow for good.
+type daemonHandles struct{ goroutines, files int }
+
+// handles reads the daemon's goroutines (from /metrics) and open files.
+func (s *server) handles() daemonHandles {
+	s.t.Helper()
+	h := daemonHandles{goroutines: int(counter(s.scrape(), "go_goroutines", nil))}
+	for _, n := range fileKinds(s.t, s.cmd.Process.Pid, s.data) {
+		h.files += n
+	}
+	return h
 }
 
 // parallel runs do for each app, four at a time, and fails t with the errors.

@@ -198,8 +198,9 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	if err := e.cfg.Store.DeleteApp(ctx, name); err != nil {
 		return err
 	}
-	// The event goes first: its line in the app's log would otherwise
-	// start a new log history after the old one is removed.
+	// The event goes first: it also appends a line to the app's log stream
+	// (its followers see it before their stream ends), and a line appended
+	// after RemoveApp would start a new history that nobody removes.
 	e.emit(ctx, Event{App: name, Kind: EventDestroyed, Message: "app " + name + " was destroyed"})
 	if e.cfg.Logs != nil {
 		if err := e.cfg.Logs.RemoveApp(name); err != nil {

@@ -2,7 +2,9 @@ package engine_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,4 +228,39 @@ func TestLogCollectionDropsLinesDockerSendsAgain(t *testing.T) {
 	r.prt.Redeliver(web, 0)
 	r.prt.Print(web, t0.Add(time.Second), "three")
 	assert.Equal(t, []string{"one", "two", "three"}, r.waitStored(3))
+}
+
+// openFilesUnder counts this process's open file descriptors whose path is
+// under dir.
+func openFilesUnder(t *testing.T, dir string) int {
+	t.Helper()
+	fds, err := os.ReadDir("/proc/self/fd")
+	require.NoError(t, err)
+	n := 0
+	for _, fd := range fds {
+		link, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
+		if err == nil && strings.HasPrefix(link, dir+string(filepath.Separator)) {
+			n++
+		}
+	}
+	return n
+}
+
+// Destroying an app leaves no file of its log history open: before the
+// fix, the "destroyed" event's line reached the log store after the
+// history was removed, started a new one and kept its file open for good.
+func TestDestroyClosesTheAppsLogFiles(t *testing.T) {
+	r := newCollectRig(t, 1)
+	ctx := context.Background()
+	r.prt.Print(r.running("shop", "web")[0], time.Now(), "hello")
+	r.waitStored(1)
+	require.NoError(t, r.logs.Flush(ctx))
+	require.Positive(t, openFilesUnder(t, r.logsDir), "the app's active segment is open while it runs")
+
+	require.NoError(t, r.eng.Destroy(ctx, "shop"))
+	require.NoError(t, r.logs.Flush(ctx))
+	assert.Zero(t, openFilesUnder(t, r.logsDir), "no log file stays open after destroy")
+	entries, err := os.ReadDir(r.logsDir)
+	require.NoError(t, err)
+	assert.Empty(t, entries, "no log history of the destroyed app is left")
 }

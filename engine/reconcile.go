@@ -128,7 +128,8 @@ func (e *Engine) watchEvents(ctx context.Context) {
 	}
 }
 
-// syncPeriodically re-syncs every app every SyncEvery.
+// syncPeriodically re-syncs every app every SyncEvery, one app after
+// another (see syncEach).
 func (e *Engine) syncPeriodically(ctx context.Context) {
 	t := time.NewTicker(e.cfg.SyncEvery)
 	defer t.Stop()
@@ -146,9 +147,31 @@ func (e *Engine) syncPeriodically(ctx context.Context) {
 		if err := e.removeOrphans(ctx, apps); err != nil {
 			e.log.Error("periodic sync", "err", err)
 		}
-		for _, a := range apps {
-			e.requestSync(ctx, a.Name)
+		e.syncEach(ctx, apps)
+	}
+}
+
+// syncEach syncs apps one after another, skipping those whose lock is
+// held: a change in progress syncs its app when it ends. Starting a sync
+// per app at once, as before, made every SyncEvery a burst of hundreds of
+// Docker listings and database connections on a server with hundreds of
+// apps, which slowed the pushes that met it.
+func (e *Engine) syncEach(ctx context.Context, apps []*App) {
+	for _, a := range apps {
+		if ctx.Err() != nil {
+			return
 		}
+		if e.locks.busy(a.Name) {
+			continue
+		}
+		lctx, unlock, err := e.locks.lock(ctx, a.Name)
+		if err != nil {
+			return
+		}
+		if err := e.syncAppLocked(lctx, a.Name, false); err != nil && ctx.Err() == nil {
+			e.log.Error("sync app", "app", a.Name, "err", err)
+		}
+		unlock()
 	}
 }
 

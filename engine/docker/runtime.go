@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/docker/docker/client"
 
@@ -28,6 +29,10 @@ type Runtime struct {
 	// netMu serialises network creation: Docker 20.10 can create two
 	// networks with one name when two creates race.
 	netMu sync.Mutex
+	// cpu remembers each container's last CPU reading for Stats.
+	cpu cpuMemo
+	// statsReads counts the stats readings asked of Docker (for tests).
+	statsReads atomic.Uint64
 }
 
 // Option changes a Runtime made by New.

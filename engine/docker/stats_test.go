@@ -90,6 +90,14 @@ func TestStats(t *testing.T) {
 		assert.Less(t, s.CPUPercent, busyCPU, "an idle container uses less than a spinning one")
 		assert.Greater(t, s.MemoryBytes, uint64(0))
 	})
+	t.Run("a container read before costs one reading", func(t *testing.T) {
+		before := r.statsReads.Load()
+		s, err := r.Stats(ctx, idle)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(1), r.statsReads.Load()-before, "CPU is measured against the last reading, with no second one")
+		assert.Greater(t, s.MemoryBytes, uint64(0))
+		assert.GreaterOrEqual(t, s.CPUPercent, 0.0)
+	})
 	t.Run("exited is a zero sample", func(t *testing.T) {
 		id := startPlain(ctx, t, r, logSpec("stats", "-exit", "0"), containerLabels(r.instance, logSpec("stats")))
 		require.NoError(t, waitFollow(t, follow(ctx, r, id, time.Time{}, &lineLog{})), "wait for the exit")
@@ -108,9 +116,36 @@ func TestStats(t *testing.T) {
 		}
 	})
 	t.Run("ctx ending stops it", func(t *testing.T) {
+		// A container never read before needs two readings statsInterval apart.
+		fresh := startPlain(ctx, t, r, logSpec("stats"), containerLabels(r.instance, logSpec("stats")))
 		cctx, cancel := context.WithTimeout(ctx, statsInterval/5)
 		defer cancel()
-		_, err := r.Stats(cctx, idle)
+		_, err := r.Stats(cctx, fresh)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	})
+}
+
+func TestCPUMemo(t *testing.T) {
+	cpu := func(total, system uint64) container.CPUStats {
+		return container.CPUStats{CPUUsage: container.CPUUsage{TotalUsage: total}, SystemUsage: system, OnlineCPUs: 1}
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	var m cpuMemo
+	_, ok := m.swap("a", cpu(100, 1000), t0)
+	assert.False(t, ok, "the first reading has nothing to compare with")
+	prev, ok := m.swap("a", cpu(150, 2000), t0.Add(10*time.Second))
+	require.True(t, ok, "the second reading compares with the first")
+	assert.Equal(t, cpu(100, 1000), prev)
+	assert.InDelta(t, 5.0, cpuPercent(cpu(150, 2000), prev), 1e-9)
+
+	_, ok = m.swap("b", cpu(1, 10), t0.Add(10*time.Second))
+	assert.False(t, ok, "readings are per container")
+	_, ok = m.swap("a", cpu(200, 1500), t0.Add(20*time.Second))
+	assert.False(t, ok, "a system counter that went back is not compared with")
+	_, ok = m.swap("a", cpu(300, 9000), t0.Add(20*time.Second+cpuMemoTTL))
+	assert.False(t, ok, "a reading older than the TTL is not compared with")
+
+	m.swap("c", cpu(1, 10), t0.Add(30*time.Second+2*cpuMemoTTL))
+	assert.Len(t, m.last, 1, "readings of containers not sampled lately are forgotten")
+	assert.Contains(t, m.last, "c")
 }

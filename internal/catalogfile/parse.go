@@ -7,7 +7,6 @@ package catalogfile
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 
 	"gopkg.in/yaml.v3"
@@ -71,7 +70,7 @@ func fields(e entity) engine.CatalogFields {
 func yamlMessage(err error) string {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
-		return fmt.Sprintf("%s", te.Errors[0])
+		return te.Errors[0]
 	}
 	return err.Error()
 }

@@ -23,6 +23,7 @@ type disk struct {
 	total int64 // bytes of all the app's segments, buffered ones included
 	span  span  // of the active segment
 	dirty bool  // written since the last fsync
+	idle  int   // syncs since the last write; see idleSyncs
 	buf   []byte
 	fails int
 }
@@ -253,15 +254,31 @@ func (s *Store) syncDir(app string) {
 	}
 }
 
-// sync fsyncs the active segment if it was written since the last sync.
+// idleSyncs is how many syncs in a row without a write leave an app's
+// active segment open: after that (about idleSyncs x SyncInterval of
+// quiet) sync closes the file and drops its write buffer, and the next
+// line opens it again, so quiet apps, and apps whose history was removed
+// while a late line arrived, hold no file descriptor and no buffer.
+const idleSyncs = 10
+
+// sync fsyncs the active segment if it was written since the last sync,
+// and closes it once it has been idle for idleSyncs syncs.
 func (a *appLog) sync() error {
 	a.wmu.Lock()
 	defer a.wmu.Unlock()
 	d := &a.disk
-	if d.f == nil || !d.dirty {
+	if d.f == nil {
 		return nil
 	}
-	d.dirty = false
+	if !d.dirty {
+		if d.idle++; d.idle >= idleSyncs {
+			err := d.closeFile()
+			d.w = nil // its 64 KiB buffer too: useFile makes a new one
+			return err
+		}
+		return nil
+	}
+	d.dirty, d.idle = false, 0
 	if err := d.f.Sync(); err != nil {
 		return fmt.Errorf("sync log segment: %w", err)
 	}
@@ -274,8 +291,11 @@ func (d *disk) closeFile() error {
 		return nil
 	}
 	err := d.w.Flush()
-	err = errors.Join(err, d.f.Sync(), d.f.Close())
-	d.f, d.dirty = nil, false
+	if d.dirty {
+		err = errors.Join(err, d.f.Sync())
+	}
+	err = errors.Join(err, d.f.Close())
+	d.f, d.dirty, d.idle = nil, false, 0
 	if err != nil {
 		return fmt.Errorf("close log segment: %w", err)
 	}

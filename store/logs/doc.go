@@ -72,7 +72,9 @@
 // app (they linger 1 ms after a wake-up to collect more lines), which bounds
 // the CPU a busy app's followers use and adds at most that to the delay.
 // The disk queue holds at most WriteQueue lines and WriteQueueBytes bytes
-// in all.
+// in all. An app's active segment stays open (with a 64 KiB write buffer)
+// only while it logs: after 10 syncs in a row without a line it is closed,
+// so quiet apps hold no file descriptor.
 //
 // # Cleaning
 //

@@ -33,7 +33,8 @@ type containerSamples struct {
 type usage struct{ cpuPercent, memoryBytes float64 }
 
 // sample reads the containers through s, at most for one Resolution. A
-// failed sample leaves no figures rather than stale ones.
+// failed sample leaves no figures rather than stale ones; one that ran out
+// of time keeps those of the containers it read.
 func (m *Metrics) sample(ctx context.Context, s Sampler) {
 	if s == nil {
 		return
@@ -47,23 +48,22 @@ func (m *Metrics) sample(ctx context.Context, s Sampler) {
 	m.samples.set(merge(got), err, m.log)
 }
 
-// set keeps got as the last sample, or none when err is set, and logs a
-// change between failing and working. The slice is replaced, never
-// changed in place, so a scrape may read it without the lock.
+// set keeps got as the last sample and logs a change between failing and
+// working. A sample that failed part way (it ran out of time) keeps the
+// containers it did read: they are fresh, and the others show no figures
+// rather than stale ones. The slice is replaced, never changed in place,
+// so a scrape may read it without the lock.
 func (c *containerSamples) set(got []engine.ContainerSample, err error, log *slog.Logger) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case err != nil && !c.failing:
-		log.Warn("sample containers: container figures are missing until it works again", "err", err)
+		log.Warn("sample containers: container figures are missing until it works again", "err", err, "containers_read", len(got))
 	case err == nil && c.failing:
 		log.Info("sample containers works again")
 	}
 	c.failing = err != nil
 	c.last = got
-	if err != nil {
-		c.last = nil
-	}
 }
 
 // merge returns samples with one entry per app and process: while a

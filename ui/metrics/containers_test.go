@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -29,4 +30,18 @@ func TestContainerUseIsTheLastSampleOfOneApp(t *testing.T) {
 	s.set(nil, errors.New("docker is down"))
 	m.sample(t.Context(), s)
 	assert.Empty(t, m.ContainerUse("web"), "no stale figures after a failed sample")
+}
+
+// A sample that ran out of time keeps the containers it read: with
+// hundreds of containers, throwing the whole sample away left no figures
+// at all.
+func TestAPartialSampleKeepsTheContainersItRead(t *testing.T) {
+	m := New(Config{})
+	s := &fakeSampler{
+		samples: []engine.ContainerSample{container("web", "web.1", 1, 50, 1<<20, 0)},
+		err:     context.DeadlineExceeded,
+	}
+	m.sample(t.Context(), s)
+	assert.Equal(t, uint64(1<<20), m.ContainerUse("web")["web.1"].MemoryBytes)
+	assert.Empty(t, m.ContainerUse("blog"), "the containers not read show no figures")
 }

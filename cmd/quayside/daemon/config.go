@@ -54,6 +54,7 @@ type Config struct {
 	AppSubnets    subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 	PreviewMemory int64           // memory cap of preview containers; negative for none
 	Insights      engine.InsightsSettings
+	PprofAddr     string // loopback address to serve net/http/pprof on; "" for none
 }
 
 // Local reports whether the server runs in local mode: certificates from

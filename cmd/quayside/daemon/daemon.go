@@ -300,6 +300,14 @@ func (d *Daemon) Serve(ctx context.Context) error {
 		return err
 	}
 	d.closers = append(d.closers, d.engine.Close, d.metrics.Close, d.notify.Close)
+	if d.cfg.PprofAddr != "" {
+		pl, err := listenPprof(d.cfg.PprofAddr)
+		if err != nil {
+			ls.closeAll()
+			return err
+		}
+		go servePprof(ctx, pl, log)
+	}
 	d.runWatchers(ctx)
 	d.startOps(ctx, d.cfg.GCEvery, d.cfg.GCPolicy())
 	go d.manageControlHost(ctx)
