@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/enginetest"
+	"github.com/quayside/quayside/internal/procfd"
 	"github.com/quayside/quayside/store/logs"
 )
 
@@ -234,15 +234,8 @@ func TestLogCollectionDropsLinesDockerSendsAgain(t *testing.T) {
 // under dir.
 func openFilesUnder(t *testing.T, dir string) int {
 	t.Helper()
-	fds, err := os.ReadDir("/proc/self/fd")
+	n, err := procfd.OpenUnder(dir)
 	require.NoError(t, err)
-	n := 0
-	for _, fd := range fds {
-		link, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
-		if err == nil && strings.HasPrefix(link, dir+string(filepath.Separator)) {
-			n++
-		}
-	}
 	return n
 }
 

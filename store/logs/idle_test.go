@@ -1,9 +1,6 @@
 package logs
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,21 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/procfd"
 )
 
 // openFilesUnder counts this process's open file descriptors whose path is
 // under dir.
 func openFilesUnder(t *testing.T, dir string) int {
 	t.Helper()
-	fds, err := os.ReadDir("/proc/self/fd")
+	n, err := procfd.OpenUnder(dir)
 	require.NoError(t, err)
-	n := 0
-	for _, fd := range fds {
-		link, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
-		if err == nil && strings.HasPrefix(link, dir+string(filepath.Separator)) {
-			n++
-		}
-	}
 	return n
 }
 
