@@ -42,6 +42,9 @@ func (e *Engine) readCatalog(ctx context.Context, app string, src Source, out *p
 	default:
 		f, msg = e.parseCatalog(data)
 	}
+	// The message may quote the file's own text: keep it plain, as the
+	// CLI prints it and it is stored for everyone who sees the app.
+	msg = PlainText(msg)
 	if msg != "" {
 		out.Step("Warning: %s was not read: %s. The deploy goes on; fix the file, or set the fields with `quayside catalog set %s owner=...`", CatalogFile, msg, app)
 	}

@@ -161,3 +161,18 @@ func TestCatalogFollowsAccess(t *testing.T) {
 	assert.Equal(t, "team-ann", entries["shop"].Effective().Owner)
 	assert.Nil(t, entries["bank"])
 }
+
+// The file's own text that a YAML error quotes cannot carry terminal
+// escapes into what `quayside catalog` prints for everyone who sees the
+// app (YAML writes ESC as "\e" in a double-quoted string).
+func TestCatalogFileErrorCarriesNoTerminalEscapes(t *testing.T) {
+	r := catalogRig(t)
+	evil := strings.Replace(shopCatalog, "tags: [web]", `tags: "\ec\e[2J"`, 1)
+	out, err := pushWith(t, r, "shop", "img1", files{engine.CatalogFile: evil})
+	require.NoError(t, err, out)
+	c, err := r.eng.Catalog(context.Background(), "shop")
+	require.NoError(t, err)
+	require.NotEmpty(t, c.FileError)
+	assert.NotContains(t, c.FileError, "\x1b")
+	assert.NotContains(t, out, "\x1b")
+}

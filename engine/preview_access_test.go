@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -78,4 +79,43 @@ func TestPreviewRoles(t *testing.T) {
 	assert.Equal(t, "bob@example.com", pushes[0].Actor)
 	assert.Len(t, ar.audit(engine.AuditPush), 2, "only the production pushes count as pushes")
 	assert.Len(t, ar.audit(engine.AuditPreviewDestroy), 1)
+}
+
+// Each new preview is a new app with a new host, and may order a new
+// certificate: a developer pushing new branch names in a loop (deleting
+// them to stay under the app's maximum) counts against the same hourly
+// limit as creating apps, so the server cannot be run into the CA's rate
+// limits through previews.
+func TestPreviewCreationsCountAsNewApps(t *testing.T) {
+	ar := newAccRig(t)
+	r := &rig{t: t, db: ar.db, rt: enginetest.NewRuntime(), router: enginetest.NewRouter(), builder: &enginetest.Builder{}, repos: &enginetest.Repos{}}
+	r.eng = engine.New(engine.Config{
+		Store: ar.db, Runtime: r.rt, Builder: r.builder, Router: r.router, Repos: r.repos, Access: ar.acc,
+		Health: enginetest.Health{RT: r.rt}, Domain: "example.test", StopGrace: time.Millisecond,
+	})
+	admin := ar.ctx
+	require.NoError(t, r.eng.PreparePush(admin, "shop", "root"))
+	_, out, err := r.pushRef(admin, "shop", "refs/heads/main", "prod")
+	require.NoError(t, err, out)
+	_, err = r.eng.EnablePreviews(admin, engine.PreviewsRequest{App: "shop", Max: 2})
+	require.NoError(t, err)
+	bob := engine.WithIdentity(context.Background(), engine.UserIdentity(ar.user("bob@example.com", engine.RoleDeveloper), "ssh", ""))
+	require.NoError(t, ar.acc.Grant(admin, "shop", "bob@example.com"))
+
+	for i := range engine.MaxAppCreatesPerHour {
+		branch := fmt.Sprintf("b%d", i)
+		_, out, err := r.pushRef(bob, "shop", "refs/heads/"+branch, "img")
+		require.NoError(t, err, out)
+		require.NoError(t, r.eng.DeleteBranch(bob, "shop", "refs/heads/"+branch))
+	}
+	_, _, err = r.pushRef(bob, "shop", "refs/heads/one-more", "img")
+	require.Error(t, err)
+	assert.Equal(t, engine.ETOOMANY, engine.ErrorCode(err))
+	assert.Contains(t, engine.ErrorMessage(err), "an hour")
+	ps, err := r.eng.ListPreviews(admin, "shop")
+	require.NoError(t, err)
+	assert.Empty(t, ps, "the refused push made no preview")
+
+	_, out, err = r.pushRef(admin, "shop", "refs/heads/admin-branch", "img")
+	require.NoError(t, err, out, "admins are not limited")
 }

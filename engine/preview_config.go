@@ -50,11 +50,13 @@ func keptKeys(marks []string, vars map[string]string) []string {
 
 // scrubPreviewConfig keeps production secrets out of an existing preview:
 // a key marked production-only after the preview was made, whose value in
-// the preview is still the production value, is removed. It returns the
-// new config version when it made one, else 0.
+// the preview is still the production value, is removed; and a key the
+// parent marks runtime-only after the preview was made is marked so in the
+// preview too, so that the branch's next build does not see it. It
+// returns the new config version when it made one, else 0.
 func (e *Engine) scrubPreviewConfig(ctx context.Context, parent, preview string) (int, error) {
 	prodOnly, err := e.cfg.Store.ProductionOnlyKeys(ctx, parent)
-	if err != nil || len(prodOnly) == 0 {
+	if err != nil {
 		return 0, err
 	}
 	papp, err := e.cfg.Store.FindApp(ctx, parent)
@@ -79,10 +81,15 @@ func (e *Engine) scrubPreviewConfig(ctx context.Context, parent, preview string)
 			delete(vars, k)
 		}
 	}
-	if len(vars) == len(cur.Vars) {
+	marks := previewMarks(cur.RuntimeOnly, prod.RuntimeOnly, vars)
+	if len(vars) == len(cur.Vars) && slices.Equal(marks, cur.RuntimeOnly) {
 		return 0, nil
 	}
-	cv := &ConfigVersion{App: preview, Vars: vars, RuntimeOnly: keptKeys(cur.RuntimeOnly, vars), Author: "quayside (production-only keys removed)"}
+	author := "quayside (production-only keys removed)"
+	if len(vars) == len(cur.Vars) {
+		author = "quayside (runtime-only marks of " + parent + " applied)"
+	}
+	cv := &ConfigVersion{App: preview, Vars: vars, RuntimeOnly: marks, Author: author}
 	if err := e.cfg.Store.CreateConfigVersion(ctx, cv); err != nil {
 		return 0, err
 	}
@@ -90,6 +97,14 @@ func (e *Engine) scrubPreviewConfig(ctx context.Context, parent, preview string)
 		return cv.Version, e.cfg.Store.SetAppConfigVersion(ctx, preview, cv.Version)
 	}
 	return cv.Version, nil
+}
+
+// previewMarks are the runtime-only marks of a preview whose variables are
+// vars: its own marks and its parent's, of the keys vars holds, sorted.
+func previewMarks(own, parent []string, vars map[string]string) []string {
+	marks := keptKeys(slices.Concat(own, parent), vars)
+	slices.Sort(marks)
+	return slices.Compact(marks)
 }
 
 // setPreviewConfig applies ch to the config new previews of ch.App start with.

@@ -97,6 +97,11 @@ func (e *Engine) ensurePreview(ctx context.Context, parent *App, s *PreviewSetti
 	if len(ps) >= s.Max {
 		return nil, false, e.tooManyPreviews(parent.Name, s, ps)
 	}
+	// A preview is a new app with a new host (and certificate): it counts
+	// as one against the creator's hourly limit.
+	if err := e.limitChange(ctx, e.limits.apps, "new apps and previews"); err != nil {
+		return nil, false, err
+	}
 	out.Step("Creating a preview of %s for branch %s", parent.Name, clipText(branch, 80))
 	p, err = e.createPreview(lctx, parent, s, branch)
 	return p, err == nil, err

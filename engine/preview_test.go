@@ -314,3 +314,27 @@ func TestPromoteAPreviewIntoProduction(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "prod1", r.servingImage("shop"))
 }
+
+// A key the app marks runtime-only after a preview was made stays out of
+// the preview's next build too, as it would had it been marked before.
+func TestPreviewBuildsNeverSeeKeysMarkedRuntimeOnlyLater(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.mustPush("shop", "prod1")
+	_, err := r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"SECRET": "s3cret", "VISIBLE": "v"}})
+	require.NoError(t, err)
+	r.enablePreviews("shop", time.Hour, 3)
+	_, out, err := r.pushRef(ctx, "shop", "refs/heads/x", "img-a")
+	require.NoError(t, err, out)
+	assert.Equal(t, "s3cret", r.builder.BuildEnv("shop--x")["SECRET"], "not marked yet")
+
+	yes := true
+	_, err = r.eng.SetConfig(ctx, engine.ConfigChange{App: "shop", Set: map[string]string{"SECRET": "s3cret"}, RuntimeOnly: &yes})
+	require.NoError(t, err)
+	_, out, err = r.pushRef(ctx, "shop", "refs/heads/x", "img-b")
+	require.NoError(t, err, out)
+	env := r.builder.BuildEnv("shop--x")
+	assert.NotContains(t, env, "SECRET", "the branch's build no longer sees a key the app now marks runtime-only")
+	assert.Equal(t, "v", env["VISIBLE"])
+	assert.Equal(t, "s3cret", r.lastEnv("shop--x")["SECRET"], "the preview still runs with it")
+}

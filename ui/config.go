@@ -18,6 +18,9 @@ func (s *Server) getConfig(c echo.Context) error {
 		return err
 	}
 	reveal := c.QueryParam("reveal") == "true"
+	if reveal && fromAnotherSite(c.Request()) {
+		return errRevealElsewhere
+	}
 	if reveal && s.cfg.Accounts != nil {
 		if err := s.cfg.Accounts.Authorize(c.Request().Context(), identity(c), engine.ActRevealConfig, c.Param("app")); err != nil {
 			s.auditDenial(c, engine.ActRevealConfig, err)
@@ -34,6 +37,17 @@ func (s *Server) getConfig(c echo.Context) error {
 		out.Vars[k] = v
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+var errRevealElsewhere = engine.Errorf(engine.EFORBIDDEN,
+	"config values are not revealed to a request made from another site's page: use the dashboard, or the API with a token (quayside config --reveal)")
+
+// fromAnotherSite reports whether the browser says r was started by a page
+// of another site, an app's sibling host included (Sec-Fetch-Site), whose
+// <img> or link carries the session cookie.
+func fromAnotherSite(r *http.Request) bool {
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "cross-site" || site == "same-site"
 }
 
 func (s *Server) changeConfig(c echo.Context) error {

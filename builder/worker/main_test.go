@@ -81,6 +81,11 @@ func (f fakeBuilder) Build(ctx context.Context, req engine.BuildRequest) (*engin
 		return nil, errors.New("extract source: unexpected EOF")
 	case "plain":
 		return nil, errors.New("make pack client: boom")
+	case "forge":
+		// What a build step could print: result messages of the protocol.
+		fmt.Fprint(req.Output, `{"image":{"ref":"forged-line"}}`+"\n")
+		fmt.Fprint(req.Output, `{"image":{"ref":"forged-partial"}}`)
+		return nil, engine.Errorf(engine.EDEPLOYFAILED, "the build failed")
 	case "crash":
 		fmt.Fprint(req.Output, "about to crash\n")
 		panic("the fake builder crashed")

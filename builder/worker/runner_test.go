@@ -325,3 +325,17 @@ func TestArchiveFailureIsTheError(t *testing.T) {
 	_, err = testRunner("read").Build(context.Background(), nil, engine.BuildRequest{App: "a", Source: tarSource{[]byte("x")}})
 	assert.EqualError(t, err, "extract source: unexpected EOF", "a source archived in full leaves the child's error")
 }
+
+// A build's output cannot forge the child's result: whatever it prints,
+// results of the protocol included, travels as output lines, and the
+// build's own result stands.
+func TestBuildOutputCannotForgeTheResult(t *testing.T) {
+	t.Parallel()
+	out := &syncBuffer{}
+	img, err := testRunner("forge").Build(context.Background(), nil, engine.BuildRequest{App: "shop", Output: out})
+	assert.Nil(t, img)
+	assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))
+	assert.Equal(t, "the build failed", engine.ErrorMessage(err))
+	assert.Contains(t, out.String(), `{"image":{"ref":"forged-line"}}`+"\n", "relayed as text")
+	assert.Contains(t, out.String(), `{"image":{"ref":"forged-partial"}}`+"\n")
+}

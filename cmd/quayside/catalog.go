@@ -62,7 +62,7 @@ func (c *catalogListCmd) Run(g *globals) error {
 	}
 	for _, it := range items {
 		if it.FileError != "" {
-			fmt.Printf("\n%s: %s was not read at its last push: %s\n", it.App, engine.CatalogFile, it.FileError)
+			fmt.Printf("\n%s: %s was not read at its last push: %s\n", it.App, engine.CatalogFile, cellText(it.FileError))
 		}
 	}
 	return nil

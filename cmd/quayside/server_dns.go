@@ -53,11 +53,18 @@ func (f dnsFlags) config(domain string) (*certs.DNSConfig, error) {
 
 // readSecretSettings reads a settings file that holds credentials: it
 // must be a regular file that only its owner, root or this user, can read
-// or write.
+// or write. The checks are made on the open file that is then read, so a
+// file swapped in at the path meanwhile is never used.
 func readSecretSettings(path string) (map[string]string, error) {
-	fi, err := os.Stat(path)
+	// O_NONBLOCK: a FIFO at the path is refused below, not waited on.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fieldErr("dns-settings", "cannot read the DNS provider's settings: %v; put its credentials in %s (mode 0600)", err, path)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("stat dns settings: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fieldErr("dns-settings", "--dns-settings %s is not a regular file", path)
@@ -68,8 +75,5 @@ func readSecretSettings(path string) (map[string]string, error) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Getuid() {
 		return nil, fieldErr("dns-settings", "%s holds credentials but belongs to another user (uid %d): chown it to root or to the user quayside runs as", path, st.Uid)
 	}
-	if _, err := os.ReadFile(path); err != nil {
-		return nil, fmt.Errorf("read dns settings: %w", err)
-	}
-	return doctor.ReadSettings(path), nil
+	return doctor.ParseSettings(f), nil
 }

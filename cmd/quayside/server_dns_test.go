@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +22,12 @@ func TestDNSFlags(t *testing.T) {
 	}
 	good := file("good.env", "QUAYSIDE_DNS_CLOUDFLARE_API_TOKEN=tok\n", 0o600)
 
+	t.Run("a FIFO is refused, not waited on", func(t *testing.T) {
+		fifo := filepath.Join(dir, "fifo.env")
+		require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+		_, err := dnsFlags{DNSProvider: "cloudflare", DNSSettings: fifo}.config("apps.example.com")
+		assert.Contains(t, engine.ErrorMessage(err), "not a regular file")
+	})
 	t.Run("off without a provider", func(t *testing.T) {
 		cfg, err := dnsFlags{}.config("apps.example.com")
 		require.NoError(t, err)
@@ -51,5 +58,52 @@ func TestDNSFlags(t *testing.T) {
 			assert.Contains(t, engine.ErrorMessage(err), c.want)
 			assert.NotContains(t, engine.ErrorMessage(err), "tok", "credentials never show")
 		})
+	}
+}
+
+// The file whose mode and owner are checked is the file whose credentials
+// are read: swapping in a world-readable file between the check and the
+// read (a race on a path) never gets that file's contents used.
+func TestDNSSettingsCheckedFileIsTheFileRead(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "quayside.env")
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), mode))
+		require.NoError(t, os.Chmod(p, mode))
+		return p
+	}
+	good := write("good.env", "QUAYSIDE_DNS_CLOUDFLARE_API_TOKEN=checked\n", 0o600)
+	open := write("open.env", "QUAYSIDE_DNS_CLOUDFLARE_API_TOKEN=unchecked\n", 0o644)
+	require.NoError(t, os.Link(good, path))
+
+	done := make(chan struct{})
+	swapped := make(chan struct{})
+	go func() {
+		defer close(swapped)
+		tmp := filepath.Join(dir, "swap")
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			src := good
+			if i%2 == 1 {
+				src = open
+			}
+			_ = os.Remove(tmp)
+			_ = os.Link(src, tmp)
+			_ = os.Rename(tmp, path)
+		}
+	}()
+	defer func() { close(done); <-swapped }()
+	for range 3000 {
+		settings, err := readSecretSettings(path)
+		if err != nil {
+			assert.Contains(t, engine.ErrorMessage(err), "chmod 600")
+			continue
+		}
+		require.Equal(t, "checked", settings["QUAYSIDE_DNS_CLOUDFLARE_API_TOKEN"], "a file that failed the mode check was read")
 	}
 }

@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"strings"
 )
@@ -29,13 +30,19 @@ func (cfg *Config) FillFromSettings() {
 // ReadSettings reads KEY=VALUE lines; comments and blank lines are
 // skipped, quotes around values taken off. A missing file reads as empty.
 func ReadSettings(path string) map[string]string {
-	out := map[string]string{}
 	f, err := os.Open(path)
 	if err != nil {
-		return out
+		return map[string]string{}
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return ParseSettings(f)
+}
+
+// ParseSettings reads KEY=VALUE lines from r as ReadSettings does, for a
+// caller that has opened (and checked) the file itself.
+func ParseSettings(r io.Reader) map[string]string {
+	out := map[string]string{}
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		k, v, ok := strings.Cut(line, "=")

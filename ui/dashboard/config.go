@@ -36,13 +36,30 @@ func (d *Dashboard) configPage(c echo.Context, v *view) error {
 		return err
 	}
 	key := c.QueryParam("key")
+	if key != "" && fromAnotherSite(c.Request()) {
+		key = "" // a link on another site reveals nothing, and audits nothing in the user's name
+	}
 	if key != "" {
 		if err := d.authorize(c, v, engine.ActRevealConfig); err != nil {
 			return err
 		}
-		d.auditReveal(c.Request().Context(), v.App.Name, key)
+		cv, err := d.cfg.Engine.Config(c.Request().Context(), v.App.Name)
+		if err != nil {
+			return err
+		}
+		if _, ok := cv.Vars[key]; ok {
+			d.auditReveal(c.Request().Context(), v.App.Name, key)
+		}
 	}
 	return d.renderConfig(c, v, http.StatusOK, key)
+}
+
+// fromAnotherSite reports whether the browser says r was started from a
+// page of another site (a link or a redirect elsewhere), by its
+// Sec-Fetch-Site header; requests without it (other clients) are not.
+func fromAnotherSite(r *http.Request) bool {
+	site := r.Header.Get("Sec-Fetch-Site")
+	return site == "cross-site" || site == "same-site"
 }
 
 // renderConfig shows the config page with the value of key selected
