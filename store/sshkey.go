@@ -88,8 +88,11 @@ func checkKeyFree(ctx context.Context, tx *sql.Tx, k *engine.Key) error {
 		return err
 	}
 	other, err := findKey(ctx, tx, `fingerprint = ?`, k.Fingerprint)
-	if err == nil {
+	if err == nil && other.User == k.User {
 		return engine.Errorf(engine.ECONFLICT, "this key is already added as %q", other.Name)
+	}
+	if err == nil {
+		return engine.Errorf(engine.ECONFLICT, "this key is already added for another account: one key pushes as one person, so make a key of your own (ssh-keygen -t ed25519)")
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err

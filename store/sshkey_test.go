@@ -50,10 +50,15 @@ func TestKeyErrors(t *testing.T) {
 
 	requireCode(t, db.AddKey(ctx, newKey("laptop", "SHA256:zzz")), engine.ECONFLICT, `key "laptop" already exists`)
 	requireCode(t, db.AddKey(ctx, newKey("desktop", "SHA256:aaa")), engine.ECONFLICT, `already added as "laptop"`)
+	theirs := newKey("theirs", "SHA256:aaa")
+	theirs.User, theirs.Owner = "eve@example.com", engine.KeyOwnerUser
+	err := db.AddKey(ctx, theirs)
+	requireCode(t, err, engine.ECONFLICT, "already added for another account")
+	assert.NotContains(t, engine.ErrorMessage(err), "laptop", "another account's key name is not told")
 	requireCode(t, db.AddKey(ctx, newKey("", "SHA256:x")), engine.EINVALID)
 	requireCode(t, db.AddKey(ctx, newKey("x", "")), engine.EINVALID)
 	requireCode(t, db.RemoveKey(ctx, "nope"), engine.ENOTFOUND, `key "nope" not found`)
-	_, err := db.FindKeyByFingerprint(ctx, "SHA256:nope")
+	_, err = db.FindKeyByFingerprint(ctx, "SHA256:nope")
 	requireCode(t, err, engine.ENOTFOUND)
 
 	keys, err := db.ListKeys(ctx)
