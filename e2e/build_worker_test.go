@@ -18,8 +18,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// buildingMarker is a line of the push output while the lifecycle builds.
-const buildingMarker = "===> BUILDING"
+// buildingMarker starts the Go buildpack's output: the lifecycle is in its
+// build step.
+const buildingMarker = "---> Go ("
 
 // TestBuildWorkerStopsWithAbortedPush aborts a push during a buildpacks
 // build: the build's process ends, and no container or network of the
