@@ -33,7 +33,11 @@ type eventLog struct {
 	evs []engine.Event
 }
 
-func (l *eventLog) Event(ev engine.Event) { l.mu.Lock(); defer l.mu.Unlock(); l.evs = append(l.evs, ev) }
+func (l *eventLog) Event(ev engine.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.evs = append(l.evs, ev)
+}
 func (l *eventLog) kinds() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
