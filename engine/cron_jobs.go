@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,11 @@ func (e *Engine) AddCronJob(ctx context.Context, j CronJob) (_ *CronJob, err err
 		return nil, err
 	}
 	j.Source, j.Paused, j.CreatedBy = CronSourceManual, false, actor(ctx, j.CreatedBy)
+	if j.Name == "" {
+		if j.Name, err = e.freeCronName(ctx, j.App, j.Command); err != nil {
+			return nil, err
+		}
+	}
 	if err := validateCronJob(&j); err != nil {
 		return nil, err
 	}
@@ -33,6 +39,19 @@ func (e *Engine) AddCronJob(ctx context.Context, j CronJob) (_ *CronJob, err err
 		return nil, err
 	}
 	return &j, nil
+}
+
+// freeCronName derives a job name from cmd that app's jobs do not have.
+func (e *Engine) freeCronName(ctx context.Context, app string, cmd []string) (string, error) {
+	jobs, err := e.cfg.Store.ListCronJobs(ctx, app)
+	if err != nil {
+		return "", err
+	}
+	taken := map[string]bool{}
+	for _, j := range jobs {
+		taken[j.Name] = true
+	}
+	return jobNameFrom(strings.Join(cmd, " "), taken), nil
 }
 
 // CronJobs returns app's scheduled jobs by name.
