@@ -16,8 +16,8 @@ const AppJSONFile = "app.json"
 // maxAppJSONBytes bounds app.json.
 const maxAppJSONBytes = 256 << 10
 
-// appJSONCron is one entry of app.json's "cron" list. Command is a shell
-// command line (run with sh -c); the other fields are optional.
+// appJSONCron is one entry of app.json's "cron" list. Command is a command
+// line (see appJSONArgv); the other fields are optional.
 type appJSONCron struct {
 	Name     string `json:"name"`
 	Command  string `json:"command"`
@@ -80,7 +80,7 @@ func appJSONJob(app string, c appJSONCron, taken map[string]bool) (*CronJob, err
 		return nil, FieldError("schedule", "it has no schedule: give one, as in \"0 3 * * *\" or \"@daily\"")
 	}
 	j := &CronJob{App: app, Name: c.Name, Schedule: c.Schedule, TimeZone: c.TimeZone, Overlap: c.Overlap,
-		Command: []string{"sh", "-c", c.Command}, Source: CronSourceAppJSON, CreatedBy: "app.json"}
+		Command: appJSONArgv(c.Command), Source: CronSourceAppJSON, CreatedBy: "app.json"}
 	if j.Name == "" {
 		j.Name = jobNameFrom(c.Command, taken)
 	} else if taken[j.Name] {
@@ -94,6 +94,16 @@ func appJSONJob(app string, c appJSONCron, taken map[string]bool) (*CronJob, err
 		j.Timeout = d
 	}
 	return j, validateCronJob(j)
+}
+
+// appJSONArgv runs a command line with sh -c when it uses the shell
+// (pipes, quotes, variables, globs...) and as plain words otherwise, so
+// simple commands also run in images without a shell (FROM scratch).
+func appJSONArgv(line string) []string {
+	if strings.ContainsAny(line, "|&;<>()$`\\\"'*?[]#~=%{}\n") {
+		return []string{"sh", "-c", line}
+	}
+	return strings.Fields(line)
 }
 
 // jobNameFrom derives a job name from its command ("bin/report --all" is

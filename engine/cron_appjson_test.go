@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -52,13 +53,18 @@ func TestCronFromAppJSON(t *testing.T) {
 
 	out, err := r.pushFiles("shop", "img2", cronFiles{"app.json": `{"name": "shop", "cron": [
 		{"command": "bin/report --all", "schedule": "0 3 * * *"},
-		{"name": "cleanup", "command": "bin/clean", "schedule": "@hourly", "time_zone": "Europe/Paris", "timeout": "10m"}]}`})
+		{"name": "cleanup", "command": "bin/clean | tee /tmp/x", "schedule": "@hourly", "time_zone": "Europe/Paris", "timeout": "10m"}]}`})
 	require.NoError(t, err, out)
 	assert.Contains(t, out, "Scheduled jobs from app.json: bin-report-all, cleanup")
 	assert.Equal(t, map[string]string{"by-hand": "manual @daily", "bin-report-all": "app.json 0 3 * * *", "cleanup": "app.json @hourly"}, r.jobNames(t, "shop"))
 	j, err := r.eng.CronJob(ctx, "shop", "bin-report-all")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"sh", "-c", "bin/report --all"}, j.Command)
+	c, err := r.eng.CronJob(ctx, "shop", "cleanup")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"sh", "-c", "bin/clean | tee /tmp/x"}, c.Command, "shell syntax runs with sh -c")
+	assert.Equal(t, 10*time.Minute, c.Timeout)
+	assert.Equal(t, "Europe/Paris", c.TimeZone)
+	assert.Equal(t, []string{"bin/report", "--all"}, j.Command, "plain words run without a shell")
 
 	// A bad entry fails the push before building, naming the entry; the jobs stay.
 	before, err := r.db.ListReleases(ctx, "shop", 100)
