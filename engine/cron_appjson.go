@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -43,28 +44,62 @@ func readAppJSONCron(ctx context.Context, app string, src Source) ([]*CronJob, e
 	case len(data) > maxAppJSONBytes:
 		return nil, Errorf(EINVALID, "app.json is larger than 256 KiB: shorten it")
 	}
-	var doc struct {
-		Cron []appJSONCron `json:"cron"`
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	entries, lines, err := decodeAppJSONCron(data)
+	if err != nil {
 		return nil, Errorf(EINVALID, "app.json is not valid: %s; fix the file and push again", PlainText(err.Error()))
 	}
-	if len(doc.Cron) > MaxCronJobs {
-		return nil, Errorf(EINVALID, "app.json declares %d scheduled jobs: the limit is %d", len(doc.Cron), MaxCronJobs)
+	if len(entries) > MaxCronJobs {
+		return nil, Errorf(EINVALID, "app.json declares %d scheduled jobs: the limit is %d", len(entries), MaxCronJobs)
 	}
-	return appJSONJobs(app, doc.Cron)
+	return appJSONJobs(app, entries, lines)
+}
+
+// decodeAppJSONCron reads the "cron" list of app.json and the line each
+// entry starts on.
+func decodeAppJSONCron(data []byte) ([]appJSONCron, []int, error) {
+	var doc struct {
+		Cron []json.RawMessage `json:"cron"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, nil, fmt.Errorf("line %d: %w", 1+bytes.Count(data[:min(int(syn.Offset), len(data))], []byte("\n")), err)
+		}
+		return nil, nil, err
+	}
+	entries := make([]appJSONCron, len(doc.Cron))
+	lines := make([]int, len(doc.Cron))
+	from := 0
+	for i, raw := range doc.Cron {
+		if err := json.Unmarshal(raw, &entries[i]); err != nil {
+			return nil, nil, fmt.Errorf("cron entry %d: %w", i+1, err)
+		}
+		lines[i], from = lineOf(data, raw, from)
+	}
+	return entries, lines, nil
+}
+
+// lineOf returns the line where raw (a value decoded from data) starts,
+// searching from byte from on, and where the search may go on; 0 if not
+// found.
+func lineOf(data, raw []byte, from int) (int, int) {
+	i := bytes.Index(data[from:], raw)
+	if i < 0 {
+		return 0, from
+	}
+	at := from + i
+	return 1 + bytes.Count(data[:at], []byte("\n")), at + len(raw)
 }
 
 // appJSONJobs turns app.json's entries into validated jobs with distinct
 // names.
-func appJSONJobs(app string, entries []appJSONCron) ([]*CronJob, error) {
+func appJSONJobs(app string, entries []appJSONCron, lines []int) ([]*CronJob, error) {
 	jobs := make([]*CronJob, 0, len(entries))
 	names := map[string]bool{}
 	for i, c := range entries {
 		j, err := appJSONJob(app, c, names)
 		if err != nil {
-			return nil, Errorf(EINVALID, "app.json: cron entry %d (%q): %s; fix it and push again", i+1, PlainText(clip(c.Command, 60)), ErrorMessage(err))
+			return nil, Errorf(EINVALID, "app.json%s: cron entry %d (%q): %s; fix it and push again", atLine(lines[i]), i+1, PlainText(clip(c.Command, 60)), ErrorMessage(err))
 		}
 		names[j.Name] = true
 		jobs = append(jobs, j)
@@ -104,6 +139,13 @@ func appJSONArgv(line string) []string {
 		return []string{"sh", "-c", line}
 	}
 	return strings.Fields(line)
+}
+
+func atLine(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" line %d", n)
 }
 
 // jobNameFrom derives a job name from its command ("bin/report --all" is

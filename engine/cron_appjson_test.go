@@ -73,13 +73,15 @@ func TestCronFromAppJSON(t *testing.T) {
 		{"command": "bin/every-second", "schedule": "* * * * * *"}]}`})
 	require.Error(t, err)
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
-	assert.Contains(t, engine.ErrorMessage(err), `cron entry 2 ("bin/every-second")`)
+	assert.Contains(t, engine.ErrorMessage(err), `app.json line 2: cron entry 2 ("bin/every-second")`)
 	assert.Contains(t, engine.ErrorMessage(err), "seconds are not supported")
 	after, err := r.db.ListReleases(ctx, "shop", 100)
 	require.NoError(t, err)
 	assert.Len(t, after, len(before), "no release is made")
 	assert.Len(t, r.jobNames(t, "shop"), 3)
 
+	_, err = r.pushFiles("shop", "img3", cronFiles{"app.json": "{\n\"cron\": [\n{\"command\": \"x\" \"schedule\": \"@daily\"}]}"})
+	assert.Contains(t, engine.ErrorMessage(err), "app.json is not valid: line 3: invalid character")
 	for name, doc := range map[string]string{
 		"not json":       `{"cron": [`,
 		"hand name":      `{"cron": [{"name": "by-hand", "command": "x", "schedule": "@daily"}]}`,
