@@ -75,6 +75,9 @@ type Config struct {
 	PreviewMemory int64
 	// Insights are the bands and failure window of the delivery figures.
 	Insights InsightsSettings
+	// CronTick is how often the scheduler looks for due jobs; 0 means
+	// DefaultCronTick.
+	CronTick time.Duration
 	// CatalogParser reads catalog-info.yaml at each production push; nil
 	// reads no catalog file.
 	CatalogParser CatalogParser
@@ -99,6 +102,8 @@ type Engine struct {
 	crashes   *crashTracker
 	collector *logCollector
 	limits    changeLimits
+	cron      *cronState
+	cronWG    sync.WaitGroup
 }
 
 // New returns an Engine with cfg's zero fields set to their defaults.
@@ -139,11 +144,14 @@ func New(cfg Config) *Engine {
 	if cfg.PreviewMemory == 0 {
 		cfg.PreviewMemory = DefaultPreviewMemory
 	}
+	if cfg.CronTick == 0 {
+		cfg.CronTick = DefaultCronTick
+	}
 	if cfg.AppURL == nil {
 		domain := cfg.Domain
 		cfg.AppURL = func(app string) string { return "http://" + app + "." + domain }
 	}
-	return &Engine{
+	e := &Engine{
 		limits:      newChangeLimits(),
 		cfg:         cfg,
 		log:         cfg.Logger,
@@ -152,6 +160,8 @@ func New(cfg Config) *Engine {
 		syncPending: map[string]bool{},
 		crashes:     newCrashTracker(),
 	}
+	e.cron = newCronState(&e.cronWG)
+	return e
 }
 
 // AppURL returns the URL where app answers.
@@ -175,6 +185,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.wg.Add(2)
 	go func() { defer e.wg.Done(); e.watchEvents(ctx) }()
 	go func() { defer e.wg.Done(); e.syncPeriodically(ctx) }()
+	e.startCron(ctx)
 	return nil
 }
 
@@ -184,6 +195,7 @@ func (e *Engine) Close() error {
 		e.cancel()
 	}
 	e.wg.Wait()
+	e.waitCron()
 	if e.collector != nil {
 		e.collector.wg.Wait()
 	}

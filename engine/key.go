@@ -80,4 +80,5 @@ type Store interface {
 	PreviewStore
 	InsightsStore
 	CatalogStore
+	CronStore
 }

@@ -55,6 +55,11 @@ func (e *Engine) checkLogQuery(ctx context.Context, q LogQuery) error {
 			known = append(processTypes(rel.processes()), known...)
 		}
 	}
+	if jobs, err := e.cfg.Store.ListCronJobs(ctx, app.Name); err == nil {
+		for _, j := range jobs {
+			known = append(known, cronProcess(j.Name))
+		}
+	}
 	if !slices.Contains(known, q.Process) {
 		return FieldError("process", "app %s has no process type %q: it has %s", app.Name, q.Process, strings.Join(known, ", "))
 	}

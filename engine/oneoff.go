@@ -43,17 +43,24 @@ func (e *Engine) Run(ctx context.Context, req RunRequest) (code int, err error) 
 	if app.CurrentRelease == 0 {
 		return 0, Errorf(EINVALID, "app %s has no release yet: deploy it first", app.Name)
 	}
+	return e.runOneOff(ctx, app, req.Command, "run", req.Output)
+}
+
+// runOneOff runs cmd in a one-off container of app's current release with
+// its config and limits, copying the output to out and to the app's logs
+// under process logAs, and returns the exit code. Callers authorize.
+func (e *Engine) runOneOff(ctx context.Context, app *App, cmd []string, logAs string, out io.Writer) (int, error) {
 	rel, err := e.cfg.Store.FindRelease(ctx, app.Name, app.CurrentRelease)
 	if err != nil {
 		return 0, err
 	}
-	spec, err := e.containerSpec(ctx, rel, oneOffProcess(rel, req.Command), 0)
+	spec, err := e.containerSpec(ctx, rel, oneOffProcess(rel, cmd), 0)
 	if err != nil {
 		return 0, err
 	}
-	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "by", req.Author)
-	logs := e.newLogWriter(LogLine{App: app.Name, Process: "run", Release: rel.Number})
-	code, err = e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(NewCleanWriter(req.Output), logs)))
+	e.log.Info("one-off run", "app", app.Name, "release", rel.Number, "as", logAs)
+	logs := e.newLogWriter(LogLine{App: app.Name, Process: logAs, Release: rel.Number})
+	code, err := e.cfg.Runtime.Run(ctx, spec, newProgress(io.MultiWriter(NewCleanWriter(out), logs)))
 	if err != nil && ErrorCode(err) != EINVALID && ctx.Err() == nil {
 		e.reportFailure(nil, "one-off run", app.Name, err)
 		return code, stepError("starting the one-off container", err)

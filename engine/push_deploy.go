@@ -42,6 +42,10 @@ func (e *Engine) pushApp(ctx context.Context, req PushRequest, action, auditApp 
 	if app, err = e.appForChange(ctx, req.App); err != nil {
 		return nil, err
 	}
+	cronJobs, err := e.prepareAppJSONCron(ctx, app.Name, req.Source)
+	if err != nil {
+		return nil, err
+	}
 	rel = &Release{
 		App: app.Name, Kind: KindDeploy, Status: ReleaseBuilding,
 		Description: deployDescription(req), Commit: req.NewCommit,
@@ -61,6 +65,9 @@ func (e *Engine) pushApp(ctx context.Context, req PushRequest, action, auditApp 
 	}
 	if err == nil && isProduction(rel) {
 		e.readCatalog(ctx, app.Name, req.Source, out)
+		if cerr := e.saveAppJSONCron(ctx, app.Name, cronJobs, out); cerr != nil {
+			out.Step("Warning: the scheduled jobs of app.json were not saved: %s", ErrorMessage(cerr))
+		}
 	}
 	e.finishRelease(ctx, rel, capt, err)
 	if err != nil {

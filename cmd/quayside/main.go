@@ -42,6 +42,7 @@ type cli struct {
 	Catalog     catalogCmd     `cmd:"" help:"The service catalog: owners, lifecycle, systems, links and dependencies of the apps; set them by hand."`
 	Ps          psCmd          `cmd:"" help:"List an app's processes, and scale them."`
 	Run         runCmd         `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
+	Cron        cronCmd        `cmd:"" help:"Scheduled jobs of an app: list, add, remove, pause, resume, run, history."`
 	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`
 	Builds      buildsCmd      `cmd:"" help:"Manage builds: clear an app's build cache."`
 	Domains     domainsCmd     `cmd:"" help:"List, add and remove an app's domains; shows certificate states."`

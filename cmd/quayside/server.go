@@ -60,6 +60,7 @@ type serverCmd struct {
 	InsightsBands    string        `env:"QUAYSIDE_INSIGHTS_BANDS" help:"Limits of the delivery figures' performance bands, where they differ from the 2023 DORA report's: figure=elite,high,medium separated by semicolons, such as lead_time=1d,7d,30d;change_failure=5,10,15;recovery=1h,1d,7d;frequency=1,0.142,0.033 (deploys per day)."`
 	InsightsWindow   time.Duration `env:"QUAYSIDE_INSIGHTS_WINDOW" default:"24h" help:"How long after going live a rollback or crash loop makes a release a failed change in the delivery figures."`
 	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
+	CronTick         time.Duration `name:"cron-tick" hidden:"" env:"QUAYSIDE_CRON_TICK" default:"10s" help:"How often the scheduler looks for due jobs (for tests; slots stay whole minutes)."`
 	PprofAddr        string        `name:"pprof-addr" env:"QUAYSIDE_PPROF_ADDR" help:"Loopback address (such as 127.0.0.1:6060) to serve Go's profiles on at /debug/pprof/, for finding what holds the daemon's memory; off by default."`
 }
 
@@ -208,6 +209,7 @@ func (c *serverCmd) config(data string) (*daemon.Config, error) {
 		MetricsAllow: allow, TrustedProxies: trusted, DiskAlert: c.DiskAlert, GCEvery: c.GCEvery, BuildCacheBudget: cacheBudget,
 		DefaultLimits: limits, MaxLimits: ceilings, PreviewMemory: previewMemory,
 		WebhookAllow: webhookAllow, AppSubnets: appSubnets, Insights: ins, PprofAddr: c.PprofAddr,
+		CronTick: c.CronTick,
 	}, nil
 }
 

@@ -99,6 +99,10 @@ func slackSentence(ev engine.Event, server string) string {
 		return ":warning: disk space low" + on(server)
 	case engine.EventCertificateFailing:
 		return ":lock: certificate renewal failing" + forApp(app) + on(server)
+	case engine.EventCronFailed:
+		return ":x: scheduled job " + slackEscape(strings.TrimPrefix(ev.Process, "cron.")) + forApp(app) + " failed"
+	case engine.EventCronMissed:
+		return ":hourglass: scheduled job " + slackEscape(strings.TrimPrefix(ev.Process, "cron.")) + forApp(app) + " missed its time"
 	case KindTest:
 		return ":wave: test notification from Quayside" + on(server)
 	}

@@ -2,9 +2,10 @@
 //
 // It is an adapter of the engine: a *Notifier implements engine.EventSink,
 // so cmd/quayside adds it to engine.Config.Sinks and the engine tells it
-// about every event. Four kinds alert: engine.EventDeployFailed,
-// engine.EventCrashLooping, engine.EventDiskLow and
-// engine.EventCertificateFailing; the rest are ignored.
+// about every event. These kinds alert: engine.EventDeployFailed,
+// engine.EventCrashLooping, engine.EventOutOfMemory, engine.EventDiskLow,
+// engine.EventCertificateFailing, engine.EventCronFailed and
+// engine.EventCronMissed; the rest are ignored.
 //
 // Flow: Event puts the event on a bounded queue and returns at once (a full
 // queue drops the event, counts it and logs a warning). Run's dispatcher

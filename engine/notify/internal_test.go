@@ -42,6 +42,10 @@ func TestSlackText(t *testing.T) {
 			":x: deploy of a failed: &lt;!channel&gt; &amp; &lt;https://evil|click&gt;"},
 		{"first line only", engine.Event{Kind: engine.EventDeployFailed, App: "a", Message: "  step 3 failed\nstack trace\n"}, "", "",
 			":x: deploy of a failed: step 3 failed"},
+		{"scheduled job failed", engine.Event{Kind: engine.EventCronFailed, App: "shop", Process: "cron.report", Message: "exited with code 3"}, "", "",
+			":x: scheduled job report for shop failed: exited with code 3"},
+		{"scheduled job missed", engine.Event{Kind: engine.EventCronMissed, App: "shop", Process: "cron.<b>", Message: "skipped"}, "", "",
+			":hourglass: scheduled job &lt;b&gt; for shop missed its time: skipped"},
 		{"other kind", engine.Event{Kind: "something.new", App: "a", Message: "m"}, "", "",
 			"something.new for a: m"},
 	}

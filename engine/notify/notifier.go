@@ -151,7 +151,8 @@ func (n *Notifier) Event(ev engine.Event) {
 // Alerts reports whether events of kind are sent to webhooks.
 func Alerts(kind string) bool {
 	switch kind {
-	case engine.EventDeployFailed, engine.EventCrashLooping, engine.EventOutOfMemory, engine.EventDiskLow, engine.EventCertificateFailing:
+	case engine.EventDeployFailed, engine.EventCrashLooping, engine.EventOutOfMemory, engine.EventDiskLow, engine.EventCertificateFailing,
+		engine.EventCronFailed, engine.EventCronMissed:
 		return true
 	}
 	return false

@@ -49,7 +49,7 @@ func room(path string) string {
 
 // domain are the packages of the deploy domain: standard library only,
 // and every room may import them.
-var domain = []string{module + "engine", module + "engine/insights"}
+var domain = []string{module + "engine", module + "engine/insights", module + "engine/cron"}
 
 func TestEngineImportsOnlyTheStandardLibrary(t *testing.T) {
 	for _, p := range listPackages(t) {

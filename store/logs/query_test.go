@@ -65,6 +65,8 @@ func TestQueryValidation(t *testing.T) {
 		{"since before 1970", "since", engine.LogQuery{App: "shop", Since: time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)}},
 		{"bad process", "process", engine.LogQuery{App: "shop", Process: "Web!"}},
 		{"path as process", "process", engine.LogQuery{App: "shop", Process: "../x"}},
+		{"dot outside cron", "process", engine.LogQuery{App: "shop", Process: "web.1"}},
+		{"cron path", "process", engine.LogQuery{App: "shop", Process: "cron../x"}},
 		{"empty app", "app", engine.LogQuery{}},
 		{"path as app", "app", engine.LogQuery{App: "../etc"}},
 	} {
@@ -77,6 +79,10 @@ func TestQueryValidation(t *testing.T) {
 			assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), "Follow checks the same way")
 		})
 	}
+	t.Run("scheduled jobs' processes are allowed", func(t *testing.T) {
+		_, err := s.Query(t.Context(), engine.LogQuery{App: "shop", Process: "cron.nightly-report"})
+		assert.NoError(t, err)
+	})
 	t.Run("limits are allowed", func(t *testing.T) {
 		_, err := s.Query(t.Context(), engine.LogQuery{App: "shop", Tail: MaxTail, Since: now.Add(MaxSinceSkew), Process: "platform"})
 		assert.NoError(t, err)

@@ -14,8 +14,9 @@ const MaxTail = 100_000
 // for clocks that disagree a little.
 const MaxSinceSkew = time.Minute
 
-// processRe matches process types as the runtime labels them.
-var processRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,29}$`)
+// processRe matches process types as the runtime labels them, and the
+// scheduled jobs' cron.<job> (a job name is up to 40 characters).
+var processRe = regexp.MustCompile(`^([a-z0-9][a-z0-9_-]{0,29}|cron\.[a-z0-9][a-z0-9-]{0,39})$`)
 
 // validApp reports whether name may be an app's directory: a plain DNS
 // label that starts with a letter, as every app name is. Nothing else ever
@@ -59,7 +60,7 @@ func (s *Store) validateQuery(q engine.LogQuery) error {
 		}
 	}
 	if q.Process != "" && !processRe.MatchString(q.Process) {
-		return engine.FieldError("process", "process type %q is not valid: use up to 30 lowercase letters, digits, hyphens and underscores, such as web or worker", q.Process)
+		return engine.FieldError("process", "process type %q is not valid: use up to 30 lowercase letters, digits, hyphens and underscores, such as web or worker, or cron.JOB for a scheduled job", q.Process)
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ type appData struct {
 	// the config (names only).
 	RollbackConfig map[int]rollbackNote
 	Actions        *appActions
+	// Cron are the app's scheduled jobs; CanRunCron shows "Run now".
+	Cron       []cronRow
+	CanRunCron bool
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -55,6 +58,9 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	if err := d.loadPreviews(c, v, app.Name, &data); err != nil {
+		return err
+	}
+	if err := d.loadCron(c, v, app.Name, &data); err != nil {
 		return err
 	}
 	v.Data = data

@@ -101,6 +101,7 @@ var flashes = map[string]string{
 	"password-set":   "Your password is set: sign in with it.",
 	"rolled-back":    "Rolled back: the release below marked current is live.",
 	"preview-gone":   "Preview destroyed.",
+	"cron-started":   "Job started: its output is in the logs under cron.JOB.",
 	"config-saved":   "Config saved.",
 	"config-unset":   "Config variable removed.",
 	"scaled":         "Scale changed.",

@@ -54,7 +54,8 @@ type Config struct {
 	AppSubnets    subnetpool.Pool // of the apps' and builds' networks; zero means subnetpool.Default
 	PreviewMemory int64           // memory cap of preview containers; negative for none
 	Insights      engine.InsightsSettings
-	PprofAddr     string // loopback address to serve net/http/pprof on; "" for none
+	CronTick      time.Duration // how often the scheduler looks for due jobs; 0 for the default
+	PprofAddr     string        // loopback address to serve net/http/pprof on; "" for none
 }
 
 // Local reports whether the server runs in local mode: certificates from

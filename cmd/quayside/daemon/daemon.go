@@ -203,6 +203,7 @@ func (d *Daemon) build(context.Context) error {
 		DefaultLimits: d.cfg.DefaultLimits, MaxLimits: d.cfg.MaxLimits, HostCPUs: runtime.NumCPU(),
 		PreviewMemory: d.cfg.PreviewMemory,
 		Insights:      d.cfg.Insights, CatalogParser: catalogfile.Parse,
+		CronTick: d.cfg.CronTick,
 	})
 	d.metrics.Register(metrics.NewInsightsCollector(d.insightsForMetrics, log.With("part", "metrics")))
 	recvCfg.Deployer, recvCfg.Repos = d.engine, repos
