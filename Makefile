@@ -15,7 +15,8 @@ STATICCHECK_VERSION := v0.8.2
 STATICCHECK := bin/staticcheck-$(STATICCHECK_VERSION)
 # Every shell script: shellcheck reads them all.
 SCRIPTS := scripts/*.sh install/install.sh .ci/run builder/offline/stack/rootfs.sh \
-	builder/offline/lifecycle/build.sh builder/offline/buildpacks/*/bin/*
+	builder/offline/lifecycle/build.sh builder/offline/buildpacks/*/bin/* \
+	builder/offline/addons/rootfs.sh builder/offline/addons/*/docker-entrypoint.sh
 
 .PHONY: help build run test unit e2e bench lint fmt clean docker tools dist
 
@@ -35,6 +36,10 @@ tools:
 builder: docker ## Assemble the offline buildpacks builder image quayside/builder:offline (nothing pulled; a no-op when up to date).
 	@./scripts/make-builder.sh
 
+.PHONY: addons
+addons: docker builder ## Assemble the offline add-on images quayside/postgres:15-offline and quayside/redis:7-offline from Debian's packages (nothing pulled; a no-op when up to date).
+	@./scripts/make-addons.sh
+
 # The builder and the binary are made side by side: debootstrap waits on
 # the mirror while Go compiles.
 run: docker ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
@@ -42,7 +47,7 @@ run: docker ## Start Quayside locally: apps at http://<app>.localhost:8080, git 
 	@mkdir -p $(DATA)
 	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
 
-test: lint docker tools builder ## Run every test: make lint, then unit and end-to-end tests with the race detector (and once without it where tests check what the race detector hides).
+test: lint docker tools builder addons ## Run every test: make lint, then unit and end-to-end tests with the race detector (and once without it where tests check what the race detector hides).
 	QUAYSIDE_BUILDER_TEST=1 QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./...
 	$(GO) test -count=1 $$(grep -rl --include='*_test.go' '^//go:build !race' . | xargs -n1 dirname | sort -u)
 
