@@ -16,8 +16,8 @@ import (
 
 // redisConf is what a restore needs of a running Redis's configuration.
 type redisConf struct {
-	dir, dbfilename         string
-	appendonly              bool
+	dir, dbfilename        string
+	appendonly             bool
 	appenddirname, aofname string
 }
 

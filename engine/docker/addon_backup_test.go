@@ -62,7 +62,9 @@ func TestAddonPostgresSurvivesKillAndStopsFast(t *testing.T) {
 
 	// SIGTERM with a session open: a fast shutdown, not a smart one that
 	// waits for the session to end.
-	go func() { _ = r.execTool(ctx, id, toolRun{cmd: []string{"psql", "-U", "app", "-d", "appdb", "-c", "select pg_sleep(60)"}, user: "postgres"}) }()
+	go func() {
+		_ = r.execTool(ctx, id, toolRun{cmd: []string{"psql", "-U", "app", "-d", "appdb", "-c", "select pg_sleep(60)"}, user: "postgres"})
+	}()
 	time.Sleep(500 * time.Millisecond)
 	start := time.Now()
 	require.NoError(t, testCLI.ContainerKill(ctx, id, "TERM"))
