@@ -57,11 +57,12 @@ unit: ## Run the tests that need neither Docker nor the binary: every package bu
 e2e: docker tools ## Run only the end-to-end tests.
 	QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./e2e/...
 
-bench: docker tools builder ## Run the benchmarks (deploys, builds, proxy, logs, installer, daemon footprint, 200 apps) and write docs/benchmarks.md (QUAYSIDE_BENCH_COLD=1 also times a cold make builder).
+bench: docker tools builder addons ## Run the benchmarks (deploys, builds, proxy, logs, installer, daemon footprint, 200 apps, add-on backups) and write docs/benchmarks.md (QUAYSIDE_BENCH_COLD=1 also times a cold make builder).
 	$(GO) test -run '^$$' -bench . ./proxy/
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 60m -run 'TestBench' ./e2e/ -v
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -run 'TestFollowLatency' ./store/logs/ -v
 	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 15m -run 'TestInstall' ./install/ -v
+	QUAYSIDE_BENCH=1 $(GO) test -count=1 -timeout 15m -run 'TestBenchAddonBackup' ./engine/docker/ -v
 	./scripts/bench-builder.sh
 	./scripts/bench-proxy.sh
 

@@ -35,9 +35,9 @@ die() {
 }
 
 # hash_files prints a hash of the names, contents and executable bits of the
-# files given or found under the directories given.
+# files given or found under the directories given (not the docs, *.md).
 hash_files() {
-	find "$@" -type f ! -name '*~' ! -name '.*.swp' | LC_ALL=C sort | while IFS= read -r f; do
+	find "$@" -type f ! -name '*~' ! -name '.*.swp' ! -name '*.md' | LC_ALL=C sort | while IFS= read -r f; do
 		x=-
 		if [ -x "$f" ]; then x=x; fi
 		printf '%s %s %s\n' "$(sha256sum <"$f" | cut -c1-64)" "$x" "$f"

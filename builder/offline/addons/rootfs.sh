@@ -89,10 +89,17 @@ setup_postgres() {
 	in_root apt-get install -y -q postgresql-common
 	sed -i 's/^#\{0,1\}[[:space:]]*create_main_cluster.*/create_main_cluster = false/' \
 		"$dir/etc/postgresql-common/createcluster.conf"
+	# No JIT: its bitcode is left out, and LLVM replaced below.
+	cat >"$dir/etc/dpkg/dpkg.cfg.d/90quayside-nojit" <<-'CFG'
+		path-exclude /usr/lib/postgresql/*/lib/bitcode/*
+		path-exclude /usr/lib/postgresql/*/lib/llvmjit*
+	CFG
 	install_packages
-	sed -i "s/^#\{0,1\}listen_addresses = .*/listen_addresses = '*'/" \
-		"$dir/usr/share/postgresql/15/postgresql.conf.sample"
-	grep -q "^listen_addresses = '\*'" "$dir/usr/share/postgresql/15/postgresql.conf.sample"
+	drop_llvm
+	conf=$dir/usr/share/postgresql/15/postgresql.conf.sample
+	sed -i -e "s/^#\{0,1\}listen_addresses = .*/listen_addresses = '*'/" -e 's/^#\{0,1\}jit = on/jit = off/' "$conf"
+	grep -q "^listen_addresses = '\*'" "$conf"
+	grep -q '^jit = off' "$conf"
 	mkdir -p "$dir/var/lib/postgresql/data" "$dir/var/run/postgresql" "$dir/docker-entrypoint-initdb.d"
 	in_root chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
 	chmod 700 "$dir/var/lib/postgresql/data"
@@ -100,6 +107,33 @@ setup_postgres() {
 	# ssl-cert made a private key at build time, the same in every image: no
 	# server should use it.
 	rm -f "$dir/etc/ssl/private/ssl-cert-snakeoil.key" "$dir/etc/ssl/certs/ssl-cert-snakeoil.pem"
+}
+
+# drop_llvm replaces libllvm14 (105 MB, and 23 MB of libz3 it pulls in),
+# which only Postgres's JIT uses, with an empty package of a higher version,
+# held: dpkg's database stays consistent, so apt works in images made FROM
+# this one.
+drop_llvm() {
+	# shellcheck disable=SC2016 # dpkg-query expands ${Version}
+	v=$(in_root dpkg-query -W -f '${Version}' libllvm14)+quayside1
+	arch=$(in_root dpkg --print-architecture)
+	pkg=$dir/tmp/libllvm14-standin
+	mkdir -p "$pkg/DEBIAN"
+	cat >"$pkg/DEBIAN/control" <<-CTL
+		Package: libllvm14
+		Version: $v
+		Architecture: $arch
+		Maintainer: Quayside <quayside@localhost>
+		Section: libs
+		Priority: optional
+		Description: empty stand-in for LLVM 14
+		 quayside/postgres runs without JIT (jit = off), the one user of LLVM.
+	CTL
+	in_root dpkg-deb --build /tmp/libllvm14-standin /tmp/libllvm14.deb
+	in_root dpkg -i /tmp/libllvm14.deb
+	in_root apt-mark hold libllvm14
+	in_root apt-get autoremove --purge -y -q
+	rm -rf "$pkg" "$dir/tmp/libllvm14.deb"
 }
 
 setup_redis() {
