@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"regexp"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -84,9 +85,16 @@ func (s AddonDumpSpec) check() error {
 		return engine.Errorf(engine.EINVALID, "no add-on container given")
 	case s.Kind == "postgres" && (s.Database == "" || s.User == ""):
 		return engine.Errorf(engine.EINVALID, "a postgres add-on needs its database and owner role to back up or restore")
+	case s.Kind == "postgres" && (!pgName.MatchString(s.Database) || !pgName.MatchString(s.User)):
+		return engine.Errorf(engine.EINVALID, "the postgres database and role names may hold letters, digits, _ and - only (up to 63): got %q and %q", s.Database, s.User)
 	}
 	return nil
 }
+
+// pgName is a database or role name passed to pg_dump and pg_restore. No
+// spaces or "=": pg_dump reads a --dbname holding them as a connection
+// string, which could point it at another server.
+var pgName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]{0,62}$`)
 
 // addonContainer returns the ID of the spec's container: one of this
 // instance's, running.

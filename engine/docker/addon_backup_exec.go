@@ -3,7 +3,6 @@ package docker
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -69,41 +68,80 @@ func (r *Runtime) execTool(ctx context.Context, id string, x toolRun) error {
 		case <-done:
 		}
 	}()
-	inErr := make(chan error, 1)
+	in := &recordingReader{r: x.stdin}
+	copied := make(chan struct{})
 	if x.stdin != nil {
 		go func() {
-			_, err := io.Copy(resp.Conn, x.stdin)
-			resp.CloseWrite()
-			inErr <- err
+			defer close(copied)
+			_, _ = io.Copy(resp.Conn, in)
+			_ = resp.CloseWrite()
 		}()
 	} else {
-		inErr <- nil
+		close(copied)
 	}
-	stdout := x.stdout
-	if stdout == nil {
-		stdout = io.Discard
+	out := &recordingWriter{w: x.stdout}
+	if x.stdout == nil {
+		out.w = io.Discard
 	}
 	stderr := &tailBuffer{max: stderrKeep}
-	_, copyErr := stdcopy.StdCopy(stdout, stderr, resp.Reader)
+	_, copyErr := stdcopy.StdCopy(out, stderr, resp.Reader)
 	resp.Close() // unblocks the stdin copy when the command stopped reading
-	readErr := <-inErr
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("run %s: %w", x.cmd[0], err)
+	<-copied
+	return r.execResult(ctx, created.ID, x.cmd[0], in.err, out.err, copyErr, stderr)
+}
+
+// execResult says how an exec ended, the most telling cause first: the
+// context, the caller's writer or reader (the command then fails too, for
+// want of its input or its pipe), the command's exit status, the stream.
+func (r *Runtime) execResult(ctx context.Context, execID, tool string, readErr, writeErr, copyErr error, stderr *tailBuffer) error {
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("run %s: %w", tool, ctx.Err())
+	case writeErr != nil:
+		return fmt.Errorf("write output of %s: %w", tool, writeErr)
+	case readErr != nil:
+		return fmt.Errorf("read input for %s: %w", tool, readErr)
 	}
-	status, err := r.execStatus(ctx, created.ID)
+	status, err := r.execStatus(ctx, execID)
 	if err != nil {
 		return err
 	}
 	if status != 0 {
-		return &ToolError{Tool: x.cmd[0], Status: status, Stderr: stderr.lastLines(8)}
+		return &ToolError{Tool: tool, Status: status, Stderr: stderr.lastLines(8)}
 	}
 	if copyErr != nil {
-		return fmt.Errorf("copy output of %s: %w", x.cmd[0], copyErr)
-	}
-	if readErr != nil && !errors.Is(readErr, io.ErrClosedPipe) {
-		return fmt.Errorf("copy input to %s: %w", x.cmd[0], readErr)
+		return fmt.Errorf("read output of %s: %w", tool, copyErr)
 	}
 	return nil
+}
+
+// recordingReader keeps the first error of its reader other than io.EOF:
+// a failure of the caller's input, not of the pipe to the command.
+type recordingReader struct {
+	r   io.Reader
+	err error
+}
+
+func (rr *recordingReader) Read(p []byte) (int, error) {
+	n, err := rr.r.Read(p)
+	if err != nil && err != io.EOF && rr.err == nil {
+		rr.err = err
+	}
+	return n, err
+}
+
+// recordingWriter keeps the first error of its writer.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (rw *recordingWriter) Write(p []byte) (int, error) {
+	n, err := rw.w.Write(p)
+	if err != nil && rw.err == nil {
+		rw.err = err
+	}
+	return n, err
 }
 
 // execStatus waits for an exec whose streams ended to be reported done and

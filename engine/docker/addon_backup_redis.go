@@ -67,6 +67,9 @@ func (r *Runtime) redisConfig(ctx context.Context, id string, spec AddonDumpSpec
 
 // redisFailed makes a redis-cli failure a user-facing error.
 func redisFailed(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	if _, ok := err.(*engine.Error); ok {
 		return err
 	}
@@ -83,10 +86,29 @@ func (r *Runtime) dumpRedis(ctx context.Context, id string, spec AddonDumpSpec, 
 	if err != nil {
 		return err
 	}
-	if _, err := r.redisCLI(ctx, id, spec, "SAVE"); err != nil {
-		return redisFailed(err, "back up the redis add-on (SAVE)")
+	if err := r.redisSave(ctx, id, spec); err != nil {
+		return err
 	}
 	return r.copyFileOut(ctx, id, path.Join(conf.dir, conf.dbfilename), w)
+}
+
+// redisSave runs SAVE, which writes the data set to dbfilename before it
+// answers (Redis serves no other command meanwhile: about a second per
+// 100 MB). While a background save runs SAVE is refused: it waits for
+// that one to end, for up to ten minutes.
+func (r *Runtime) redisSave(ctx context.Context, id string, spec AddonDumpSpec) error {
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		_, err := r.redisCLI(ctx, id, spec, "SAVE")
+		if err == nil || !strings.Contains(err.Error(), "in progress") || time.Now().After(deadline) {
+			return redisFailed(err, "back up the redis add-on (SAVE)")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // copyFileOut streams one regular file of the container to w.

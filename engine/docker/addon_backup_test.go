@@ -2,8 +2,11 @@ package docker
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/docker/docker/api/types/container"
@@ -45,7 +48,30 @@ func TestAddonPostgresDumpRestore(t *testing.T) {
 		assert.Contains(t, err.Error(), "it is a Redis backup")
 		err = r.RestoreAddon(testCtx(t), spec, bytes.NewReader(cases["truncated"]))
 		assert.Contains(t, err.Error(), "pg_restore exited")
+
+		// The caller's input breaks half way (an upload that drops).
+		broken := io.MultiReader(bytes.NewReader(dump.Bytes()[:dump.Len()/2]), iotest.ErrReader(errors.New("connection reset")))
+		err = r.RestoreAddon(testCtx(t), spec, broken)
+		assert.ErrorContains(t, err, "read input for pg_restore: connection reset")
+		assert.Equal(t, "4", psql(t, r, id, "select count(*) from notes"))
 	})
+
+	t.Run("a failing writer ends the dump with its error", func(t *testing.T) {
+		err := r.DumpAddon(testCtx(t), spec, &fullDisk{left: 100})
+		assert.ErrorContains(t, err, "write output of pg_dump: disk full")
+		assert.Equal(t, "4", psql(t, r, id, "select count(*) from notes"), "the server still answers")
+	})
+}
+
+// fullDisk takes left bytes, then fails.
+type fullDisk struct{ left int }
+
+func (w *fullDisk) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		return 0, errors.New("disk full")
+	}
+	w.left -= len(p)
+	return len(p), nil
 }
 
 func TestAddonPostgresSurvivesKillAndStopsFast(t *testing.T) {
@@ -149,7 +175,12 @@ func TestAddonBackupOnlyOwnContainers(t *testing.T) {
 	err = r.RestoreAddon(testCtx(t), spec, strings.NewReader("REDIS0010"))
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err), "%v", err)
 
-	for _, bad := range []AddonDumpSpec{{Kind: "mysql", Container: "x"}, {Kind: "redis"}, {Kind: "postgres", Container: "x"}} {
+	for _, bad := range []AddonDumpSpec{
+		{Kind: "mysql", Container: "x"}, {Kind: "redis"}, {Kind: "postgres", Container: "x"},
+		// pg_dump reads a --dbname with "=" as a connection string: another server.
+		{Kind: "postgres", Container: spec.Container, Database: "host=10.0.0.1 dbname=appdb", User: "app"},
+		{Kind: "postgres", Container: spec.Container, Database: "appdb", User: "app password=x"},
+	} {
 		assert.Equal(t, engine.EINVALID, engine.ErrorCode(r.DumpAddon(testCtx(t), bad, &bytes.Buffer{})), "%+v", bad)
 	}
 }
