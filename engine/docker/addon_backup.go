@@ -49,11 +49,13 @@ func (r *Runtime) DumpAddon(ctx context.Context, spec AddonDumpSpec, w io.Writer
 // --clean --if-exists into Database; redis: stop, replace dump.rdb and drop the AOF, start, wait ready).
 //
 // A backup of the wrong kind, or not a backup at all, is refused (EINVALID)
-// before anything is touched. Postgres restores in one transaction: a
-// backup pg_restore cannot read leaves the database as it was. Objects are
-// owned by User and the backup's grants are left out (as Heroku's restore
-// does), so a backup restores into a service with another owner role too;
-// objects that the backup does not hold stay. Redis: the whole snapshot is
+// before anything is touched. Postgres restores in one transaction that
+// first empties Database (every schema but the system's is dropped, so
+// tables made after the backup go too) and then runs pg_restore's SQL: a
+// backup pg_restore cannot read in full, or a statement that fails, leaves
+// the database as it was. Objects are owned by User and the backup's grants
+// are left out (as Heroku's restore does), so a backup restores into a
+// service with another owner role too. Redis: the whole snapshot is
 // copied into the container and checked with redis-check-rdb while the
 // server still runs; only a snapshot that passes replaces the data (with
 // appendonly on, it becomes the AOF's base). The container is started again

@@ -15,6 +15,7 @@ import (
 // toolRun is one command run inside an add-on's container through Docker's
 // exec API.
 type toolRun struct {
+	name   string // the tool's name in errors; "" for cmd[0]
 	cmd    []string
 	user   string    // "" runs as the image's user
 	env    []string  // KEY=VALUE, added to the container's
@@ -87,7 +88,7 @@ func (r *Runtime) execTool(ctx context.Context, id string, x toolRun) error {
 	_, copyErr := stdcopy.StdCopy(out, stderr, resp.Reader)
 	resp.Close() // unblocks the stdin copy when the command stopped reading
 	<-copied
-	return r.execResult(ctx, created.ID, x.cmd[0], in.err, out.err, copyErr, stderr)
+	return r.execResult(ctx, created.ID, x.tool(), in.err, out.err, copyErr, stderr)
 }
 
 // execResult says how an exec ended, the most telling cause first: the
@@ -142,6 +143,14 @@ func (rw *recordingWriter) Write(p []byte) (int, error) {
 		rw.err = err
 	}
 	return n, err
+}
+
+// tool is the name errors give the command.
+func (x toolRun) tool() string {
+	if x.name != "" {
+		return x.name
+	}
+	return x.cmd[0]
 }
 
 // execStatus waits for an exec whose streams ended to be reported done and

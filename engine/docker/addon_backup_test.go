@@ -27,8 +27,12 @@ func TestAddonPostgresDumpRestore(t *testing.T) {
 	require.True(t, bytes.HasPrefix(dump.Bytes(), []byte("PGDMP")), "pg_dump custom format")
 
 	psql(t, r, id, "insert into notes values (4, 'after'); update notes set body = 'changed' where id = 1")
+	psql(t, r, id, "create table later (n int); create view v as select * from notes; create schema extra; create table extra.t (n int)")
 	require.NoError(t, r.RestoreAddon(testCtx(t), spec, bytes.NewReader(dump.Bytes())))
 	assert.Equal(t, "3|note 1", psql(t, r, id, "select count(*), min(body) from notes"))
+	assert.Equal(t, "notes", psql(t, r, id, "select string_agg(table_schema || '.' || table_name, ',') from information_schema.tables where table_schema not in ('pg_catalog', 'information_schema')")[len("public."):],
+		"what was made after the backup is gone")
+	assert.Equal(t, "app", psql(t, r, id, "select tableowner from pg_tables where tablename = 'notes'"))
 
 	t.Run("corrupt or wrong backups leave the data", func(t *testing.T) {
 		psql(t, r, id, "insert into notes values (5, 'kept')")
