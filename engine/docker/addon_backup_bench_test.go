@@ -52,7 +52,7 @@ func benchPostgres(t *testing.T, r *Runtime) []benchRow {
 		return r.DumpAddon(testCtx(t), spec, f)
 	})
 	psql(t, r, id, "delete from big where id > 500000")
-	restore := measure(t, "Postgres "+size+": RestoreAddon (pg_restore, one transaction) from the file", func() error {
+	restore := measure(t, "Postgres "+size+": RestoreAddon (empty the database, then pg_restore into psql, one transaction) from the file", func() error {
 		f, err := os.Open(file)
 		require.NoError(t, err)
 		defer f.Close()
@@ -142,8 +142,8 @@ func fileSize(t *testing.T, file string) int64 {
 func writeAddonBench(t *testing.T, rows []benchRow) {
 	var b strings.Builder
 	host, _ := os.Hostname()
-	fmt.Fprintf(&b, "Measured %s on %s (%d CPUs), images `%s` and `%s`, one run each; peak RSS is that of the\ntest process (the caller of DumpAddon/RestoreAddon), reset before each step.\n\n",
-		time.Now().Format("2006-01-02"), host, runtime.NumCPU(), postgresImage, redisImage)
+	fmt.Fprintf(&b, "Measured %s on %s (%d CPUs, load average %s at the end), images `%s` and `%s`, one run each;\npeak RSS is that of the test process (the caller of DumpAddon/RestoreAddon), reset before each step.\n\n",
+		time.Now().Format("2006-01-02"), host, runtime.NumCPU(), loadAverage(), postgresImage, redisImage)
 	b.WriteString("| step | time | backup size | peak RSS of our process |\n|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %s | %d MB | %d MB |\n", r.what, r.took.Round(10*time.Millisecond), r.bytes>>20, r.rss>>20)
@@ -158,4 +158,13 @@ func writeAddonBench(t *testing.T, rows []benchRow) {
 	require.True(t, ok, "docs/benchmarks.md has no %s marker", end)
 	require.NoError(t, os.WriteFile(path, []byte(before+start+"\n"+b.String()+end+after), 0o644))
 	t.Log("wrote the add-on backup section of docs/benchmarks.md")
+}
+
+// loadAverage is the 1-minute load average, "?" when unknown.
+func loadAverage() string {
+	load, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(load)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
