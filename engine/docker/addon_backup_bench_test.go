@@ -37,6 +37,10 @@ func TestBenchAddonBackup(t *testing.T) {
 	var rows []benchRow
 	rows = append(rows, benchPostgres(t, r)...)
 	rows = append(rows, benchRedis(t, r)...)
+	for _, row := range rows {
+		// Streamed, not buffered: far below the backup's size.
+		require.Less(t, row.rss, int64(64<<20), "peak RSS of %s", row.what)
+	}
 	writeAddonBench(t, rows)
 }
 
