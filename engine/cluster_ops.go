@@ -75,27 +75,23 @@ func localAddrs() ([]net.IP, error) {
 	return ips, nil
 }
 
-// advertiseAddr checks that addr is an IP address of this host (nodes
-// must reach the manager there) and picks one when addr is "": the only
-// non-loopback IPv4 address, else EINVALID asking for --advertise-addr.
+// advertiseAddr checks that addr is an IP address, or picks one when addr
+// is "": the only non-loopback IPv4 address of this host, else EINVALID
+// asking for --advertise-addr. Whether a given address belongs to the
+// Docker host is for the Cluster to find out (Docker listens on it).
 func advertiseAddr(addr string, list func() ([]net.IP, error)) (string, error) {
-	ips, err := list()
-	if err != nil {
-		return "", err
-	}
 	if addr == "" {
+		ips, err := list()
+		if err != nil {
+			return "", err
+		}
 		return pickAddr(ips)
 	}
 	ip := net.ParseIP(strings.TrimSpace(addr))
-	if ip == nil {
-		return "", FieldError("advertise_addr", "%q is not an IP address: give one of this server's addresses, such as 10.0.0.5", addr)
+	if ip == nil || ip.IsUnspecified() || ip.IsMulticast() {
+		return "", FieldError("advertise_addr", "%q is not an IP address of this server: give the address other nodes reach it at, such as 10.0.0.5", PlainText(addr))
 	}
-	for _, own := range ips {
-		if own.Equal(ip) {
-			return ip.String(), nil
-		}
-	}
-	return "", FieldError("advertise_addr", "%s is not an address of this server: give one of %s", ip, listIPs(ips))
+	return ip.String(), nil
 }
 
 // pickAddr returns the only non-loopback IPv4 address among ips.

@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 
@@ -50,9 +51,12 @@ func (r *Runtime) Init(ctx context.Context, addr string) (engine.ClusterStatus, 
 		return engine.ClusterStatus{}, engine.Errorf(engine.ECONFLICT, "Docker on this server is already in a swarm Quayside did not make (state %s): leave it with `docker swarm leave` first", st)
 	}
 	_, err = r.cli.SwarmInit(ctx, swarm.InitRequest{
-		ListenAddr: "0.0.0.0:2377", AdvertiseAddr: addr,
+		ListenAddr: net.JoinHostPort(addr, "2377"), AdvertiseAddr: addr,
 		Spec: swarm.Spec{Annotations: swarm.Annotations{Labels: map[string]string{LabelSwarm: r.instance}}},
 	})
+	if err != nil && strings.Contains(err.Error(), "cannot assign requested address") {
+		return engine.ClusterStatus{}, engine.Wrapf(err, engine.EINVALID, "%s is not an address of this server: give one of its own addresses with --advertise-addr", addr)
+	}
 	if err != nil {
 		return engine.ClusterStatus{}, dockerError("init swarm", err)
 	}

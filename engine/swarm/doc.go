@@ -10,8 +10,8 @@
 // placement constraints), restarts crashed ones and moves them off failed
 // nodes. Tasks publish their port in host mode on a random port of their
 // node (no routing mesh: it needs IPVS); Inspect reports
-// "<node address>:<port>" of the running task, or 127.0.0.1:<port> on the
-// manager itself. Each app has an attachable overlay network of its own.
+// "<node address>:<port>" of the running task, where the engine checks
+// its health and the proxy sends its requests. Each app has an attachable overlay network of its own.
 //
 // Without an active swarm of this instance (or while Hold is on) every
 // call goes to the plain container runtime of this server, which Runtime

@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"context"
+	"net"
 	"regexp"
 	"sort"
 	"strconv"
@@ -47,15 +48,11 @@ func (r *Runtime) inspectService(ctx context.Context, id string) (*engine.Contai
 	if err != nil {
 		return nil, "", dockerError("list tasks", err)
 	}
-	m, err := r.current(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	return r.toContainer(ctx, svc, tasks, m.nodeID)
+	return r.toContainer(ctx, svc, tasks)
 }
 
 // toContainer is the replica of svc as its current task shows it.
-func (r *Runtime) toContainer(ctx context.Context, svc swarm.Service, tasks []swarm.Task, self string) (*engine.Container, string, error) {
+func (r *Runtime) toContainer(ctx context.Context, svc swarm.Service, tasks []swarm.Task) (*engine.Container, string, error) {
 	c := docker.Identity(svc.ID, svc.Spec.Name, svc.Spec.Labels)
 	if cs := svc.Spec.TaskTemplate.ContainerSpec; cs != nil {
 		c.Image = cs.Image
@@ -81,7 +78,7 @@ func (r *Runtime) toContainer(ctx context.Context, svc swarm.Service, tasks []sw
 	}
 	c.Node = n.Description.Hostname
 	if c.Running {
-		c.Addr = taskAddr(t, n, self)
+		c.Addr = taskAddr(t, n)
 	}
 	return c, why(t), nil
 }
@@ -122,20 +119,32 @@ func taskState(s swarm.TaskState) string {
 	return "restarting"
 }
 
-// taskAddr is where the task's published port answers: 127.0.0.1 on this
-// server's node, the node's address elsewhere; "" without a port.
-func taskAddr(t *swarm.Task, n swarm.Node, self string) string {
+// taskAddr is where the task's published port answers: the address of
+// its node (host-mode ports listen on every address of the node); ""
+// without a port.
+func taskAddr(t *swarm.Task, n swarm.Node) string {
 	for _, p := range t.Status.PortStatus.Ports {
 		if p.PublishMode != swarm.PortConfigPublishModeHost || p.PublishedPort == 0 {
 			continue
 		}
-		host := n.Status.Addr
-		if t.NodeID == self || host == "" {
-			host = "127.0.0.1"
-		}
-		return hostPort(host, p.PublishedPort)
+		return hostPort(nodeAddr(n), p.PublishedPort)
 	}
 	return ""
+}
+
+// nodeAddr is the address a node's published ports answer at: its
+// reported address, else (a manager may report 0.0.0.0) the address it
+// manages from, else loopback.
+func nodeAddr(n swarm.Node) string {
+	if a := n.Status.Addr; a != "" && a != "0.0.0.0" {
+		return a
+	}
+	if m := n.ManagerStatus; m != nil {
+		if host, _, err := net.SplitHostPort(m.Addr); err == nil && host != "0.0.0.0" {
+			return host
+		}
+	}
+	return "127.0.0.1"
 }
 
 // hostPort joins host and port.
