@@ -187,4 +187,3 @@ func removeCgroups(name string) {
 		}
 	}
 }
-

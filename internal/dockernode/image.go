@@ -104,4 +104,3 @@ func load(ctx context.Context, dst client.APIClient, path string) error {
 	}
 	return nil
 }
-
