@@ -119,6 +119,7 @@ func (r *Registry) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start registry: %w", err)
 	}
+	cert.Certificate = append(cert.Certificate, r.ca.cert.Raw) // joining nodes fetch the CA here (FetchCA)
 	if err := Trust(r.cfg.CertsDir, r.cfg.Host, r.ca.certPEM); err != nil {
 		return fmt.Errorf("start registry: %w", err)
 	}

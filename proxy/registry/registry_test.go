@@ -178,3 +178,23 @@ func randomBytes(t *testing.T, n int) []byte {
 	require.NoError(t, err)
 	return b
 }
+
+// TestFetchCA fetches the CA a joining node needs, and refuses it under a
+// wrong pin (a machine in between, or a mistyped command).
+func TestFetchCA(t *testing.T) {
+	r, _ := startRegistry(t)
+	ctx := context.Background()
+	got, err := FetchCA(ctx, r.Host(), r.CAFingerprint())
+	require.NoError(t, err)
+	assert.Equal(t, r.CA(), got)
+	assert.Equal(t, "--registry "+r.Host()+" --registry-ca-sha256 "+r.CAFingerprint(), r.JoinFlags())
+
+	other, err := New(Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", Host: "127.0.0.1:1", Docker: r.cfg.Docker})
+	require.NoError(t, err)
+	_, err = FetchCA(ctx, r.Host(), other.CAFingerprint())
+	assert.ErrorContains(t, err, "does not present the CA")
+	_, err = FetchCA(ctx, r.Host(), "abc")
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	_, err = FetchCA(ctx, "no-port", r.CAFingerprint())
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+}
