@@ -34,6 +34,7 @@ func (n *Node) remove(t testing.TB) {
 			t.Errorf("dockernode: remove %s: %v", d, err)
 		}
 	}
+	n.unlock()
 }
 
 // stopDaemon asks dockerd to stop (it stops its containers as it goes) and

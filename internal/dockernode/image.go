@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/client"
 )
@@ -58,8 +59,11 @@ func CopyImage(ctx context.Context, src, dst client.APIClient, ref string) error
 func cachedSave(ctx context.Context, src client.APIClient, id string) (string, error) {
 	path := filepath.Join(cacheDir, strings.ReplaceAll(id, ":", "-")+".tar")
 	if _, err := os.Stat(path); err == nil {
+		now := time.Now()
+		_ = os.Chtimes(path, now, now) // used: pruneCache keeps it
 		return path, nil
 	}
+	pruneCache()
 	if err := os.MkdirAll(cacheDir, 0o700); err != nil {
 		return "", fmt.Errorf("make image cache: %w", err)
 	}
@@ -81,6 +85,21 @@ func cachedSave(ctx context.Context, src client.APIClient, id string) (string, e
 		return "", fmt.Errorf("save %s: %w", id, err)
 	}
 	return path, os.Rename(tmp.Name(), path)
+}
+
+// cacheMaxAge is how long a saved image unused by any test stays cached.
+const cacheMaxAge = 3 * 24 * time.Hour
+
+// pruneCache removes saved images no test used for cacheMaxAge, and
+// partial saves of crashed tests.
+func pruneCache() {
+	entries, _ := os.ReadDir(cacheDir)
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err == nil && time.Since(fi.ModTime()) > cacheMaxAge {
+			_ = os.Remove(filepath.Join(cacheDir, e.Name()))
+		}
+	}
 }
 
 // load loads a saved image into dst and reads the response to its end.

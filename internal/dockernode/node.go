@@ -27,6 +27,7 @@ type Node struct {
 	Addr, HostAddr netip.Addr
 
 	dataRoot, execRoot string
+	lock               *os.File // see stale.go
 	cmd                *exec.Cmd
 	exited             chan struct{}
 	mu                 sync.Mutex
@@ -68,6 +69,7 @@ func Start(t testing.TB, opts ...Option) *Node {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	sweepStale()
 	n, err := newNode()
 	if err != nil {
 		t.Fatalf("dockernode: %v", err)
@@ -105,6 +107,9 @@ func newNode() (*Node, error) {
 		return nil, err
 	}
 	n := &Node{Name: name, HostAddr: host, Addr: node, exited: make(chan struct{})}
+	if n.lock, err = lockNode(name); err != nil {
+		return nil, err
+	}
 	n.dataRoot = filepath.Join(baseDir, name)
 	n.execRoot = filepath.Join(runBase, name)
 	n.Socket = filepath.Join(n.execRoot, "docker.sock")
