@@ -62,7 +62,9 @@ func TestClusterOneNode(t *testing.T) {
 	require.Error(t, err)
 	out := s.mustCLI("cluster", "init", "--advertise-addr", d.Addr)
 	assert.Contains(t, out, "Cluster manager at "+d.Addr)
-	assert.Contains(t, s.mustCLI("cluster", "join-command"), "docker swarm join --token SWMTKN-")
+	join := s.mustCLI("cluster", "join-command")
+	assert.Contains(t, join, "quayside cluster join "+d.Addr+":2377 --token SWMTKN-")
+	assert.Contains(t, join, "--registry "+d.Addr+":5443 --registry-ca-sha256 ")
 
 	l := s.startLoad("app", 4)
 	writeFile(t, repo, "message.txt", "v2")
@@ -72,6 +74,8 @@ func TestClusterOneNode(t *testing.T) {
 	require.Len(t, nodes, 1)
 	assert.NotEmpty(t, nodes["web.1"], "the replica runs on a node of the cluster")
 	assert.Equal(t, "v2", s.body("app", "/"))
+	images, _ := d.dockerOut("service", "ls", "--format", "{{.Image}}")
+	assert.Contains(t, images, d.Addr+":5443/app@sha256:", "the service pulls its image from Quayside's registry")
 	writeFile(t, repo, "message.txt", "v3")
 	commitAll(t, repo, "v3")
 	s.mustPush(repo, "app") // service to service
@@ -118,4 +122,5 @@ func TestClusterOneNode(t *testing.T) {
 	assert.Equal(t, "inactive", info)
 	nets, _ := d.dockerOut("network", "ls", "--format", "{{.Name}}")
 	assert.NotContains(t, nets, "docker_gwbridge")
+	assert.NotContains(t, s.logs.String(), "SWMTKN-", "the join token is never logged")
 }

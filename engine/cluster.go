@@ -18,6 +18,17 @@ type ClusterStatus struct {
 	Since  time.Time
 }
 
+// JoinInfo is what a new node needs to join the cluster as a worker.
+type JoinInfo struct {
+	// Token is the worker join token: a secret.
+	Token string
+	// Addr is the manager's swarm address (host, without the port).
+	Addr string
+	// RegistryFlags are the flags of `quayside cluster join` that make the
+	// node trust Quayside's registry; "" when there is no registry.
+	RegistryFlags string
+}
+
 // Node availabilities.
 const (
 	NodeActive = "active"
@@ -55,8 +66,8 @@ type Cluster interface {
 	// Init makes the Docker Engine a single-node swarm manager that
 	// advertises addr (an address of this host, validated by the caller).
 	Init(ctx context.Context, addr string) (ClusterStatus, error)
-	// JoinToken returns the worker join token and the manager address.
-	JoinToken(ctx context.Context) (token, addr string, err error)
+	// JoinInfo returns what a new node needs to join as a worker.
+	JoinInfo(ctx context.Context) (JoinInfo, error)
 	// Nodes lists the nodes, with the replicas that run on each.
 	Nodes(ctx context.Context) ([]ClusterNode, error)
 	// SetAvailability sets a node (ID or hostname) to active, pause or

@@ -117,18 +117,29 @@ func listIPs(ips []net.IP) string {
 	return strings.Join(s, ", ")
 }
 
-// ClusterJoinCommand returns the command that joins a new node as a worker.
-// It carries the join token: server admins only, and never logged.
+// ClusterJoinCommand returns the command that joins a new node as a worker:
+// `quayside cluster join` with the registry's flags when Quayside runs a
+// registry, else `docker swarm join`. It carries the join token: server
+// admins only, never logged or audited with it.
 func (e *Engine) ClusterJoinCommand(ctx context.Context) (string, error) {
 	c, err := e.clusterFor(ctx)
 	if err != nil {
 		return "", err
 	}
-	token, addr, err := c.JoinToken(ctx)
+	j, err := c.JoinInfo(ctx)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("docker swarm join --token %s %s", token, net.JoinHostPort(addr, "2377")), nil
+	return joinCommand(j), nil
+}
+
+// joinCommand is the command of j.
+func joinCommand(j JoinInfo) string {
+	manager := net.JoinHostPort(j.Addr, "2377")
+	if j.RegistryFlags == "" {
+		return fmt.Sprintf("docker swarm join --token %s %s", j.Token, manager)
+	}
+	return fmt.Sprintf("quayside cluster join %s --token %s %s", manager, j.Token, j.RegistryFlags)
 }
 
 // ClusterNodes lists the nodes of the cluster. Server admins only.

@@ -17,6 +17,7 @@ type clusterCmd struct {
 	Drain       clusterDrainCmd       `cmd:"" help:"Move every replica off a node with no downtime, then keep it empty."`
 	Activate    clusterActivateCmd    `cmd:"" help:"Let a drained node take replicas again."`
 	Leave       clusterLeaveCmd       `cmd:"" help:"Move every app back onto this server's containers and leave the cluster."`
+	Join        clusterJoinCmd        `cmd:"" help:"On a new node: trust Quayside's registry and join the cluster as a worker."`
 }
 
 type clusterStatusCmd struct {

@@ -61,6 +61,9 @@ func (r *Runtime) Init(ctx context.Context, addr string) (engine.ClusterStatus, 
 		return engine.ClusterStatus{}, dockerError("init swarm", err)
 	}
 	r.log.Info("swarm initialised", "advertise", addr)
+	if _, err := r.registry(ctx); err != nil { // the first deploy tries again, and says why
+		r.log.Warn("registry did not start", "err", err)
+	}
 	return r.Status(ctx)
 }
 
@@ -75,20 +78,29 @@ func (r *Runtime) ours(ctx context.Context) (mode, error) {
 	return m, err
 }
 
-// JoinToken implements engine.Cluster.
-func (r *Runtime) JoinToken(ctx context.Context) (string, string, error) {
+// JoinInfo implements engine.Cluster. It starts the registry if need be,
+// so that the flags to trust it are part of the answer.
+func (r *Runtime) JoinInfo(ctx context.Context) (engine.JoinInfo, error) {
 	if _, err := r.ours(ctx); err != nil {
-		return "", "", err
+		return engine.JoinInfo{}, err
 	}
 	sw, err := r.cli.SwarmInspect(ctx)
 	if err != nil {
-		return "", "", dockerError("inspect swarm", err)
+		return engine.JoinInfo{}, dockerError("inspect swarm", err)
 	}
 	info, err := r.cli.Info(ctx)
 	if err != nil {
-		return "", "", unavailable("read docker info", err)
+		return engine.JoinInfo{}, unavailable("read docker info", err)
 	}
-	return sw.JoinTokens.Worker, info.Swarm.NodeAddr, nil
+	j := engine.JoinInfo{Token: sw.JoinTokens.Worker, Addr: info.Swarm.NodeAddr}
+	reg, err := r.registry(ctx)
+	if err != nil {
+		return engine.JoinInfo{}, err
+	}
+	if reg != nil {
+		j.RegistryFlags = reg.JoinFlags()
+	}
+	return j, nil
 }
 
 // Nodes implements engine.Cluster.
@@ -194,6 +206,7 @@ func (r *Runtime) Leave(ctx context.Context) error {
 	if len(svcs) > 0 {
 		return engine.Errorf(engine.ECONFLICT, "%d replicas still run as services (first: %s): they must move back first", len(svcs), svcs[0].Spec.Name)
 	}
+	r.stopRegistry(ctx)
 	if err := r.cli.SwarmLeave(ctx, true); err != nil {
 		return dockerError("leave swarm", err)
 	}

@@ -32,6 +32,21 @@ type Shipper interface {
 	Ship(ctx context.Context, app, image string) (ref, encodedAuth string, err error)
 }
 
+// Registry is Quayside's registry while this server manages a cluster.
+type Registry interface {
+	Shipper
+	// JoinFlags are the flags of `quayside cluster join` that make a node
+	// trust the registry.
+	JoinFlags() string
+	// Stop stops serving.
+	Stop(ctx context.Context) error
+}
+
+// RegistryStarter starts Quayside's registry, reached by the nodes at
+// advertiseIP. It is called once the swarm is up (at init, or at the first
+// need after a restart of the daemon).
+type RegistryStarter func(ctx context.Context, advertiseIP string) (Registry, error)
+
 // LabelSwarm marks the swarm Quayside made: its value is the instance.
 const LabelSwarm = "io.quayside.instance"
 
@@ -46,7 +61,10 @@ type Runtime struct {
 	cli      *client.Client
 	instance string
 	log      *slog.Logger
-	ship     Shipper
+	ship     Shipper         // fixed by WithShipper
+	startReg RegistryStarter // or started on demand
+	regMu    sync.Mutex
+	reg      Registry
 	grace    time.Duration
 	hold     atomic.Bool
 
@@ -68,6 +86,10 @@ type Option func(*Runtime)
 
 // WithShipper makes services take their images through s.
 func WithShipper(s Shipper) Option { return func(r *Runtime) { r.ship = s } }
+
+// WithRegistry makes the Runtime start a registry through start once the
+// swarm is up, ship images through it and stop it when leaving.
+func WithRegistry(start RegistryStarter) Option { return func(r *Runtime) { r.startReg = start } }
 
 // WithStopGrace sets how long a task may take to stop after SIGTERM.
 func WithStopGrace(d time.Duration) Option { return func(r *Runtime) { r.grace = d } }

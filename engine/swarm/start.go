@@ -58,10 +58,11 @@ func (r *Runtime) image(ctx context.Context, spec engine.ContainerSpec) (ref, au
 	} else if err != nil {
 		return "", "", dockerError("inspect image", err)
 	}
-	if r.ship == nil {
-		return spec.Image, "", nil
+	ship, err := r.shipper(ctx)
+	if err != nil || ship == nil {
+		return spec.Image, "", err
 	}
-	ref, auth, err = r.ship.Ship(ctx, spec.App, spec.Image)
+	ref, auth, err = ship.Ship(ctx, spec.App, spec.Image)
 	if err != nil {
 		return "", "", fmt.Errorf("ship image to the registry: %w", err)
 	}
