@@ -99,6 +99,20 @@ func TestClusterOneNode(t *testing.T) {
 		gitIn(t, repo, "reset", "-q", "--hard", "HEAD~1")
 	})
 
+	t.Run("placement", func(t *testing.T) {
+		out, err := s.cli("apps", "placement", "app", "node.labels.region=eu --privileged")
+		require.Error(t, err)
+		assert.Contains(t, out, "is not a placement constraint")
+		s.mustCLI("apps", "placement", "app", "node.labels.region==mars")
+		assert.Contains(t, s.mustCLI("apps", "placement", "app"), "node.labels.region==mars")
+		out, err = s.cli("ps", "scale", "app", "web=2")
+		require.Error(t, err)
+		assert.Contains(t, out, "no node may run the replica")
+		assert.Len(t, s.psNodes(t, "app"), 1, "the replica that could not be placed is gone")
+		assert.Equal(t, "v3", s.body("app", "/"))
+		assert.Contains(t, s.mustCLI("apps", "placement", "app", "--clear"), "any node")
+	})
+
 	s.mustCLI("ps", "scale", "app", "web=2")
 	assert.Len(t, s.psNodes(t, "app"), 2)
 	assert.Contains(t, s.mustCLI("cluster", "nodes"), "app/web.2")

@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/docker/docker/api/types/swarm"
@@ -69,11 +70,17 @@ func (r *Runtime) image(ctx context.Context, spec engine.ContainerSpec) (ref, au
 	return ref, auth, nil
 }
 
+// unplaceable is how long Start waits for a node when Swarm says no node
+// may run the replica (its constraints match none, or none has room).
+const unplaceable = 10 * time.Second
+
 // waitRunning polls the service until its task runs with its port
-// published, or ran and exited, or the timeout passes.
+// published, or ran and exited, or the timeout passes, or no node has been
+// suitable for unplaceable.
 func (r *Runtime) waitRunning(ctx context.Context, id string, port int) (*engine.Container, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
+	var stuck time.Time
 	for {
 		c, why, err := r.inspectService(ctx, id)
 		if err != nil {
@@ -81,6 +88,13 @@ func (r *Runtime) waitRunning(ctx context.Context, id string, port int) (*engine
 		}
 		if c.Running && (port == 0 || c.Addr != "") || c.State == string(swarm.TaskStateFailed) {
 			return c, nil
+		}
+		if !strings.Contains(why, "no suitable node") {
+			stuck = time.Time{}
+		} else if stuck.IsZero() {
+			stuck = time.Now()
+		} else if time.Since(stuck) > unplaceable {
+			return nil, engine.Errorf(engine.EDEPLOYFAILED, "no node may run the replica: %s. Check `quayside apps placement` and `quayside cluster nodes`", why)
 		}
 		select {
 		case <-ctx.Done():
