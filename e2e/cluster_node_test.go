@@ -6,12 +6,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 )
+
+// privateDockers counts the private daemons of this test process.
+var privateDockers atomic.Int32
 
 // privateDocker is a Docker daemon of a test's own, in a network namespace
 // of its own joined to the host by a veth pair (see platform-facts): a
@@ -32,7 +36,7 @@ func startPrivateDocker(t *testing.T) *privateDocker {
 	if os.Geteuid() != 0 {
 		t.Skip("a private Docker daemon needs root (network namespaces)")
 	}
-	n := 20 + os.Getpid()%200
+	n := 20 + (os.Getpid()+int(privateDockers.Add(1))*37)%200 // unique within this run and, likely, across runs
 	d := &privateDocker{ns: fmt.Sprintf("qse2e%d", n), veth: fmt.Sprintf("qse2e%dh", n)}
 	d.Addr = fmt.Sprintf("10.219.%d.2", n)
 	dir, err := os.MkdirTemp("", "qs-dockerd-")
