@@ -51,6 +51,7 @@ func (r *Runtime) watchTasks(ctx context.Context, seen map[string]swarm.Task, ou
 	if err != nil || !m.active {
 		return seen
 	}
+	r.keepRegistry(ctx)
 	now, err := r.taskStates(ctx)
 	if err != nil {
 		r.log.Warn("watch tasks", "err", err)

@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // shipper returns what ships images to the nodes: the fixed Shipper, else
@@ -40,6 +41,22 @@ func (r *Runtime) registry(ctx context.Context) (Registry, error) {
 	}
 	r.reg = reg
 	return reg, nil
+}
+
+// registryRetry is how long keepRegistry waits after a failed start.
+const registryRetry = 30 * time.Second
+
+// keepRegistry starts the registry when the cluster runs without it (after
+// a restart of the daemon): the nodes pull from it whenever Swarm replaces
+// a task. A failed start is logged and tried again after registryRetry.
+func (r *Runtime) keepRegistry(ctx context.Context) {
+	if r.startReg == nil || r.hold.Load() || time.Now().Before(r.regNext) {
+		return
+	}
+	if _, err := r.registry(ctx); err != nil {
+		r.log.Warn("registry did not start; the nodes cannot pull images", "err", err, "retry_in", registryRetry)
+		r.regNext = time.Now().Add(registryRetry)
+	}
 }
 
 // stopRegistry stops the registry, if one runs.

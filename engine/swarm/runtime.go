@@ -65,6 +65,7 @@ type Runtime struct {
 	startReg RegistryStarter // or started on demand
 	regMu    sync.Mutex
 	reg      Registry
+	regNext  time.Time // when keepRegistry may try again (its goroutine only)
 	grace    time.Duration
 	hold     atomic.Bool
 
