@@ -3,8 +3,10 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,6 +128,20 @@ func TestClusterOneNode(t *testing.T) {
 
 	s.mustCLI("rollback", "app")
 	assert.Equal(t, "v2", s.body("app", "/"))
+
+	t.Run("the daemon restarts in a cluster", func(t *testing.T) {
+		before := s.psNodes(t, "app")
+		s.stop(os.Interrupt)
+		s.start()
+		assert.Equal(t, before, s.psNodes(t, "app"), "the replicas ran on and are found again")
+		waitFor(t, 30*time.Second, "the app to answer after the restart", func() bool {
+			code, body, err := s.get("app", "/")
+			return err == nil && code == 200 && body == "v2"
+		})
+		s.mustCLI("ps", "scale", "app", "web=3") // a new replica: its image through the restarted registry
+		assert.Len(t, s.psNodes(t, "app"), 3)
+		s.mustCLI("ps", "scale", "app", "web=2")
+	})
 
 	out, err = s.cli("cluster", "drain", nodes["web.1"])
 	require.Error(t, err)
