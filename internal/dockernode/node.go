@@ -193,6 +193,11 @@ func (n *Node) Client() *client.Client {
 	return n.cli
 }
 
+// NetNS is the name of the node's network namespace (under
+// /var/run/netns): run a process there, as a server beside its Docker,
+// with `nsenter --net=/var/run/netns/NAME`.
+func (n *Node) NetNS() string { return n.Name }
+
 // Host is the DOCKER_HOST value of the node's daemon.
 func (n *Node) Host() string { return "unix://" + n.Socket }
 

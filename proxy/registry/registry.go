@@ -61,6 +61,9 @@ type Registry struct {
 	// collection never runs between the blobs and the manifest of a push.
 	shipMu sync.RWMutex
 
+	targetsMu sync.Mutex
+	targets   map[string]*targetLock // see lockTarget
+
 	mu  sync.Mutex
 	srv *http.Server
 	ln  net.Listener

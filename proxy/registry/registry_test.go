@@ -198,3 +198,37 @@ func TestFetchCA(t *testing.T) {
 	_, err = FetchCA(ctx, "no-port", r.CAFingerprint())
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
 }
+
+// TestShipConcurrently ships one image into one repository from several
+// goroutines at once: every Ship succeeds with the same reference and the
+// local image keeps exactly its own tag.
+func TestShipConcurrently(t *testing.T) {
+	r, cli := startRegistry(t)
+	ctx := dockertest.Context(t, 2*time.Minute)
+	tag := "quayside-registry-test:" + dockertest.RandomHex(6)
+	require.NoError(t, dockertest.BuildImage(ctx, cli, tag, nil, map[string][]byte{
+		"Dockerfile": []byte("FROM scratch\nCOPY payload /payload\n"), "payload": randomBytes(t, 4096),
+	}))
+	t.Cleanup(func() { _, _ = cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true}) })
+	refs := make(chan string, 4)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			ref, _, err := r.Ship(ctx, "web", tag)
+			refs <- ref
+			errs <- err
+		}()
+	}
+	first := ""
+	for range 4 {
+		require.NoError(t, <-errs)
+		ref := <-refs
+		if first == "" {
+			first = ref
+		}
+		assert.Equal(t, first, ref)
+	}
+	insp, err := cli.ImageInspect(ctx, tag)
+	require.NoError(t, err)
+	assert.Equal(t, []string{tag}, insp.RepoTags)
+}
