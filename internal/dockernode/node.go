@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -202,16 +203,42 @@ func (n *Node) NetNS() string { return n.Name }
 func (n *Node) Host() string { return "unix://" + n.Socket }
 
 // Kill makes the node die as a machine does: SIGKILL of its dockerd, its
-// containerd and every container process, and its link goes down, so the
-// rest of the cluster sees a node that stopped answering. The cleanup still
-// removes everything afterwards.
+// containerd and every container process, and every link of the node
+// (to the host and to other nodes, see Link) goes down, so the rest of the
+// cluster sees a node that stopped answering: packets to it vanish. The
+// cleanup still removes everything afterwards.
 func (n *Node) Kill(t testing.TB) {
 	t.Helper()
 	killTree(n.execRoot, n.cmd)
 	<-n.exited
-	if err := run("ip", "link", "set", n.hostVeth(), "down"); err != nil {
-		t.Errorf("dockernode: take %s down: %v", n.hostVeth(), err)
+	out, err := exec.Command("ip", "-n", n.Name, "-o", "link", "show").Output()
+	if err != nil {
+		t.Errorf("dockernode: list the links of %s: %v", n.Name, err)
+		return
 	}
+	for _, dev := range linkNames(string(out)) {
+		if err := run("ip", "-n", n.Name, "link", "set", dev, "down"); err != nil {
+			t.Errorf("dockernode: %v", err)
+		}
+	}
+}
+
+// linkNames reads the interface names from `ip -o link show`, leaving out
+// lo and the node's own bridges (they die with its dockerd anyway).
+func linkNames(out string) []string {
+	var names []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
+		if name == "lo" || !strings.HasPrefix(name, "qn") {
+			continue
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 func (n *Node) logPath() string   { return filepath.Join(n.dataRoot, "dockerd.log") }

@@ -35,6 +35,11 @@ func TestLinkAddrs(t *testing.T) {
 	}
 }
 
+func TestLinkNames(t *testing.T) {
+	out := "1: lo: <LOOPBACK,UP> mtu 65536\n2: qn12ab34n@if9: <BROADCAST> mtu 1500\n3: qnl9f00a@if4: <UP> mtu 1500\n4: docker0: <UP> mtu 1500\n"
+	assert.Equal(t, []string{"qn12ab34n", "qnl9f00a"}, linkNames(out))
+}
+
 func TestDescendants(t *testing.T) {
 	parents := map[int]int{10: 1, 11: 10, 12: 11, 20: 1, 21: 20}
 	got := descendants(map[int]bool{10: true}, parents)
