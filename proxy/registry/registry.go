@@ -142,6 +142,7 @@ func (r *Registry) Start(ctx context.Context) error {
 		Handler:           r.keys.guard(r.gated(r.app)),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(r.cfg.Log.Handler(), slog.LevelWarn),
 	}
 	go r.serve(r.srv, ln)
