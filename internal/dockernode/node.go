@@ -94,7 +94,7 @@ func skipUnlessPossible(t testing.TB) {
 	if os.Geteuid() != 0 {
 		t.Skip("dockernode: a private Docker daemon needs root (network namespaces, mounts)")
 	}
-	for _, bin := range []string{"dockerd", "ip", "nsenter"} {
+	for _, bin := range []string{"dockerd", "ip", "nsenter", "unshare"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			t.Skipf("dockernode: %s is not installed (apt-get install -y docker.io iproute2 util-linux)", bin)
 		}
@@ -129,8 +129,12 @@ func (n *Node) startDaemon(cfg config) error {
 		return fmt.Errorf("create daemon log: %w", err)
 	}
 	defer logf.Close()
-	args := append([]string{"--net=" + n.netnsPath(), "--", "dockerd"}, n.daemonArgs()...)
-	args = append(args, cfg.extraArgs...)
+	// A UTS namespace of its own gives the node its own hostname (its
+	// name), as a machine has: Swarm lists nodes by hostname. nsenter,
+	// unshare and sh all exec, so the process is dockerd's.
+	args := []string{"--net=" + n.netnsPath(), "--", "unshare", "--uts", "--",
+		"sh", "-c", `hostname "$0" && exec dockerd "$@"`, n.Name}
+	args = append(append(args, n.daemonArgs()...), cfg.extraArgs...)
 	cmd := exec.Command("nsenter", args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

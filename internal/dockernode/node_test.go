@@ -60,12 +60,15 @@ func TestNode(t *testing.T) {
 		start := time.Now()
 		n = Start(t)
 		t.Logf("node %s (%s <-> %s) answered after %s", n.Name, n.HostAddr, n.Addr, time.Since(start).Round(time.Millisecond))
+		info, err := n.Client().Info(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, n.Name, info.Name, "the node's hostname")
 		n.CopyImage(t, tag)
 		url := runServer(t, n, tag)
 		assert.Equal(t, "hello", dockertest.Get(t, url))
 
 		n.Kill(t)
-		_, err := n.Client().Ping(context.Background())
+		_, err = n.Client().Ping(context.Background())
 		assert.Error(t, err, "the daemon answers after Kill")
 		c := http.Client{Timeout: time.Second}
 		_, err = c.Get(url)
