@@ -111,8 +111,15 @@ func shipServer(ctx context.Context, t *testing.T, mgr *dockernode.Node, reg *re
 	require.NoError(t, dockertest.BuildImage(ctx, mgr.Client(), "web:v1", nil, map[string][]byte{
 		"Dockerfile": []byte(dockertest.ServerDockerfile), "server": bin,
 	}))
+	start := time.Now()
 	ref, auth, err = reg.Ship(ctx, "web", "web:v1")
 	require.NoError(t, err)
+	first := time.Since(start)
+	start = time.Now()
+	again, _, err := reg.Ship(ctx, "web", "web:v1")
+	require.NoError(t, err)
+	assert.Equal(t, ref, again)
+	t.Logf("Ship of the test server image (%d KiB): %s, again %s", len(bin)/1024, first.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	return ref, auth
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -93,7 +94,7 @@ func skipUnlessPossible(t testing.TB) {
 	if os.Geteuid() != 0 {
 		t.Skip("dockernode: a private Docker daemon needs root (network namespaces, mounts)")
 	}
-	for _, bin := range []string{"dockerd", "ip", "nsenter"} {
+	for _, bin := range []string{"dockerd", "ip", "nsenter", "unshare"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			t.Skipf("dockernode: %s is not installed (apt-get install -y docker.io iproute2 util-linux)", bin)
 		}
@@ -128,8 +129,12 @@ func (n *Node) startDaemon(cfg config) error {
 		return fmt.Errorf("create daemon log: %w", err)
 	}
 	defer logf.Close()
-	args := append([]string{"--net=" + n.netnsPath(), "--", "dockerd"}, n.daemonArgs()...)
-	args = append(args, cfg.extraArgs...)
+	// A UTS namespace of its own gives the node its own hostname (its
+	// name), as a machine has: Swarm lists nodes by hostname. nsenter,
+	// unshare and sh all exec, so the process is dockerd's.
+	args := []string{"--net=" + n.netnsPath(), "--", "unshare", "--uts", "--",
+		"sh", "-c", `hostname "$0" && exec dockerd "$@"`, n.Name}
+	args = append(append(args, n.daemonArgs()...), cfg.extraArgs...)
 	cmd := exec.Command("nsenter", args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -193,20 +198,51 @@ func (n *Node) Client() *client.Client {
 	return n.cli
 }
 
+// NetNS is the name of the node's network namespace (under
+// /var/run/netns): run a process there, as a server beside its Docker,
+// with `nsenter --net=/var/run/netns/NAME`.
+func (n *Node) NetNS() string { return n.Name }
+
 // Host is the DOCKER_HOST value of the node's daemon.
 func (n *Node) Host() string { return "unix://" + n.Socket }
 
 // Kill makes the node die as a machine does: SIGKILL of its dockerd, its
-// containerd and every container process, and its link goes down, so the
-// rest of the cluster sees a node that stopped answering. The cleanup still
-// removes everything afterwards.
+// containerd and every container process, and every link of the node
+// (to the host and to other nodes, see Link) goes down, so the rest of the
+// cluster sees a node that stopped answering: packets to it vanish. The
+// cleanup still removes everything afterwards.
 func (n *Node) Kill(t testing.TB) {
 	t.Helper()
 	killTree(n.execRoot, n.cmd)
 	<-n.exited
-	if err := run("ip", "link", "set", n.hostVeth(), "down"); err != nil {
-		t.Errorf("dockernode: take %s down: %v", n.hostVeth(), err)
+	out, err := exec.Command("ip", "-n", n.Name, "-o", "link", "show").Output()
+	if err != nil {
+		t.Errorf("dockernode: list the links of %s: %v", n.Name, err)
+		return
 	}
+	for _, dev := range linkNames(string(out)) {
+		if err := run("ip", "-n", n.Name, "link", "set", dev, "down"); err != nil {
+			t.Errorf("dockernode: %v", err)
+		}
+	}
+}
+
+// linkNames reads the interface names from `ip -o link show`, leaving out
+// lo and the node's own bridges (they die with its dockerd anyway).
+func linkNames(out string) []string {
+	var names []string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
+		if name == "lo" || !strings.HasPrefix(name, "qn") {
+			continue
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 func (n *Node) logPath() string   { return filepath.Join(n.dataRoot, "dockerd.log") }

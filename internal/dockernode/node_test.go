@@ -35,6 +35,11 @@ func TestLinkAddrs(t *testing.T) {
 	}
 }
 
+func TestLinkNames(t *testing.T) {
+	out := "1: lo: <LOOPBACK,UP> mtu 65536\n2: qn12ab34n@if9: <BROADCAST> mtu 1500\n3: qnl9f00a@if4: <UP> mtu 1500\n4: docker0: <UP> mtu 1500\n"
+	assert.Equal(t, []string{"qn12ab34n", "qnl9f00a"}, linkNames(out))
+}
+
 func TestDescendants(t *testing.T) {
 	parents := map[int]int{10: 1, 11: 10, 12: 11, 20: 1, 21: 20}
 	got := descendants(map[int]bool{10: true}, parents)
@@ -55,12 +60,15 @@ func TestNode(t *testing.T) {
 		start := time.Now()
 		n = Start(t)
 		t.Logf("node %s (%s <-> %s) answered after %s", n.Name, n.HostAddr, n.Addr, time.Since(start).Round(time.Millisecond))
+		info, err := n.Client().Info(context.Background())
+		require.NoError(t, err)
+		assert.Equal(t, n.Name, info.Name, "the node's hostname")
 		n.CopyImage(t, tag)
 		url := runServer(t, n, tag)
 		assert.Equal(t, "hello", dockertest.Get(t, url))
 
 		n.Kill(t)
-		_, err := n.Client().Ping(context.Background())
+		_, err = n.Client().Ping(context.Background())
 		assert.Error(t, err, "the daemon answers after Kill")
 		c := http.Client{Timeout: time.Second}
 		_, err = c.Get(url)

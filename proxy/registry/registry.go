@@ -43,6 +43,9 @@ type Config struct {
 	CertsDir string
 	// Log receives the registry's own log lines; default slog.Default().
 	Log *slog.Logger
+	// CollectEvery is how often, while started, the registry runs Collect
+	// by itself (the daemon passes --gc-every); 0 never.
+	CollectEvery time.Duration
 }
 
 // Registry is Quayside's registry. Its methods are safe for concurrent
@@ -61,10 +64,15 @@ type Registry struct {
 	// collection never runs between the blobs and the manifest of a push.
 	shipMu sync.RWMutex
 
-	mu  sync.Mutex
-	srv *http.Server
-	ln  net.Listener
-	app *handlers.App
+	targetsMu sync.Mutex
+	targets   map[string]*targetLock // see lockTarget
+
+	mu       sync.Mutex
+	srv      *http.Server
+	ln       net.Listener
+	app      *handlers.App
+	stopLoop context.CancelFunc
+	loopDone chan struct{}
 }
 
 // New checks cfg and prepares the registry's files (CA, secret, storage
@@ -134,9 +142,11 @@ func (r *Registry) Start(ctx context.Context) error {
 		Handler:           r.keys.guard(r.gated(r.app)),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(r.cfg.Log.Handler(), slog.LevelWarn),
 	}
 	go r.serve(r.srv, ln)
+	r.startCollecting()
 	r.cfg.Log.Info("registry started", "listen", ln.Addr().String(), "host", r.cfg.Host)
 	return nil
 }
@@ -165,6 +175,7 @@ func (r *Registry) Stop(ctx context.Context) error {
 	if r.srv == nil {
 		return nil
 	}
+	r.stopCollecting()
 	err := r.srv.Shutdown(ctx)
 	_ = r.app.Shutdown()
 	r.srv, r.ln, r.app = nil, nil, nil
@@ -172,6 +183,49 @@ func (r *Registry) Stop(ctx context.Context) error {
 		return fmt.Errorf("stop registry: %w", err)
 	}
 	return nil
+}
+
+// startCollecting runs Collect every CollectEvery until Stop.
+func (r *Registry) startCollecting() {
+	if r.cfg.CollectEvery <= 0 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.stopLoop, r.loopDone = cancel, make(chan struct{})
+	go func() {
+		defer close(r.loopDone)
+		t := time.NewTicker(r.cfg.CollectEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				r.collectAndLog(ctx)
+			}
+		}
+	}()
+}
+
+func (r *Registry) collectAndLog(ctx context.Context) {
+	removed, freed, err := r.Collect(ctx)
+	if err != nil && ctx.Err() == nil {
+		r.cfg.Log.Warn("registry garbage collection failed", "err", err)
+		return
+	}
+	if len(removed) > 0 {
+		r.cfg.Log.Info("registry garbage collected", "removed", len(removed), "bytes_freed", freed)
+	}
+}
+
+// stopCollecting ends the loop of startCollecting and waits for it.
+func (r *Registry) stopCollecting() {
+	if r.stopLoop == nil {
+		return
+	}
+	r.stopLoop()
+	<-r.loopDone
+	r.stopLoop, r.loopDone = nil, nil
 }
 
 // gated holds the shared side of gate around every request.

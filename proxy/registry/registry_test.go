@@ -24,7 +24,7 @@ import (
 
 // startRegistry starts a registry on a free loopback port with the shared
 // daemon as the manager's daemon.
-func startRegistry(t *testing.T) (*Registry, *client.Client) {
+func startRegistry(t *testing.T, opts ...func(*Config)) (*Registry, *client.Client) {
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cli.Close() })
@@ -32,7 +32,11 @@ func startRegistry(t *testing.T) (*Registry, *client.Client) {
 		t.Skipf("no Docker daemon: %v", err)
 	}
 	host := freeLoopback(t)
-	r, err := New(Config{DataDir: t.TempDir(), Listen: host, Host: host, Docker: cli, CertsDir: t.TempDir()})
+	cfg := Config{DataDir: t.TempDir(), Listen: host, Host: host, Docker: cli, CertsDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r, err := New(cfg)
 	require.NoError(t, err)
 	require.NoError(t, r.Start(context.Background()))
 	t.Cleanup(func() { _ = r.Stop(context.Background()) })
@@ -197,4 +201,63 @@ func TestFetchCA(t *testing.T) {
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
 	_, err = FetchCA(ctx, "no-port", r.CAFingerprint())
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+}
+
+// TestShipConcurrently ships one image into one repository from several
+// goroutines at once: every Ship succeeds with the same reference and the
+// local image keeps exactly its own tag.
+func TestShipConcurrently(t *testing.T) {
+	r, cli := startRegistry(t)
+	ctx := dockertest.Context(t, 2*time.Minute)
+	tag := "quayside-registry-test:" + dockertest.RandomHex(6)
+	require.NoError(t, dockertest.BuildImage(ctx, cli, tag, nil, map[string][]byte{
+		"Dockerfile": []byte("FROM scratch\nCOPY payload /payload\n"), "payload": randomBytes(t, 4096),
+	}))
+	t.Cleanup(func() { _, _ = cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true}) })
+	refs := make(chan string, 4)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			ref, _, err := r.Ship(ctx, "web", tag)
+			refs <- ref
+			errs <- err
+		}()
+	}
+	first := ""
+	for range 4 {
+		require.NoError(t, <-errs)
+		ref := <-refs
+		if first == "" {
+			first = ref
+		}
+		assert.Equal(t, first, ref)
+	}
+	insp, err := cli.ImageInspect(ctx, tag)
+	require.NoError(t, err)
+	assert.Equal(t, []string{tag}, insp.RepoTags)
+}
+
+// TestCollectsByItself: a started registry with CollectEvery removes an
+// image soon after the manager dropped it, without anyone asking.
+func TestCollectsByItself(t *testing.T) {
+	r, cli := startRegistry(t, func(c *Config) { c.CollectEvery = 200 * time.Millisecond })
+	ctx := dockertest.Context(t, 2*time.Minute)
+	tag := "quayside-registry-test:" + dockertest.RandomHex(6)
+	require.NoError(t, dockertest.BuildImage(ctx, cli, tag, nil, map[string][]byte{
+		"Dockerfile": []byte("FROM scratch\nCOPY payload /payload\n"), "payload": randomBytes(t, 4096),
+	}))
+	t.Cleanup(func() { _, _ = cli.ImageRemove(context.Background(), tag, image.RemoveOptions{Force: true}) })
+	ref, _, err := r.Ship(ctx, "web", tag)
+	require.NoError(t, err)
+	c, web := httpsClient(r), r.PullCredential("web")
+	manifest := "/v2/web/manifests/" + ref[strings.Index(ref, "@")+1:]
+	require.Equal(t, 200, get(t, c, r, manifest, &web))
+	_, err = cli.ImageRemove(ctx, tag, image.RemoveOptions{Force: true})
+	require.NoError(t, err)
+	deadline := time.Now().Add(20 * time.Second)
+	for get(t, c, r, manifest, &web) != 404 {
+		require.True(t, time.Now().Before(deadline), "the image is still served 20s after the manager dropped it")
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.NoError(t, r.Stop(ctx), "Stop with the collection loop running")
 }

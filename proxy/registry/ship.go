@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/docker/docker/api/types/image"
 	dregistry "github.com/docker/docker/api/types/registry"
@@ -35,6 +36,8 @@ func (r *Registry) Ship(ctx context.Context, app, img string) (ref, encodedAuth 
 		return "", "", fmt.Errorf("ship image: inspect %s: %w", img, err)
 	}
 	target := r.cfg.Host + "/" + app + ":" + tagPrefix + strings.TrimPrefix(insp.ID, "sha256:")
+	unlock := r.lockTarget(target)
+	defer unlock()
 	if err := r.cfg.Docker.ImageTag(ctx, insp.ID, target); err != nil {
 		return "", "", fmt.Errorf("ship image: tag %s: %w", target, err)
 	}
@@ -50,6 +53,36 @@ func (r *Registry) Ship(ctx context.Context, app, img string) (ref, encodedAuth 
 		return "", "", err
 	}
 	return r.cfg.Host + "/" + app + "@" + dgst, auth, nil
+}
+
+// lockTarget serializes Ships of one image into one repository: one's
+// untag must not meet the other's push.
+func (r *Registry) lockTarget(target string) (unlock func()) {
+	r.targetsMu.Lock()
+	if r.targets == nil {
+		r.targets = map[string]*targetLock{}
+	}
+	l := r.targets[target]
+	if l == nil {
+		l = &targetLock{}
+		r.targets[target] = l
+	}
+	l.users++
+	r.targetsMu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		r.targetsMu.Lock()
+		if l.users--; l.users == 0 {
+			delete(r.targets, target)
+		}
+		r.targetsMu.Unlock()
+	}
+}
+
+type targetLock struct {
+	mu    sync.Mutex
+	users int
 }
 
 // push pushes target with the push credential and returns the manifest

@@ -11,8 +11,8 @@ import (
 // cluster whose manager other nodes reach at advertiseIP: it listens on
 // Config.RegistryAddr, is reached at advertiseIP and that port, keeps its
 // files under the data dir and pushes from this server's Docker. Cluster
-// init calls it and Start; single-node mode never does. After each garbage
-// collection, Collect removes what the server no longer keeps.
+// init calls it and Start; single-node mode never does. While started it
+// removes, every --gc-every, the images the server no longer keeps.
 func (d *Daemon) NewRegistry(advertiseIP string) (*registry.Registry, error) {
 	_, port, err := net.SplitHostPort(d.cfg.RegistryAddr)
 	if err != nil {
@@ -24,5 +24,7 @@ func (d *Daemon) NewRegistry(advertiseIP string) (*registry.Registry, error) {
 		Host:    net.JoinHostPort(advertiseIP, port),
 		Docker:  d.docker,
 		Log:     d.cfg.Log.With("part", "registry"),
+
+		CollectEvery: d.cfg.GCEvery,
 	})
 }
