@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/dockernames"
@@ -211,7 +211,7 @@ func (r *Runtime) Leave(ctx context.Context) error {
 		return dockerError("leave swarm", err)
 	}
 	r.forget()
-	if err := r.cli.NetworkRemove(ctx, gwbridge); err != nil && !errdefs.IsNotFound(err) {
+	if err := r.cli.NetworkRemove(ctx, gwbridge); err != nil && !cerrdefs.IsNotFound(err) {
 		r.log.Warn("remove docker_gwbridge", "err", err)
 	}
 	return nil

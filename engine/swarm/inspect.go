@@ -8,9 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/swarm"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
@@ -38,7 +38,7 @@ func (r *Runtime) Inspect(ctx context.Context, id string) (*engine.Container, er
 // of another instance is ENOTFOUND.
 func (r *Runtime) inspectService(ctx context.Context, id string) (*engine.Container, string, error) {
 	svc, _, err := r.cli.ServiceInspectWithRaw(ctx, id, swarm.ServiceInspectOptions{})
-	if errdefs.IsNotFound(err) || err == nil && !ownedBy(svc.Spec.Labels, r.instance) {
+	if cerrdefs.IsNotFound(err) || err == nil && !ownedBy(svc.Spec.Labels, r.instance) {
 		return nil, "", engine.Errorf(engine.ENOTFOUND, "no replica %s", id)
 	}
 	if err != nil {
@@ -161,7 +161,7 @@ func (r *Runtime) node(ctx context.Context, id string) (swarm.Node, error) {
 		return swarm.Node{}, nil
 	}
 	n, _, err := r.cli.NodeInspectWithRaw(ctx, id)
-	if errdefs.IsNotFound(err) {
+	if cerrdefs.IsNotFound(err) {
 		return swarm.Node{}, nil
 	}
 	if err != nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/quayside/quayside/internal/dockernames"
 )
@@ -44,7 +44,7 @@ func (r *Runtime) removeNetwork(ctx context.Context, app string) error {
 	var err error
 	for range 20 {
 		err = r.cli.NetworkRemove(ctx, name)
-		if err == nil || errdefs.IsNotFound(err) {
+		if err == nil || cerrdefs.IsNotFound(err) {
 			return nil
 		}
 		select {

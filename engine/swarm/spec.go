@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/docker/docker/api/types/mount"
@@ -115,10 +114,4 @@ func envList(env map[string]string) []string {
 // ownedBy reports whether labels mark an object of instance.
 func ownedBy(labels map[string]string, instance string) bool {
 	return labels[dockernames.LabelInstance] == instance
-}
-
-// atoi parses a label number; a bad one is 0.
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
 }

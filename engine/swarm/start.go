@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/swarm"
-	"github.com/docker/docker/errdefs"
 
 	"github.com/quayside/quayside/engine"
 )
@@ -54,7 +54,7 @@ func (r *Runtime) Start(ctx context.Context, spec engine.ContainerSpec) (*engine
 // image checks that the daemon has spec's image and ships it to the
 // registry when there is one.
 func (r *Runtime) image(ctx context.Context, spec engine.ContainerSpec) (ref, auth string, err error) {
-	if _, err := r.cli.ImageInspect(ctx, spec.Image); errdefs.IsNotFound(err) {
+	if _, err := r.cli.ImageInspect(ctx, spec.Image); cerrdefs.IsNotFound(err) {
 		return "", "", engine.Wrapf(err, engine.ENOTFOUND, "image %s not found in Docker: build it first", spec.Image)
 	} else if err != nil {
 		return "", "", dockerError("inspect image", err)
@@ -117,7 +117,7 @@ func orUnknown(why string) string {
 func (r *Runtime) removeQuietly(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.cli.ServiceRemove(ctx, id); err != nil && !errdefs.IsNotFound(err) {
+	if err := r.cli.ServiceRemove(ctx, id); err != nil && !cerrdefs.IsNotFound(err) {
 		r.log.Warn("remove service", "id", id, "err", err)
 	}
 }
@@ -127,9 +127,9 @@ func (r *Runtime) removeQuietly(id string) {
 // anything else EUNAVAILABLE.
 func dockerError(what string, err error) error {
 	switch {
-	case errdefs.IsNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		return engine.Wrapf(err, engine.ENOTFOUND, "%s: not found", what)
-	case errdefs.IsInvalidParameter(err) || errdefs.IsConflict(err):
+	case cerrdefs.IsInvalidArgument(err) || cerrdefs.IsConflict(err):
 		return engine.Wrapf(err, engine.EINVALID, "%s: %s", what, err.Error())
 	}
 	return unavailable(what, err)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/errdefs"
 )
 
 // labelService is the label Swarm puts on the containers of its tasks.
@@ -21,12 +21,12 @@ func (r *Runtime) Stop(ctx context.Context, id string, grace time.Duration) erro
 		return r.Runtime.Stop(ctx, id, grace)
 	}
 	if _, _, err := r.inspectService(ctx, id); err != nil {
-		if errdefs.IsNotFound(err) || isNotFound(err) {
+		if cerrdefs.IsNotFound(err) || isNotFound(err) {
 			return nil
 		}
 		return err
 	}
-	if err := r.cli.ServiceRemove(ctx, id); err != nil && !errdefs.IsNotFound(err) {
+	if err := r.cli.ServiceRemove(ctx, id); err != nil && !cerrdefs.IsNotFound(err) {
 		return dockerError("remove service", err)
 	}
 	return r.waitGone(ctx, id, max(grace, r.grace)+5*time.Second)
