@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/proxy/registry"
 )
 
 // startClusterServer starts a daemon whose Docker is a private daemon
@@ -24,6 +27,9 @@ func startClusterServer(t *testing.T) (*server, *privateDocker) {
 	s.httpAddr, s.httpsAddr, s.sshAddr = d.Addr+":8080", d.Addr+":8443", d.Addr+":2222"
 	s.start()
 	s.mustCLI("keys", "add", "tester", stdin(pubKey))
+	// The registry makes this machine's Docker trust it (as on a real
+	// manager): take that back.
+	t.Cleanup(func() { _ = os.RemoveAll(filepath.Join(registry.DefaultCertsDir, d.Addr+":5443")) })
 	return s, d
 }
 
