@@ -116,6 +116,8 @@ type server struct {
 	flags     []string
 	httpsAddr string
 	domain    string
+	env       []string // extra environment of the daemon (DOCKER_HOST)
+	netns     string   // the network namespace the daemon runs in, if not the host's
 }
 
 // startServer starts a daemon with a fresh data dir, registers the test
@@ -150,8 +152,12 @@ func (s *server) start() {
 	s.t.Helper()
 	args := []string{"server", "--domain", s.domain, "--http-addr", s.httpAddr, "--https-addr", s.httpsAddr,
 		"--ssh-addr", s.sshAddr, "--stop-grace", "2s"}
-	s.cmd = exec.Command(quaysideBin, append(args, s.flags...)...)
-	s.cmd.Env = append(os.Environ(), "QUAYSIDE_DATA="+s.data)
+	name, args := quaysideBin, append(args, s.flags...)
+	if s.netns != "" { // nsenter execs the daemon: same process
+		name, args = "nsenter", append([]string{"--net=/var/run/netns/" + s.netns, quaysideBin}, args...)
+	}
+	s.cmd = exec.Command(name, args...)
+	s.cmd.Env = append(append(os.Environ(), "QUAYSIDE_DATA="+s.data), s.env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	require.NoError(s.t, s.cmd.Start())
 	waitFor(s.t, 30*time.Second, "the daemon to answer", func() bool {

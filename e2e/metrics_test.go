@@ -12,6 +12,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -39,7 +40,7 @@ func (s *server) scrape() map[string]*dto.MetricFamily {
 	require.NoError(s.t, err)
 	defer resp.Body.Close()
 	require.Equal(s.t, http.StatusOK, resp.StatusCode)
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(model.LegacyValidation) // the zero parser panics since prometheus/common v0.67
 	fams, err := p.TextToMetricFamilies(resp.Body)
 	require.NoError(s.t, err, "/metrics parses as Prometheus text")
 	return fams

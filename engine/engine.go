@@ -75,6 +75,10 @@ type Config struct {
 	PreviewMemory int64
 	// Insights are the bands and failure window of the delivery figures.
 	Insights InsightsSettings
+	// Cluster runs the cluster commands; nil means no cluster support.
+	Cluster Cluster
+	// Placement keeps the apps' placement constraints; nil means none.
+	Placement PlacementStore
 	// CronTick is how often the scheduler looks for due jobs; 0 means
 	// DefaultCronTick.
 	CronTick time.Duration

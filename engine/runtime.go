@@ -25,6 +25,9 @@ type ContainerSpec struct {
 	Port int
 	// Limits cap what the container may use; zero fields cap nothing.
 	Limits Limits
+	// Placement are the app's placement constraints; a runtime with one
+	// node ignores them.
+	Placement []string
 }
 
 // Container is a container the runtime runs for Quayside, as last inspected.
@@ -48,6 +51,9 @@ type Container struct {
 	StartedAt    time.Time
 	// Limits are those the container was started with (ContainerSpec.Limits).
 	Limits Limits
+	// Node is the cluster node the replica runs on; "" for a plain
+	// container of this server.
+	Node string
 }
 
 // Runtime event actions.

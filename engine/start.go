@@ -106,6 +106,11 @@ func (e *Engine) containerSpec(ctx context.Context, rel *Release, p Process, rep
 		return ContainerSpec{}, err
 	}
 	spec.Limits = lim.of(limitType(p, replica))
+	if replica > 0 {
+		if spec.Placement, err = e.placementOf(ctx, rel.App); err != nil {
+			return ContainerSpec{}, err
+		}
+	}
 	return spec, nil
 }
 

@@ -4,6 +4,9 @@
 # Install, or upgrade in place (run it again: data and settings are kept):
 #   curl -fsSL https://quayside.example.com/install.sh | sudo sh -s -- --domain example.com --email you@example.com
 #   sudo sh install.sh              # on a terminal it asks for what is missing
+# Add a node to a cluster (on the new machine; the server's
+# `quayside cluster join-command` prints the whole line):
+#   curl -fsSL https://quayside.example.com/install.sh | sudo sh -s -- --join "--token SWMTKN-... --registry 10.0.0.1:5443 --registry-ca-sha256 ... 10.0.0.1:2377"
 # Remove:
 #   sudo sh install.sh --uninstall           # service and binary; data and settings stay
 #   sudo sh install.sh --uninstall --purge   # also data, settings, the user and the apps' containers
@@ -61,6 +64,10 @@ Options (flags win over the environment variables beside them):
   --admin-email E   QUAYSIDE_ADMIN_EMAIL  The first admin, when not the --email.
   --version V       QUAYSIDE_VERSION      Release to install, such as v1.2.0 (default: the latest).
   --yes             QUAYSIDE_YES=1        Ask nothing, even on a terminal.
+  --join 'ARGS'                           Make this machine a node of a Quayside cluster instead:
+                                          install Docker and the binary (no service, no data) and run
+                                          `quayside cluster join ARGS`, the arguments the server's
+                                          `quayside cluster join-command` prints.
   --uninstall                             Remove the service and the binary; keep data and settings.
   --purge                                 With --uninstall: also remove data, settings, the user
                                           quayside and the apps' containers, networks and images.
@@ -138,7 +145,7 @@ cleanup() {
 # Command line
 # ---------------------------------------------------------------------------
 
-ACTION=install PURGE=0
+ACTION=install PURGE=0 JOIN=''
 DOMAIN=${QUAYSIDE_DOMAIN:-}
 EMAIL=${QUAYSIDE_ACME_EMAIL:-}
 ADMIN_EMAIL=${QUAYSIDE_ADMIN_EMAIL:-}
@@ -157,6 +164,12 @@ parse_args() {
 			set_option "${1%%=*}" "${1#*=}"
 			shift
 			;;
+		--join)
+			[ $# -ge 2 ] || die "--join needs the arguments that \`quayside cluster join-command\` prints on the server"
+			ACTION=join JOIN=$2
+			shift 2
+			;;
+		--join=*) ACTION=join JOIN=${1#*=} && shift ;;
 		--uninstall) ACTION=uninstall && shift ;;
 		--purge) PURGE=1 && shift ;;
 		--yes | -y) YES=1 && shift ;;
@@ -166,6 +179,23 @@ parse_args() {
 	done
 	if [ "$PURGE" = 1 ] && [ "$ACTION" != uninstall ]; then
 		die "--purge goes with --uninstall: sh install.sh --uninstall --purge"
+	fi
+	if [ "$ACTION" = join ]; then check_join_args; fi
+}
+
+# check_join_args refuses --join values that are not what join-command
+# prints (flags, a token, host:port, hex), and settings that belong to a
+# server, not a node.
+check_join_args() {
+	if [ -n "$DOMAIN$EMAIL$ADMIN_EMAIL" ]; then
+		die "--join sets up a node, which has no domain or admin: leave out --domain, --email and --admin-email"
+	fi
+	case $JOIN in
+	*--token*) ;;
+	*) die "--join needs the arguments that \`quayside cluster join-command\` prints on the server (they hold --token)" ;;
+	esac
+	if printf '%s\n' "$JOIN" | grep -q '[^]A-Za-z0-9 .:_=/[-]'; then
+		die "--join holds characters join-command never prints; copy its line again"
 	fi
 }
 
@@ -788,6 +818,29 @@ summary() {
 	if [ "$STARTED" != 1 ]; then note "Start it:   systemctl start quayside"; fi
 }
 
+# do_join makes this machine a node: the checks that matter for a node,
+# the verified binary, Docker, then `quayside cluster join`. The node runs
+# no Quayside service: the manager's Docker schedules the apps here.
+do_join() {
+	step "checking this machine"
+	check_root
+	check_os
+	check_arch
+	check_disk
+	get_binary
+	verify_binary
+	install_packages
+	ensure_docker
+	install_binary
+	step "joining the cluster"
+	set -f # the arguments are split on spaces, never globbed
+	# shellcheck disable=SC2086 # one word per argument
+	"$BIN" cluster join $JOIN || die "the join failed (the reason is above); fix it and run the installer again with the same --join"
+	set +f
+	note "This machine is a node now. On the server: quayside cluster nodes"
+	note "To take it out: on the server, quayside cluster drain <node>; here, docker swarm leave"
+}
+
 do_install() {
 	step "checking this server"
 	check_root
@@ -885,7 +938,11 @@ main() {
 		exec 9>/run/quayside-install.lock
 		flock -n 9 || die "another run of the installer is busy; wait for it to finish."
 	fi
-	if [ "$ACTION" = uninstall ]; then do_uninstall; else do_install; fi
+	case $ACTION in
+	uninstall) do_uninstall ;;
+	join) do_join ;;
+	*) do_install ;;
+	esac
 }
 
 # QUAYSIDE_INSTALL_LIB=1 only defines the functions, for the installer's

@@ -46,6 +46,12 @@ func TestScriptArguments(t *testing.T) {
 		{"unknown option", []string{"--frobnicate"}, 1, "", "unknown option --frobnicate"},
 		{"flag without its value", []string{"--domain"}, 1, "", "--domain needs a value, for example: --domain example.com"},
 		{"purge without uninstall", []string{"--purge"}, 1, "", "--purge goes with --uninstall"},
+		{"join without its value", []string{"--join"}, 1, "", "--join needs the arguments"},
+		{"join without a token", []string{"--join", "10.0.0.1:2377"}, 1, "", "they hold --token"},
+		{"join with a domain", []string{"--domain", "example.com", "--join", "--token SWMTKN-1-a 10.0.0.1"}, 1, "", "leave out --domain"},
+		{"join with shell in it", []string{"--join", "--token SWMTKN-1-a 10.0.0.1; rm -rf /"}, 1, "", "characters join-command never prints"},
+		{"join with a glob", []string{"--join=--token SWMTKN-1-a *"}, 1, "", "characters join-command never prints"},
+		{"join help", []string{"--help"}, 0, "--join 'ARGS'", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func (s *Server) listProcesses(c echo.Context) error {
 	for _, ct := range cs {
 		p := api.Process{
 			Name: ct.Name, Type: ct.Process, Replica: ct.Replica, Release: ct.Release,
-			State: ct.State, Restarts: ct.RestartCount, StartedAt: ct.StartedAt,
+			State: ct.State, Restarts: ct.RestartCount, StartedAt: ct.StartedAt, Node: ct.Node,
 			MemoryLimitBytes: ct.Limits.MemoryBytes, CPULimit: float64(ct.Limits.NanoCPUs) / 1e9,
 		}
 		if u, ok := use[fmt.Sprintf("%s.%d", ct.Process, ct.Replica)]; ok && ct.Running {

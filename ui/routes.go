@@ -99,6 +99,15 @@ var apiRoutes = []route{
 	{"GET", "/catalog", engine.ActReadApp, h((*Server).listCatalog), "The service catalog: every app the caller can see with owner, lifecycle, system, links, dependencies, release, health and figures (?format=backstage: Backstage entities in YAML)"},
 	{"GET", "/apps/:app/catalog", engine.ActReadApp, h((*Server).getCatalog), "An app's catalog entry: from catalog-info.yaml and set by hand"},
 	{"PATCH", "/apps/:app/catalog", engine.ActSettings, h((*Server).setCatalog), "Set an app's catalog fields by hand"},
+	{"GET", "/cluster", engine.ActServer, h((*Server).clusterStatus), "The cluster this server manages, if any"},
+	{"POST", "/cluster", engine.ActServer, h((*Server).clusterInit), "Make this server a cluster (Swarm) manager; apps move onto services at their next deploy"},
+	{"DELETE", "/cluster", engine.ActServer, h((*Server).clusterLeave), "Move every app back onto this server's containers and leave the cluster"},
+	{"GET", "/cluster/join-command", engine.ActServer, h((*Server).clusterJoinCommand), "The command that joins a new node as a worker (it holds the join token)"},
+	{"GET", "/cluster/nodes", engine.ActServer, h((*Server).clusterNodes), "List the cluster's nodes and what runs on each"},
+	{"POST", "/cluster/nodes/:node/drain", engine.ActServer, h((*Server).drainNode), "Move every replica off a node with no downtime, then drain it"},
+	{"POST", "/cluster/nodes/:node/activate", engine.ActServer, h((*Server).activateNode), "Let a node take replicas again"},
+	{"GET", "/apps/:app/placement", engine.ActReadApp, h((*Server).getPlacement), "An app's placement constraints in a cluster"},
+	{"PUT", "/apps/:app/placement", engine.ActServer, h((*Server).setPlacement), "Set where an app's replicas may run in a cluster (Swarm constraints)"},
 	{"POST", "/gc", engine.ActServer, h((*Server).collectGarbage), "Remove unused images, stopped containers and build caches over budget now; report what was freed"},
 }
 

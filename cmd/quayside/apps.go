@@ -5,11 +5,12 @@ import (
 )
 
 type appsCmd struct {
-	List    appsListCmd    `cmd:"" default:"1" help:"List apps (the default)."`
-	Create  appsCreateCmd  `cmd:"" help:"Create an app (a first git push also creates it)."`
-	Info    appsInfoCmd    `cmd:"" help:"Show one app."`
-	Branch  appsBranchCmd  `cmd:"" help:"Set the branch pushes must target to deploy."`
-	Destroy appsDestroyCmd `cmd:"" help:"Destroy an app and everything it owns."`
+	List      appsListCmd      `cmd:"" default:"1" help:"List apps (the default)."`
+	Create    appsCreateCmd    `cmd:"" help:"Create an app (a first git push also creates it)."`
+	Info      appsInfoCmd      `cmd:"" help:"Show one app."`
+	Branch    appsBranchCmd    `cmd:"" help:"Set the branch pushes must target to deploy."`
+	Destroy   appsDestroyCmd   `cmd:"" help:"Destroy an app and everything it owns."`
+	Placement appsPlacementCmd `cmd:"" help:"Show or set which cluster nodes an app's replicas may run on (admins set)."`
 }
 
 type appsListCmd struct {

@@ -65,6 +65,7 @@ type cli struct {
 	Version     versionCmd     `cmd:"" help:"Print the version."`
 	Backup      backupCmd      `cmd:"" help:"Write a backup of this server: database, keys, certificates, repositories (--with-images: the release images too)."`
 	Restore     restoreCmd     `cmd:"" help:"Restore a backup into the data dir; the daemon must be stopped."`
+	Cluster     clusterCmd     `cmd:"" help:"Grow past one server on Docker Swarm: init, join-command, nodes, drain, activate, leave (admins)."`
 	GC          gcCmd          `cmd:"" name:"gc" help:"Remove unused images, stopped containers and build caches over budget now, and report what was freed."`
 	Doctor      doctorCmd      `cmd:"" help:"Check the server (Docker, ports, DNS, disk, memory, certificates, clock) and say how to fix each problem."`
 	Upgrade     upgradeCmd     `cmd:"" help:"Download, verify and install a new Quayside binary and restart the service; --rollback goes back."`

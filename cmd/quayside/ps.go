@@ -43,6 +43,9 @@ func (c *psShowCmd) Run(g *globals) error {
 		fmt.Println("Nothing runs.")
 		return nil
 	}
+	if anyNode(l.Processes) {
+		return printByNode(l.Processes)
+	}
 	w := table("PROCESS", "RELEASE", "STATE", "UP", "RESTARTS", "MEMORY", "CPU")
 	for _, p := range l.Processes {
 		row(w, fmt.Sprintf("%s.%d", p.Type, p.Replica), fmt.Sprintf("v%d", p.Release), p.State, uptime(p), p.Restarts,
@@ -118,4 +121,28 @@ func (c *psScaleCmd) Run(g *globals) error {
 	}
 	fmt.Printf("%s now runs %s\n", app.Name, formatScale(app.Scale))
 	return nil
+}
+
+// anyNode reports whether a replica runs in a cluster.
+func anyNode(ps []api.Process) bool {
+	for _, p := range ps {
+		if p.Node != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// printByNode is the process table with the node of each replica.
+func printByNode(ps []api.Process) error {
+	w := table("PROCESS", "NODE", "RELEASE", "STATE", "UP", "RESTARTS", "MEMORY", "CPU")
+	for _, p := range ps {
+		node := p.Node
+		if node == "" {
+			node = "(this server)"
+		}
+		row(w, fmt.Sprintf("%s.%d", p.Type, p.Replica), safe(node), fmt.Sprintf("v%d", p.Release), p.State, uptime(p),
+			p.Restarts, memoryUse(p), cpuUse(p))
+	}
+	return w.Flush()
 }

@@ -84,7 +84,7 @@ func TestSiblingsDoNotImportEachOther(t *testing.T) {
 }
 
 // testOnly are helper packages for tests; production code must not import them.
-var testOnly = []string{module + "internal/enginetest", module + "internal/dockertest"}
+var testOnly = []string{module + "internal/enginetest", module + "internal/dockertest", module + "internal/dockernode"}
 
 func TestTestHelpersStayInTests(t *testing.T) {
 	for _, p := range listPackages(t) {

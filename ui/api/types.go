@@ -182,6 +182,9 @@ type Process struct {
 	State     string    `json:"state"`
 	Restarts  int       `json:"restarts"`
 	StartedAt time.Time `json:"started_at"`
+	// Node is the cluster node the replica runs on; absent outside a
+	// cluster (it runs on this server).
+	Node string `json:"node,omitempty"`
 	// MemoryBytes and CPUPercent are what the container used at the last
 	// sample (every 10 s); absent when unknown. CPUPercent 100 is one CPU.
 	MemoryBytes *uint64  `json:"memory_bytes,omitempty"`

@@ -11,6 +11,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
@@ -59,7 +60,7 @@ func scrape(t *testing.T, m *Metrics) map[string]*dto.MetricFamily {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(model.LegacyValidation) // the zero parser panics since prometheus/common v0.67
 	mfs, err := p.TextToMetricFamilies(rec.Body)
 	require.NoError(t, err)
 	return mfs

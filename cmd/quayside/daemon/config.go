@@ -56,6 +56,7 @@ type Config struct {
 	Insights      engine.InsightsSettings
 	CronTick      time.Duration // how often the scheduler looks for due jobs; 0 for the default
 	PprofAddr     string        // loopback address to serve net/http/pprof on; "" for none
+	RegistryAddr  string        // where the cluster's registry listens (see Daemon.NewRegistry)
 }
 
 // Local reports whether the server runs in local mode: certificates from

@@ -24,6 +24,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/engine/notify"
+	"github.com/quayside/quayside/engine/swarm"
 	"github.com/quayside/quayside/install"
 	"github.com/quayside/quayside/internal/catalogfile"
 	"github.com/quayside/quayside/internal/subnetpool"
@@ -41,6 +42,7 @@ type Daemon struct {
 	lock     *os.File
 	db       *store.DB
 	docker   *client.Client
+	swarm    *swarm.Runtime // made by runtime()
 	instance string
 	proxy    *proxy.Proxy
 	engine   *engine.Engine
@@ -193,8 +195,9 @@ func (d *Daemon) build(context.Context) error {
 	}
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
-		Store:    d.db,
-		Runtime:  docker.New(d.docker, d.instance, log.With("part", "docker"), docker.WithSubnets(d.appSubnets())),
+		Store:   d.db,
+		Runtime: d.runtime(),
+		Cluster: d.runtime(), Placement: d.db,
 		Builder:  d.builder(),
 		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
