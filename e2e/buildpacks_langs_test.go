@@ -77,6 +77,20 @@ func TestBuildpackPython(t *testing.T) {
 	commitAll(t, repo, "code changed")
 	out = s.mustPush(repo, "py")
 	assert.Contains(t, out, "requirements unchanged: reusing the installed packages")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"), "the packages layer is taken over from the previous image")
+
+	writeFile(t, repo, "app.py", pyServer+"# changed again\n")
+	commitAll(t, repo, "code changed again")
+	out = s.mustPush(repo, "py")
+	assert.Contains(t, out, "requirements unchanged: reusing the installed packages")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"), "taken over from an image that took it over itself")
+
+	writeFile(t, repo, "app.py", pyServer+"# cold\n")
+	commitAll(t, repo, "a cold build")
+	out, err := s.push(repo, "py", "--push-option=clear-cache")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "pip install -r requirements.txt", "a cold build reuses nothing")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"))
 
 	t.Run("no index answering and no wheels is a clear failure", func(t *testing.T) {
 		s.mustCLI("apps", "create", "py-offline")
