@@ -95,7 +95,9 @@ func phaseRow(name string, meds []time.Duration, total time.Duration) string {
 	return b.String()
 }
 
+// TestPhaseTimes: a push's lines split into the bench's phases, missing ones taking no time.
 func TestPhaseTimes(t *testing.T) {
+	t.Parallel()
 	lines := []pushLine{
 		{1 * time.Second, "remote: -----> Building app v2 from commit abc"},
 		{2 * time.Second, "remote: -----> Detected quayside/go 0.1.0"},
