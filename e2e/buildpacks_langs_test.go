@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,6 +77,20 @@ func TestBuildpackPython(t *testing.T) {
 	commitAll(t, repo, "code changed")
 	out = s.mustPush(repo, "py")
 	assert.Contains(t, out, "requirements unchanged: reusing the installed packages")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"), "the packages layer is taken over from the previous image")
+
+	writeFile(t, repo, "app.py", pyServer+"# changed again\n")
+	commitAll(t, repo, "code changed again")
+	out = s.mustPush(repo, "py")
+	assert.Contains(t, out, "requirements unchanged: reusing the installed packages")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"), "taken over from an image that took it over itself")
+
+	writeFile(t, repo, "app.py", pyServer+"# cold\n")
+	commitAll(t, repo, "a cold build")
+	out, err := s.push(repo, "py", "--push-option=clear-cache")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "pip install -r requirements.txt", "a cold build reuses nothing")
+	assert.Equal(t, "Hello from the local index", s.body("py", "/"))
 
 	t.Run("no index answering and no wheels is a clear failure", func(t *testing.T) {
 		s.mustCLI("apps", "create", "py-offline")
@@ -141,6 +156,24 @@ func TestBuildpackNode(t *testing.T) {
 		out := s.mustPush(repo, "node")
 		assert.Contains(t, out, "npm ci (package-lock.json)")
 		assert.Equal(t, "ms(2s)=2000; built with is-number: true; dev dependencies pruned", s.body("node", "/"))
+	})
+	t.Run("an unchanged lockfile reuses node_modules without npm", func(t *testing.T) {
+		writeFile(t, repo, "server.js", strings.Replace(nodeApp["server.js"], "ms(2s)=", "again: ms(2s)=", 1))
+		commitAll(t, repo, "change the code, not the dependencies")
+		out := s.mustPush(repo, "node")
+		assert.Contains(t, out, "package-lock.json unchanged: reusing node_modules from the previous build")
+		assert.NotContains(t, out, "npm ci (")
+		assert.Contains(t, out, "build script ran")
+		assert.Equal(t, "again: ms(2s)=2000; built with is-number: true; dev dependencies pruned", s.body("node", "/"))
+	})
+	t.Run("package.json changed without its lockfile is not served from the cache", func(t *testing.T) {
+		writeFile(t, repo, "package.json", strings.Replace(nodeApp["package.json"], `"ms": "2.1.3"`, `"ms": "2.1.2"`, 1))
+		commitAll(t, repo, "change a dependency, forget the lockfile")
+		out, err := s.push(repo, "node")
+		require.Error(t, err, out)
+		assert.NotContains(t, out, "reusing node_modules")
+		assert.Contains(t, out, "npm ci needs package-lock.json to match package.json")
+		assert.Contains(t, s.body("node", "/"), "again: ms(2s)=2000", "the release before keeps serving")
 	})
 	t.Run("engines.node that cannot be met fails clearly", func(t *testing.T) {
 		app := map[string]string{
