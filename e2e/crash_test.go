@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // TestKillMidDeploy kills the daemon with SIGKILL at several moments of a
@@ -68,7 +70,7 @@ func TestKillMidDeploy(t *testing.T) {
 func (s *server) pushUntil(repo, app, marker string) string {
 	s.t.Helper()
 	cmd := s.pushCommand(repo, app)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(s.t, cmd.Start())
 	s.t.Cleanup(func() { _ = cmd.Wait() })
