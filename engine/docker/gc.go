@@ -64,16 +64,16 @@ func realTags(tags []string) []string {
 // 20.10 with a plain 500 "a disk usage operation is already running", later
 // ones with a conflict): diskUsage waits and asks again, with a backoff
 // from r.busyBackoff doubling to 16 times that, for up to r.busyFor, since
-// another client's computation on a loaded daemon can take seconds. A
-// daemon still busy then is EUNAVAILABLE.
+// another client's computation on a loaded daemon can take seconds, and
+// at least twice. A daemon still busy then is EUNAVAILABLE.
 func (r *Runtime) diskUsage(ctx context.Context, kind types.DiskUsageObject) (types.DiskUsage, error) {
 	wait, deadline := r.busyBackoff, time.Now().Add(r.busyFor)
-	for {
+	for asked := 1; ; asked++ {
 		du, err := r.cli.DiskUsage(ctx, types.DiskUsageOptions{Types: []types.DiskUsageObject{kind}})
 		if err == nil || !diskUsageBusy(err) {
 			return du, r.wrap("read disk usage", err)
 		}
-		if time.Now().Add(wait).After(deadline) {
+		if asked > 1 && time.Now().Add(wait).After(deadline) {
 			return du, engine.Wrapf(fmt.Errorf("read disk usage: %w", err), engine.EUNAVAILABLE,
 				"Docker is still busy computing disk usage for another client after %s: try again in a minute", r.busyFor)
 		}

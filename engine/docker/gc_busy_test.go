@@ -103,8 +103,7 @@ func TestDiskUsageGivesUpOnADaemonBusyTooLong(t *testing.T) {
 	assert.Contains(t, engine.ErrorMessage(err), "Docker is still busy computing disk usage for another client")
 	require.Error(t, errors.Unwrap(err))
 	assert.Contains(t, errors.Unwrap(err).Error(), busyMessage, "the daemon's words stay in the chain")
-	assert.Greater(t, d.calls.Load(), int32(1))
-	assert.Less(t, d.calls.Load(), int32(20), "the waits grow")
+	assert.GreaterOrEqual(t, d.calls.Load(), int32(2), "asked again at least once")
 }
 
 func TestDiskUsageStopsWaitingWhenCancelled(t *testing.T) {
