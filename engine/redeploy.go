@@ -57,7 +57,10 @@ func (e *Engine) Redeploy(ctx context.Context, req RedeployRequest) (rel *Releas
 		Description: fmt.Sprintf("Redeploy of v%d", cur.Number),
 	}, out)
 	e.finishRelease(ctx, rel, capt, err)
-	return rel, err
+	if err != nil {
+		return rel, err
+	}
+	return e.cfg.Store.FindRelease(context.WithoutCancel(ctx), rel.App, rel.Number) // as it ended: active
 }
 
 func redeployDetail(rel *Release) string {
