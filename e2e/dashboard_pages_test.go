@@ -108,6 +108,9 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 	s.mustPush(repo, "shop-with-a-rather-long-name")
 	s.mustCLI("apps", "create", "fresh")
 	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "A_LONG_SETTING_NAME_FOR_TESTS="+strings.Repeat("x", 300))
+	// Marked keys: the config page shows their badges at every size.
+	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "--runtime-only", "--production-only", "A_LONG_SECRET_ONLY_AT_RUNTIME_AND_IN_PRODUCTION=x")
+	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "--previews", "A_LONG_SETTING_ONLY_FOR_PREVIEWS_OF_THE_APP=1")
 	s.mustCLI("members", "add", "shop-with-a-rather-long-name", "viewer@example.test")
 
 	dir := artifactDir(t)
