@@ -18,6 +18,7 @@ import (
 // deploy, restarts it, and checks that exactly one release serves, that it
 // is the one the store calls current, and that no container is left over.
 func TestKillMidDeploy(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		// until says when to kill: once the push output contains it.
@@ -31,6 +32,7 @@ func TestKillMidDeploy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			s := startServer(t)
 			repo := sampleRepo(t, "old")
 			s.mustPush(repo, "app")

@@ -167,6 +167,7 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 // of one, and checks that quayside gc removes the two older release
 // images, keeps the current one, and leaves an unlabelled image alone.
 func TestGarbageCollection(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	repo := sampleRepo(t, "v1")
 	for i := 1; i <= 3; i++ {
