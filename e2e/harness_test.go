@@ -305,6 +305,12 @@ func sampleRepo(t *testing.T, message string) string {
 	dir := t.TempDir()
 	bin, err := os.ReadFile(sampleBin)
 	require.NoError(t, err)
+	// Bytes after the end of the program make this repository's copy of it
+	// its own, so that Docker's build cache shares no layer between the
+	// repositories of tests running side by side: another test removing
+	// its images (PruneChildren) could otherwise delete a cached layer
+	// while this test's build uses it ("unable to find image").
+	bin = append(bin, "\nqs-e2e-sample "+rand.Text()...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sampleapp"), bin, 0o755))
 	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
 	writeFile(t, dir, "message.txt", message)

@@ -25,12 +25,14 @@ import (
 // restores, and checks the app serves again with its config: once with the
 // images in the backup, once rebuilding them from the repository.
 func TestBackupRestore(t *testing.T) {
+	t.Parallel()
 	for _, withImages := range []bool{true, false} {
 		name := "rebuilt from the repository"
 		if withImages {
 			name = "with images"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			s := startServer(t)
 			repo := sampleRepo(t, "one")
 			s.mustPush(repo, "shop")
