@@ -16,6 +16,8 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // buildingMarker starts the Go buildpack's output: the lifecycle is in its
@@ -31,7 +33,7 @@ func TestBuildWorkerStopsWithAbortedPush(t *testing.T) {
 	repo := appRepo(t, "go")
 	cmd := s.pushCommand(repo, "aborted")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
 	waitFor(t, 90*time.Second, "the build to run", func() bool { return strings.Contains(out.String(), buildingMarker) })
@@ -80,7 +82,7 @@ func TestKilledBuildWorkerFailsThePush(t *testing.T) {
 	s := startServer(t)
 	repo := appRepo(t, "go")
 	cmd := s.pushCommand(repo, "killed")
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(t, cmd.Start())
 	waitFor(t, 90*time.Second, "the build to run", func() bool { return strings.Contains(out.String(), buildingMarker) })

@@ -66,6 +66,7 @@ func probeBuilder(t *testing.T) string {
 // the lifecycle image, and its buildpacks never see the Docker daemon. A
 // developer who tries to choose it is refused.
 func TestUntrustedBuilder(t *testing.T) {
+	t.Parallel()
 	if err := exec.Command("docker", "image", "inspect", "quayside/lifecycle:0.20.11").Run(); err != nil {
 		testenv.RequireOrSkip(t, "needs the lifecycle image: make builder")
 	}

@@ -43,6 +43,7 @@ func appRepo(t *testing.T, name string) string {
 // TestBuildpackApps pushes each sample app without a Dockerfile: the offline
 // builder recognises it, builds it, and it answers through the proxy.
 func TestBuildpackApps(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "--builder", testBuilder())
 	apps := []struct{ dir, want string }{
 		{"procfile", "Hello from the procfile sample"},
@@ -53,13 +54,22 @@ func TestBuildpackApps(t *testing.T) {
 		{"nodejs", "Hello from the nodejs sample"},
 		{"static", "Hello from the static sample"},
 	}
-	for _, a := range apps {
-		t.Run(a.dir, func(t *testing.T) {
-			out := s.mustPush(appRepo(t, a.dir), "bp-"+a.dir)
-			assert.Contains(t, out, "Released v1")
-			assert.Contains(t, s.body("bp-"+a.dir, "/"), a.want)
-		})
-	}
+	// The samples are pushed at once: the server builds --max-builds (2)
+	// at a time, as it would for a team pushing together.
+	t.Run("samples", func(t *testing.T) {
+		for _, a := range apps {
+			t.Run(a.dir, func(t *testing.T) {
+				t.Parallel()
+				out, err := s.push(appRepo(t, a.dir), "bp-"+a.dir)
+				require.NoError(t, err, out)
+				assert.Contains(t, out, "Released v1")
+				code, body, err := s.get("bp-"+a.dir, "/")
+				require.NoError(t, err)
+				assert.Equal(t, 200, code)
+				assert.Contains(t, body, a.want)
+			})
+		}
+	})
 	assert.Contains(t, s.logs.String(), "buildpack builder chosen", "the server says which builder it uses")
 
 	t.Run("a static site serves 404s and caches fingerprinted assets", func(t *testing.T) {

@@ -10,12 +10,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // TestKillMidDeploy kills the daemon with SIGKILL at several moments of a
 // deploy, restarts it, and checks that exactly one release serves, that it
 // is the one the store calls current, and that no container is left over.
 func TestKillMidDeploy(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		// until says when to kill: once the push output contains it.
@@ -29,6 +32,7 @@ func TestKillMidDeploy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			s := startServer(t)
 			repo := sampleRepo(t, "old")
 			s.mustPush(repo, "app")
@@ -68,7 +72,7 @@ func TestKillMidDeploy(t *testing.T) {
 func (s *server) pushUntil(repo, app, marker string) string {
 	s.t.Helper()
 	cmd := s.pushCommand(repo, app)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	require.NoError(s.t, cmd.Start())
 	s.t.Cleanup(func() { _ = cmd.Wait() })

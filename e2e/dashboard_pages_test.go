@@ -108,6 +108,9 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 	s.mustPush(repo, "shop-with-a-rather-long-name")
 	s.mustCLI("apps", "create", "fresh")
 	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "A_LONG_SETTING_NAME_FOR_TESTS="+strings.Repeat("x", 300))
+	// Marked keys: the config page shows their badges at every size.
+	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "--runtime-only", "--production-only", "A_LONG_SECRET_ONLY_AT_RUNTIME_AND_IN_PRODUCTION=x")
+	s.mustCLI("config", "set", "shop-with-a-rather-long-name", "--previews", "A_LONG_SETTING_ONLY_FOR_PREVIEWS_OF_THE_APP=1")
 	s.mustCLI("members", "add", "shop-with-a-rather-long-name", "viewer@example.test")
 
 	dir := artifactDir(t)
@@ -210,8 +213,8 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 			_, err := s.cli("config", "set", "shop-with-a-rather-long-name", "BOOT_DELAY_MS=4000")
 			done <- err
 		}()
-		path := app + "/releases/3"
-		waitFor(t, 30*time.Second, "release v3 to be deploying", func() bool {
+		path := app + "/releases/4"
+		waitFor(t, 30*time.Second, "release v4 to be deploying", func() bool {
 			b.open(path)
 			return eval[string](b, `(document.getElementById("release-facts") || {dataset: {}}).dataset.releaseStatus || ""`) == "deploying"
 		})
@@ -219,10 +222,10 @@ func TestDashboardEveryPageEverySize(t *testing.T) {
 		b.waitJS(60*time.Second, "the badge to turn active", `document.getElementById("release-facts").dataset.releaseStatus === "active"`)
 		assert.True(t, eval[bool](b, "window.notReloaded === true"), "without a reload")
 		log := b.text("[role=log]")
-		assert.Contains(t, log, "Released v3", "the release line")
-		assert.NotContains(t, log, "Released v2", "only this release's lines")
+		assert.Contains(t, log, "Released v4", "the release line")
+		assert.NotContains(t, log, "Released v3", "only this release's lines")
 		assert.Contains(t, log, "[config.changed]", "the platform's line that ends it")
-		assert.Contains(t, b.text(".app-meta"), "v3 is live")
+		assert.Contains(t, b.text(".app-meta"), "v4 is live")
 		assert.Contains(t, b.text("[data-log-status]"), "Finished: active")
 		b.shotViewportWide("pages/admin-live-release-finished", 1366)
 		require.NoError(t, <-done)

@@ -47,6 +47,7 @@ func (s *server) watchTraffic(app, want string) (stop func() []string) {
 }
 
 func TestFailedReleasesNeverTakeTraffic(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	repo := sampleRepo(t, "good")
 	s.mustPush(repo, "app")

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -15,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/quayside/quayside/internal/dockertest"
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // Built once by TestMain.
@@ -111,7 +110,7 @@ type server struct {
 	httpAddr  string
 	sshAddr   string
 	cmd       *exec.Cmd
-	logs      *syncBuffer
+	logs      *syncbuf.Buffer
 	instance  string
 	flags     []string
 	httpsAddr string
@@ -136,7 +135,7 @@ func newServer(t *testing.T, flags ...string) *server {
 	data, err := os.MkdirTemp("", "qs-")
 	require.NoError(t, err)
 	s := &server{t: t, data: data, httpAddr: freeAddr(t), httpsAddr: freeAddr(t), sshAddr: freeAddr(t),
-		logs: &syncBuffer{}, flags: flags, domain: "localhost"}
+		logs: &syncbuf.Buffer{}, flags: flags, domain: "localhost"}
 	for i, f := range flags { // --domain is the harness's; take it out of the extra flags
 		if f == "--domain" && i+1 < len(flags) {
 			s.domain = flags[i+1]
@@ -312,6 +311,12 @@ func sampleRepo(t *testing.T, message string) string {
 	dir := t.TempDir()
 	bin, err := os.ReadFile(sampleBin)
 	require.NoError(t, err)
+	// Bytes after the end of the program make this repository's copy of it
+	// its own, so that Docker's build cache shares no layer between the
+	// repositories of tests running side by side: another test removing
+	// its images (PruneChildren) could otherwise delete a cached layer
+	// while this test's build uses it ("unable to find image").
+	bin = append(bin, "\nqs-e2e-sample "+rand.Text()...)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "sampleapp"), bin, 0o755))
 	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
 	writeFile(t, dir, "message.txt", message)
@@ -367,24 +372,6 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 var _ = context.Background

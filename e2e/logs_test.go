@@ -100,6 +100,7 @@ func TestLogs(t *testing.T) {
 }
 
 func TestLogCapIsEnforced(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, "--log-max-size", "1MiB")
 	s.mustPush(sampleRepo(t, "v1"), "app")
 	s.body("app", "/print?n=1&msg=first-line")

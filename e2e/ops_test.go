@@ -25,12 +25,14 @@ import (
 // restores, and checks the app serves again with its config: once with the
 // images in the backup, once rebuilding them from the repository.
 func TestBackupRestore(t *testing.T) {
+	t.Parallel()
 	for _, withImages := range []bool{true, false} {
 		name := "rebuilt from the repository"
 		if withImages {
 			name = "with images"
 		}
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			s := startServer(t)
 			repo := sampleRepo(t, "one")
 			s.mustPush(repo, "shop")
@@ -167,6 +169,7 @@ func TestRestoreRefusesBadInput(t *testing.T) {
 // of one, and checks that quayside gc removes the two older release
 // images, keeps the current one, and leaves an unlabelled image alone.
 func TestGarbageCollection(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	repo := sampleRepo(t, "v1")
 	for i := 1; i <= 3; i++ {

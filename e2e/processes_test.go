@@ -15,6 +15,7 @@ const sampleProcfile = "web: /sampleapp\nworker: /sampleapp worker\nrelease: /sa
 // TestProcfileProcessesOfADockerfileApp covers process types, scale, the
 // release phase and one-off runs for an app built from its Dockerfile.
 func TestProcfileProcessesOfADockerfileApp(t *testing.T) {
+	t.Parallel()
 	s := startServer(t)
 	repo := sampleRepo(t, "v1")
 	writeFile(t, repo, "Procfile", sampleProcfile)

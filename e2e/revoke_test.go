@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // userKey makes an SSH key pair and returns the private key's path and the
@@ -110,7 +112,7 @@ func TestPushStopsWhenPusherDisabled(t *testing.T) {
 			writeFile(t, repo, "Dockerfile", "FROM scratch\nCOPY sampleapp /sampleapp\nCOPY message.txt /message.txt\nENV BOOT_DELAY_MS=120000\nEXPOSE 5000\nCMD [\"/sampleapp\"]\n")
 			commitAll(t, repo, "slow")
 			cmd := s.slowPush(t, dev, repo, via)
-			var out syncBuffer
+			var out syncbuf.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			require.NoError(t, cmd.Start())
 			done := make(chan error, 1)

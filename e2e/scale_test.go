@@ -24,6 +24,9 @@ const scaleApps = 40
 // checks nothing of theirs is left in Docker, and that the daemon's
 // goroutines and open files are back where they started.
 func TestFortyApps(t *testing.T) {
+	// Not parallel: forty builds of one Dockerfile at once next to other
+	// tests meet Docker's classic-builder race (an intermediate image
+	// removed mid-build, moby/moby#29011) too often.
 	s := startServer(t)
 	before := s.handles()
 	apps := make([]string, scaleApps)

@@ -42,6 +42,10 @@ type App struct {
 	Edge      Edge
 	CreatedAt time.Time
 	CreatedBy string
+	// PreviewOf is the app this one is a preview of, "" for an ordinary
+	// app. It is not stored with the app: FindApp and ListApps fill it in
+	// from the previews.
+	PreviewOf string
 }
 
 // HealthCheck says how a new release proves it is ready for traffic and how

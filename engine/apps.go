@@ -61,18 +61,33 @@ func (e *Engine) PreparePush(ctx context.Context, name, author string) error {
 	return err
 }
 
-// FindApp returns one app.
+// FindApp returns one app, with PreviewOf set when it is a preview.
 func (e *Engine) FindApp(ctx context.Context, name string) (*App, error) {
 	if err := e.authorize(ctx, ActReadApp, name); err != nil {
 		return nil, err
 	}
-	return e.cfg.Store.FindApp(ctx, name)
+	app, err := e.cfg.Store.FindApp(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := e.cfg.Store.FindPreview(ctx, name)
+	switch {
+	case err == nil:
+		app.PreviewOf = p.App
+	case ErrorCode(err) != ENOTFOUND:
+		return nil, err
+	}
+	return app, nil
 }
 
-// ListApps returns the apps the caller may see, ordered by name.
+// ListApps returns the apps the caller may see, ordered by name, previews
+// among them (with PreviewOf set).
 func (e *Engine) ListApps(ctx context.Context) ([]*App, error) {
 	apps, err := e.cfg.Store.ListApps(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.markPreviews(ctx, apps); err != nil {
 		return nil, err
 	}
 	id, ok := IdentityFrom(ctx)
@@ -80,6 +95,22 @@ func (e *Engine) ListApps(ctx context.Context) ([]*App, error) {
 		return apps, nil
 	}
 	return e.cfg.Access.VisibleApps(ctx, id, apps)
+}
+
+// markPreviews sets PreviewOf of the apps that are previews.
+func (e *Engine) markPreviews(ctx context.Context, apps []*App) error {
+	ps, err := e.cfg.Store.ListPreviews(ctx, "")
+	if err != nil {
+		return err
+	}
+	parent := make(map[string]string, len(ps))
+	for _, p := range ps {
+		parent[p.Name] = p.App
+	}
+	for _, a := range apps {
+		a.PreviewOf = parent[a.Name]
+	}
+	return nil
 }
 
 // ListReleases returns up to limit releases of app, newest first.

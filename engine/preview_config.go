@@ -199,3 +199,23 @@ func (e *Engine) checkPreviewScale(ctx context.Context, app string, ch Scale) er
 func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))
 }
+
+// refreshPreviewConfig recomputes the config of app, when it is a preview,
+// from its parent's as a push would (see scrubPreviewConfig), so that a
+// redeploy or restart never runs a preview with a key its parent has
+// marked production-only since. It returns the new config version when
+// it made one (the caller deploys it), else 0; 0 for an ordinary app.
+func (e *Engine) refreshPreviewConfig(ctx context.Context, app string, out *progress) (int, error) {
+	p, err := e.cfg.Store.FindPreview(ctx, app)
+	if ErrorCode(err) == ENOTFOUND {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	v, err := e.scrubPreviewConfig(ctx, p.App, app)
+	if v != 0 {
+		out.Step("Config of preview %s recomputed from %s's: production-only keys removed, runtime-only marks applied", app, p.App)
+	}
+	return v, err
+}

@@ -21,8 +21,10 @@ type RedeployRequest struct {
 
 // Redeploy deploys a new release with the image and config of the current
 // release: fresh containers replace the running ones once healthy, as in
-// any deploy. Nothing is rebuilt. It needs ActDeploy; EINVALID when the
-// app has no release or the current image was removed.
+// any deploy. Nothing is rebuilt. A preview's config is first recomputed
+// from its app's (keys marked production-only since are dropped). It
+// needs ActDeploy; EINVALID when the app has no release or the current
+// image was removed.
 func (e *Engine) Redeploy(ctx context.Context, req RedeployRequest) (rel *Release, err error) {
 	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
 		return nil, err
@@ -43,12 +45,22 @@ func (e *Engine) Redeploy(ctx context.Context, req RedeployRequest) (rel *Releas
 	if err != nil {
 		return nil, err
 	}
+	cfg, err := e.refreshPreviewConfig(ctx, app.Name, out)
+	if err != nil {
+		return nil, err
+	}
+	if cfg == 0 {
+		cfg = cur.ConfigVersion
+	}
 	rel, err = e.redeploy(ctx, app, &Release{
-		Kind: KindDeploy, ConfigVersion: cur.ConfigVersion, Author: req.Author,
+		Kind: KindDeploy, ConfigVersion: cfg, Author: req.Author,
 		Description: fmt.Sprintf("Redeploy of v%d", cur.Number),
 	}, out)
 	e.finishRelease(ctx, rel, capt, err)
-	return rel, err
+	if err != nil {
+		return rel, err
+	}
+	return e.cfg.Store.FindRelease(context.WithoutCancel(ctx), rel.App, rel.Number) // as it ended: active
 }
 
 func redeployDetail(rel *Release) string {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 )
@@ -19,7 +20,10 @@ type RestartRequest struct {
 // release with a fresh one, with the same release, config and limits. New
 // web containers take traffic once healthy and the old ones are drained
 // first, so a restart of web drops no request; when a new container fails
-// to start, the old ones go on. No release is made. It needs ActDeploy;
+// to start, the old ones go on. No release is made, except for a preview
+// whose config, recomputed from its app's, changed (a key marked
+// production-only since): then every process type is deployed again as a
+// new release with that config, as Redeploy does. It needs ActDeploy;
 // EINVALID for a type the release does not run.
 func (e *Engine) Restart(ctx context.Context, req RestartRequest) (err error) {
 	if err := e.authorize(ctx, ActDeploy, req.App); err != nil {
@@ -44,6 +48,12 @@ func (e *Engine) Restart(ctx context.Context, req RestartRequest) (err error) {
 	if err := checkRestartType(app, rel, req.Process); err != nil {
 		return err
 	}
+	if cfg, err := e.refreshPreviewConfig(ctx, app.Name, out); err != nil || cfg != 0 {
+		if err != nil {
+			return err
+		}
+		return e.restartWithConfig(ctx, app, rel, cfg, req)
+	}
 	out.Step("Restarting the %s containers of %s (v%d)", req.Process, app.Name, rel.Number)
 	e.emit(ctx, Event{App: app.Name, Kind: EventRestartRequested, Release: rel.Number, Actor: req.Author,
 		Message: req.Process + " restarted by " + req.Author})
@@ -52,6 +62,20 @@ func (e *Engine) Restart(ctx context.Context, req RestartRequest) (err error) {
 		return err
 	}
 	return nil
+}
+
+// restartWithConfig is a restart of app whose config changed to version
+// cfg: a new release of the current one's image with that config. The
+// caller holds the app's lock.
+func (e *Engine) restartWithConfig(ctx context.Context, app *App, cur *Release, cfg int, req RestartRequest) error {
+	out, capt := e.recordingOutput(app.Name, req.Output)
+	out.Step("Its config changed, so %s is deployed again with it rather than restarted", app.Name)
+	rel, err := e.redeploy(ctx, app, &Release{
+		Kind: KindDeploy, ConfigVersion: cfg, Author: req.Author,
+		Description: fmt.Sprintf("Restart of v%d with the preview config recomputed", cur.Number),
+	}, out)
+	e.finishRelease(ctx, rel, capt, err)
+	return err
 }
 
 // EventRestartRequested is the event of a restart someone asked for (a

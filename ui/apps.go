@@ -111,7 +111,7 @@ func (s *Server) appJSON(a *engine.App) api.App {
 			ReleaseTimeoutSeconds: h.ReleaseTimeout.Seconds(),
 		},
 		Scale: scaleJSON(a.Scale), Builder: a.Builder, Edge: edgeJSON(a.Edge),
-		CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy,
+		CreatedAt: a.CreatedAt, CreatedBy: a.CreatedBy, PreviewOf: a.PreviewOf,
 	}
 }
 

@@ -60,6 +60,17 @@ func TestPreviewsAPI(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all.Previews, 1)
 
+	apps, err := c.ListApps(ctx)
+	require.NoError(t, err)
+	previewOf := map[string]string{}
+	for _, a := range apps {
+		previewOf[a.Name] = a.PreviewOf
+	}
+	assert.Equal(t, map[string]string{"shop": "", "shop--feature-a-b": "shop"}, previewOf, "the apps list tells previews")
+	one, err := c.App(ctx, "shop--feature-a-b")
+	require.NoError(t, err)
+	assert.Equal(t, "shop", one.PreviewOf)
+
 	err = c.DestroyPreview(ctx, "shop", "feature/nope")
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 	require.NoError(t, c.DestroyPreview(ctx, "shop", "feature/a%b"), "the branch travels percent-encoded")

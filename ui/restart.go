@@ -1,8 +1,6 @@
 package ui
 
 import (
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/quayside/quayside/engine"
@@ -19,8 +17,8 @@ func (s *Server) redeploy(c echo.Context) error {
 	})
 }
 
-// restart replaces the containers of one process type; 204 once the new
-// ones run.
+// restart replaces the containers of one process type, streaming its
+// progress as scale does; without a stream, 204 once the new ones run.
 func (s *Server) restart(c echo.Context) error {
 	var in api.Restart
 	if err := bindJSON(c, &in); err != nil {
@@ -29,9 +27,9 @@ func (s *Server) restart(c echo.Context) error {
 	if in.Process == "" {
 		return engine.FieldError("process", "name the process type to restart, such as web")
 	}
-	err := s.cfg.Engine.Restart(c.Request().Context(), engine.RestartRequest{App: c.Param("app"), Process: in.Process, Author: actor(c)})
-	if err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		return api.StreamEvent{}, s.cfg.Engine.Restart(c.Request().Context(), engine.RestartRequest{
+			App: c.Param("app"), Process: in.Process, Author: actor(c), Output: w,
+		})
+	})
 }

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -61,4 +62,33 @@ func TestRevealingConfigIsAudited(t *testing.T) {
 		found = found || (e.Action == string(engine.ActRevealConfig) && e.App == "shop" && e.Success)
 	}
 	assert.True(t, found, "who read the values is in the audit log")
+}
+
+// TestRedeployAndRestartStream: the client's Redeploy and Restart (the
+// CLI's redeploy and restart) stream the progress and answer errors in
+// plain words.
+func TestRedeployAndRestartStream(t *testing.T) {
+	srv, eng := newAPI(t)
+	c, ctx := client(srv), context.Background()
+	deploy(t, eng, "shop", "img1")
+
+	var out strings.Builder
+	rel, err := c.Redeploy(ctx, "shop", &out)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rel.Number)
+	assert.Equal(t, engine.ReleaseActive, rel.Status)
+	assert.Contains(t, out.String(), "Deploying v2: Redeploy of v1")
+
+	out.Reset()
+	require.NoError(t, c.Restart(ctx, "shop", "web", &out))
+	assert.Contains(t, out.String(), "Restarting the web containers of shop (v2)")
+	a, err := eng.FindApp(ctx, "shop")
+	require.NoError(t, err)
+	assert.Equal(t, 2, a.CurrentRelease, "a restart makes no release")
+
+	err = c.Restart(ctx, "shop", "worker", io.Discard)
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	assert.Contains(t, engine.ErrorMessage(err), "has no process type")
+	_, err = c.Redeploy(ctx, "nope", io.Discard)
+	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 const zeroID = "0000000000000000000000000000000000000000"
@@ -297,7 +298,7 @@ func TestPush(t *testing.T) {
 		eventually(t, func() bool { return len(h.deployer.requests()) == 1 }, "first push reaches the deployer")
 
 		cmd := h.gitCmd("push", h.remote("myapp"), "main:refs/heads/feature")
-		var out syncBuffer
+		var out syncbuf.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		require.NoError(t, cmd.Start())
 		eventually(t, func() bool { return strings.Contains(out.String(), "Another push to myapp is in progress") },
@@ -390,24 +391,6 @@ func scanLinesOrCR(data []byte, atEOF bool) (int, []byte, error) {
 		return len(data), data, nil
 	}
 	return 0, nil, nil
-}
-
-// syncBuffer is a bytes.Buffer safe for a writer and a poller.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func waitFor(t *testing.T, ch <-chan struct{}, what string) {

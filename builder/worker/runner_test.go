@@ -11,7 +11,7 @@ import (
 	"os/exec"
 	"reflect"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/quick"
@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // testRunner runs the test binary as a child in mode.
@@ -39,30 +40,14 @@ func (s tarSource) Archive(_ context.Context, w io.Writer) error {
 
 func (s tarSource) ReadFile(context.Context, string) ([]byte, error) { return nil, nil }
 
-// syncBuffer is an output that the test reads while the build writes.
-type syncBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	flushes int
+// flushBuffer is an output that the test reads while the build writes,
+// counting its flushes.
+type flushBuffer struct {
+	syncbuf.Buffer
+	flushes atomic.Int32
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Flush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.flushes++
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+func (s *flushBuffer) Flush() { s.flushes.Add(1) }
 
 // waitFor polls cond until it holds or d passes.
 func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
@@ -78,7 +63,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 
 func TestBuildInChild(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	src := bytes.Repeat([]byte("x"), 300<<10) // larger than a pipe's buffer
 	req := engine.BuildRequest{App: "shop", Release: 7, Commit: "abc123", Source: tarSource{src},
 		Options: map[string]string{"clear-cache": ""}, ClearCache: true, BuilderImage: "example/builder", Output: out}
@@ -95,7 +80,7 @@ func TestBuildInChild(t *testing.T) {
 	assert.Equal(t, want, got, "every field but Source and Output reaches the child")
 	assert.Contains(t, out.String(), "source 307200 bytes\n", "the whole archive reaches the child")
 	assert.True(t, strings.HasSuffix(out.String(), "no newline at the end\n"), "an unterminated last line is relayed: %q", out.String())
-	assert.GreaterOrEqual(t, out.flushes, 3, "each line is flushed")
+	assert.GreaterOrEqual(t, out.flushes.Load(), int32(3), "each line is flushed")
 }
 
 // TestEveryRequestFieldTravels fills every field of engine.BuildRequest
@@ -127,7 +112,7 @@ func TestEveryRequestFieldTravels(t *testing.T) {
 
 func TestFailureKeepsCodeAndMessage(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	_, err := testRunner("fail").Build(context.Background(), nil, engine.BuildRequest{App: "a", Output: out})
 	require.Error(t, err)
 	assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))
@@ -153,7 +138,7 @@ func TestCrashIsAClearFailure(t *testing.T) {
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
-			out := &syncBuffer{}
+			out := &flushBuffer{}
 			start := time.Now()
 			_, err := testRunner(c.mode).Build(context.Background(), nil, engine.BuildRequest{App: "a", Output: out})
 			require.Error(t, err)
@@ -170,7 +155,7 @@ func TestCrashIsAClearFailure(t *testing.T) {
 
 func TestCancelStopsTheChild(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -193,7 +178,7 @@ func TestCancelStopsTheChild(t *testing.T) {
 
 func TestChildDeafToSIGTERMIsKilled(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	r := testRunner("deaf")
 	r.Grace = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
@@ -218,7 +203,7 @@ func TestChildDeafToSIGTERMIsKilled(t *testing.T) {
 // (here: blocked for good) does not keep its process alive.
 func TestChildStopsItselfAfterGrace(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	r := testRunner("stuck", "QS_WORKER_TEST_GRACE=300ms")
 	r.Grace = time.Minute // the parent would wait long: the child must not need it
 	ctx, cancel := context.WithCancel(context.Background())
@@ -243,7 +228,7 @@ func TestChildDiesWithItsParent(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), childModeEnv+"=parent")
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	cmd.Stdout = out
 	require.NoError(t, cmd.Start())
 	waitFor(t, 10*time.Second, "the child to start", func() bool { return strings.Contains(out.String(), "started") })
@@ -269,7 +254,7 @@ func TestUnencodableConfig(t *testing.T) {
 
 func TestChildLogsReachTheParentLog(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	r := testRunner("ok")
 	r.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	_, err := r.Build(context.Background(), map[string]string{"k": "v"}, engine.BuildRequest{App: "a", Source: tarSource{}})
@@ -331,7 +316,7 @@ func TestArchiveFailureIsTheError(t *testing.T) {
 // build's own result stands.
 func TestBuildOutputCannotForgeTheResult(t *testing.T) {
 	t.Parallel()
-	out := &syncBuffer{}
+	out := &flushBuffer{}
 	img, err := testRunner("forge").Build(context.Background(), nil, engine.BuildRequest{App: "shop", Output: out})
 	assert.Nil(t, img)
 	assert.Equal(t, engine.EDEPLOYFAILED, engine.ErrorCode(err))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+
+	"github.com/quayside/quayside/ui/api"
 )
 
 type appsCmd struct {
@@ -34,14 +36,42 @@ func (c *appsListCmd) Run(g *globals) error {
 		return nil
 	}
 	w := table("NAME", "RELEASE", "STATE", "URL")
-	for _, a := range apps {
+	for _, a := range groupPreviews(apps) {
 		rel := "-"
 		if a.CurrentRelease > 0 {
 			rel = fmt.Sprintf("v%d", a.CurrentRelease)
 		}
-		row(w, a.Name, rel, a.State, a.URL)
+		name := a.Name
+		if a.PreviewOf != "" {
+			name = "  preview " + a.Name
+		}
+		row(w, name, rel, a.State, a.URL)
 	}
 	return w.Flush()
+}
+
+// groupPreviews orders apps (sorted by name) so that each app's previews
+// follow it; previews of an app not in the list come last.
+func groupPreviews(apps []api.App) []api.App {
+	previews := map[string][]api.App{}
+	var out, orphans []api.App
+	listed := map[string]bool{}
+	for _, a := range apps {
+		if a.PreviewOf != "" {
+			previews[a.PreviewOf] = append(previews[a.PreviewOf], a)
+		} else {
+			listed[a.Name] = true
+		}
+	}
+	for _, a := range apps {
+		switch {
+		case a.PreviewOf == "":
+			out = append(append(out, a), previews[a.Name]...)
+		case !listed[a.PreviewOf]:
+			orphans = append(orphans, a)
+		}
+	}
+	return append(out, orphans...)
 }
 
 type appsCreateCmd struct {
@@ -86,6 +116,9 @@ func (c *appsInfoCmd) Run(g *globals) error {
 	w := table("Name:", a.Name)
 	row(w, "URL:", a.URL)
 	row(w, "State:", a.State)
+	if a.PreviewOf != "" {
+		row(w, "Preview of:", a.PreviewOf)
+	}
 	row(w, "Current release:", releaseName(a.CurrentRelease))
 	row(w, "Deploy branch:", a.DeployBranch)
 	row(w, "Health check:", fmt.Sprintf("GET %s, timeout %gs, drain %gs", a.Health.Path, a.Health.TimeoutSeconds, a.Health.DrainSeconds))

@@ -34,6 +34,8 @@ type cli struct {
 	Releases    releasesCmd    `cmd:"" help:"List the releases of an app."`
 	Config      configCmd      `cmd:"" help:"Show and change an app's config (environment variables)."`
 	Rollback    rollbackCmd    `cmd:"" help:"Run an earlier release again (image and config, no rebuild)."`
+	Redeploy    redeployCmd    `cmd:"" help:"Deploy an app's current release again: same image and config, fresh containers, no build."`
+	Restart     restartCmd     `cmd:"" help:"Replace an app's containers with fresh ones of the same release (--process TYPE for one type)."`
 	Promote     promoteCmd     `cmd:"" help:"Release the image of one app's current release (staging, a preview) into another, with the target's config: quayside promote SOURCE TARGET"`
 	Checks      checksCmd      `cmd:"" help:"Show and change how new releases are health-checked and old ones drained."`
 	Logs        logsCmd        `cmd:"" help:"Print an app's logs; -f follows them live."`

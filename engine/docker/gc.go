@@ -60,20 +60,45 @@ func realTags(tags []string) []string {
 }
 
 // diskUsage asks Docker for the sizes of one kind of object. Docker runs
-// one such computation at a time and refuses others meanwhile: it retries
-// for a while.
+// one such computation at a time and refuses others meanwhile (Engine
+// 20.10 with a plain 500 "a disk usage operation is already running", later
+// ones with a conflict): diskUsage waits and asks again, with a backoff
+// from r.busyBackoff doubling to 16 times that, for up to r.busyFor, since
+// another client's computation on a loaded daemon can take seconds, and
+// at least twice. A daemon still busy then is EUNAVAILABLE.
 func (r *Runtime) diskUsage(ctx context.Context, kind types.DiskUsageObject) (types.DiskUsage, error) {
-	for attempt := 0; ; attempt++ {
+	wait, deadline := r.busyBackoff, time.Now().Add(r.busyFor)
+	for asked := 1; ; asked++ {
 		du, err := r.cli.DiskUsage(ctx, types.DiskUsageOptions{Types: []types.DiskUsageObject{kind}})
-		if err == nil || !cerrdefs.IsConflict(err) || attempt == 10 {
+		if err == nil || !diskUsageBusy(err) {
 			return du, r.wrap("read disk usage", err)
 		}
+		if asked > 1 && time.Now().Add(wait).After(deadline) {
+			return du, engine.Wrapf(fmt.Errorf("read disk usage: %w", err), engine.EUNAVAILABLE,
+				"Docker is still busy computing disk usage for another client after %s: try again in a minute", r.busyFor)
+		}
+		r.log.Debug("disk usage busy; asking again", "in", wait)
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			return du, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+			timer.Stop()
+			return du, fmt.Errorf("read disk usage: %w", ctx.Err())
+		case <-timer.C:
 		}
+		wait = min(2*wait, 16*r.busyBackoff)
 	}
+}
+
+// How long diskUsage keeps asking a busy daemon, and its first wait.
+const (
+	defaultBusyFor     = 30 * time.Second
+	defaultBusyBackoff = 100 * time.Millisecond
+)
+
+// diskUsageBusy reports whether err is Docker refusing a disk-usage
+// computation because another one is running.
+func diskUsageBusy(err error) bool {
+	return cerrdefs.IsConflict(err) || strings.Contains(err.Error(), "disk usage operation is already running")
 }
 
 // RemoveStoppedContainers implements engine.Janitor.

@@ -40,12 +40,14 @@ func imageExists(ctx context.Context, t *testing.T, ref string) bool {
 
 func TestRemoveImage(t *testing.T) {
 	r := newTestRuntime(t)
-	ctx := testCtx(t)
+	// Each step has its own minute: on a loaded daemon the builds of all
+	// of them together can take longer.
 	ours := func(app string) map[string]string {
 		return map[string]string{dockernames.LabelInstance: r.instance, dockernames.LabelApp: app, dockernames.LabelRelease: "1"}
 	}
 
 	t.Run("removes ours by ID, with its tags", func(t *testing.T) {
+		ctx := testCtx(t)
 		tag := "qs-" + r.instance + "/byid:v1"
 		id := buildTestImage(ctx, t, tag, ours("byid"))
 		require.NoError(t, testCLI.ImageTag(ctx, tag, "qs-"+r.instance+"/byid:v2"))
@@ -56,12 +58,14 @@ func TestRemoveImage(t *testing.T) {
 		assert.True(t, imageExists(ctx, t, testImage), "its parent stays")
 	})
 	t.Run("removes ours by tag", func(t *testing.T) {
+		ctx := testCtx(t)
 		tag := "qs-" + r.instance + "/bytag:v1"
 		id := buildTestImage(ctx, t, tag, ours("bytag"))
 		require.NoError(t, r.RemoveImage(ctx, tag))
 		assert.False(t, imageExists(ctx, t, id))
 	})
 	t.Run("missing is fine", func(t *testing.T) {
+		ctx := testCtx(t)
 		assert.NoError(t, r.RemoveImage(ctx, "qs-"+r.instance+"/none:v1"))
 		assert.NoError(t, r.RemoveImage(ctx, "sha256:"+dockertest.RandomHex(32)))
 	})
@@ -73,6 +77,7 @@ func TestRemoveImage(t *testing.T) {
 		}
 		for name, labels := range foreign {
 			t.Run(name, func(t *testing.T) {
+				ctx := testCtx(t)
 				tag := "qs-test-" + r.instance + "/foreign-" + dockertest.RandomHex(2) + ":v1"
 				id := buildTestImage(ctx, t, tag, labels)
 				for _, ref := range []string{id, tag} {
@@ -85,6 +90,7 @@ func TestRemoveImage(t *testing.T) {
 		}
 	})
 	t.Run("keeps one in use by a running container", func(t *testing.T) {
+		ctx := testCtx(t)
 		tag := "qs-" + r.instance + "/running:v1"
 		id := buildTestImage(ctx, t, tag, ours("running"))
 		spec := webSpec("running")
@@ -99,6 +105,7 @@ func TestRemoveImage(t *testing.T) {
 		assert.False(t, imageExists(ctx, t, id))
 	})
 	t.Run("keeps one in use by a stopped container", func(t *testing.T) {
+		ctx := testCtx(t)
 		tag := "qs-" + r.instance + "/stopped:v1"
 		id := buildTestImage(ctx, t, tag, ours("stopped"))
 		_, err := testCLI.ContainerCreate(ctx, &container.Config{Image: tag, Labels: ours("stopped")}, nil, nil, nil, "")
@@ -109,6 +116,7 @@ func TestRemoveImage(t *testing.T) {
 		assert.True(t, imageExists(ctx, t, "qs-"+r.instance+"/stopped:v2"))
 	})
 	t.Run("keeps one another image is built on", func(t *testing.T) {
+		ctx := testCtx(t)
 		tag := "qs-" + r.instance + "/base:v1"
 		id := buildTestImage(ctx, t, tag, ours("base"))
 		require.NoError(t, dockertest.BuildImage(ctx, testCLI, "qs-"+r.instance+"/child:v1", ours("base"),
@@ -119,6 +127,7 @@ func TestRemoveImage(t *testing.T) {
 		assert.True(t, imageExists(ctx, t, "qs-"+r.instance+"/base:v2"))
 	})
 	t.Run("needs a ref", func(t *testing.T) {
+		ctx := testCtx(t)
 		assert.Equal(t, engine.EINVALID, engine.ErrorCode(r.RemoveImage(ctx, "")))
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/docker/docker/client"
 
@@ -33,6 +34,10 @@ type Runtime struct {
 	cpu cpuMemo
 	// statsReads counts the stats readings asked of Docker (for tests).
 	statsReads atomic.Uint64
+	// busyBackoff is the first wait before asking a daemon busy with a
+	// disk-usage computation again, busyFor how long to keep asking (see
+	// diskUsage).
+	busyBackoff, busyFor time.Duration
 }
 
 // Option changes a Runtime made by New.
@@ -51,7 +56,7 @@ func New(cli *client.Client, instance string, logger *slog.Logger, opts ...Optio
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Runtime{cli: cli, instance: instance, log: logger, subnets: subnetpool.DefaultPool()}
+	r := &Runtime{cli: cli, instance: instance, log: logger, subnets: subnetpool.DefaultPool(), busyBackoff: defaultBusyBackoff, busyFor: defaultBusyFor}
 	for _, o := range opts {
 		o(r)
 	}

@@ -1,7 +1,6 @@
 package notify_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/notify"
 	"github.com/quayside/quayside/internal/egress"
+	"github.com/quayside/quayside/internal/syncbuf"
 )
 
 // request is one request a receiver got.
@@ -121,22 +121,7 @@ func decode[T any](t *testing.T, b []byte) T {
 }
 
 // logBuffer is a goroutine-safe log destination.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
+type logBuffer struct{ syncbuf.Buffer }
 
 func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))

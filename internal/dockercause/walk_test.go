@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +19,7 @@ import (
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/engine/docker"
 	"github.com/quayside/quayside/internal/enginetest"
+	"github.com/quayside/quayside/internal/syncbuf"
 	"github.com/quayside/quayside/store"
 )
 
@@ -125,7 +125,7 @@ type pusher struct {
 	t   *testing.T
 	eng *engine.Engine
 	db  *store.DB
-	log *syncBuffer
+	log *syncbuf.Buffer
 	srv *httptest.Server
 }
 
@@ -156,7 +156,7 @@ func newPusherWith(t *testing.T, w walk, health engine.HealthChecker) *pusher {
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "q.db"), key)
 	require.NoError(t, err)
 	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 	eng := engine.New(engine.Config{
 		Store: db, Runtime: docker.New(cli, "abcd1234", logger), Builder: &enginetest.Builder{},
@@ -190,23 +190,5 @@ func (neverHealthy) Check(context.Context, string, string) error {
 type alwaysHealthy struct{}
 
 func (alwaysHealthy) Check(context.Context, string, string) error { return nil }
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var _ http.Handler = (*fakeDocker)(nil)

@@ -110,6 +110,19 @@ func (c *Client) Promote(ctx context.Context, from, app string, w io.Writer) (*R
 	return c.streamRelease(ctx, http.MethodPost, appPath(app, "/promote"), Promote{From: from}, w)
 }
 
+// Redeploy deploys app's current release again (same image and config, a
+// preview's config recomputed from its app's), streaming output to w.
+func (c *Client) Redeploy(ctx context.Context, app string, w io.Writer) (*Release, error) {
+	return c.streamRelease(ctx, http.MethodPost, appPath(app, "/redeploy"), struct{}{}, w)
+}
+
+// Restart replaces the containers of one process type of app with fresh
+// ones, streaming progress to w.
+func (c *Client) Restart(ctx context.Context, app, process string, w io.Writer) error {
+	_, err := c.stream(ctx, http.MethodPost, appPath(app, "/restart"), Restart{Process: process}, w)
+	return err
+}
+
 // Processes lists an app's containers and its scale.
 func (c *Client) Processes(ctx context.Context, app string) (*ProcessList, error) {
 	var l ProcessList

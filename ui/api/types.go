@@ -16,6 +16,9 @@ type App struct {
 	Edge           Edge           `json:"edge"`
 	CreatedAt      time.Time      `json:"created_at"`
 	CreatedBy      string         `json:"created_by"`
+	// PreviewOf is the app this one is a preview of (absent for an
+	// ordinary app).
+	PreviewOf string `json:"preview_of,omitempty"`
 }
 
 // AppList is a page of apps, by name. NextAfter, when set, fetches the

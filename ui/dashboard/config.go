@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -20,12 +21,40 @@ type configData struct {
 	// Selected is the key ?key= picks: its value is shown and, for those
 	// who may change it, fills the form.
 	Selected string
+	// Marked is whether any variable carries a mark (the legend shows).
+	Marked bool
+	// PreviewsOnly are the keys every new preview of the app gets on top
+	// of its config (config set --previews); production never gets them.
+	PreviewsOnly []string
 }
 
 // configVar is one variable; Value is set only when it is revealed.
 type configVar struct {
 	Key, Value, Link string
 	Revealed         bool
+	// Marks say who never sees the variable.
+	Marks []configMark
+}
+
+// configMark is a mark of a variable: its badge and what it means.
+type configMark struct{ Label, Meaning string }
+
+var (
+	markRuntimeOnly    = configMark{"runtime only", "builds never see it (config set --runtime-only)"}
+	markProductionOnly = configMark{"production only", "previews never get it (config set --production-only)"}
+)
+
+// configMarks returns the marks of key: runtime-only when runtimeOnly
+// holds it, production-only when prodOnly does.
+func configMarks(key string, runtimeOnly, prodOnly []string) []configMark {
+	var marks []configMark
+	if slices.Contains(runtimeOnly, key) {
+		marks = append(marks, markRuntimeOnly)
+	}
+	if slices.Contains(prodOnly, key) {
+		marks = append(marks, markProductionOnly)
+	}
+	return marks
 }
 
 // configPage lists the app's variables with their values masked; ?key=
@@ -69,7 +98,12 @@ func (d *Dashboard) renderConfig(c echo.Context, v *view, status int, selected s
 	if err != nil {
 		return err
 	}
-	data := configData{Version: cv.Version, CanReveal: v.Can(engine.ActRevealConfig), CanChange: v.Can(engine.ActChangeConfig)}
+	previewVars, prodOnly, err := d.cfg.Engine.PreviewConfig(c.Request().Context(), v.App.Name)
+	if err != nil {
+		return err
+	}
+	data := configData{Version: cv.Version, CanReveal: v.Can(engine.ActRevealConfig), CanChange: v.Can(engine.ActChangeConfig),
+		PreviewsOnly: slices.Sorted(maps.Keys(previewVars))}
 	all, n := cv.Keys(), pageParam(c)
 	if i := slices.Index(all, selected); i >= 0 && n == 0 {
 		n = i/pageSize + 1
@@ -77,7 +111,9 @@ func (d *Dashboard) renderConfig(c echo.Context, v *view, status int, selected s
 	keys, pg := paginate(all, n, appPath(v.App.Name, "config"))
 	data.Pager = pg
 	for _, k := range keys {
-		cfg := configVar{Key: k, Link: appPath(v.App.Name, "config") + "?" + url.Values{"key": {k}}.Encode() + "#selected"}
+		cfg := configVar{Key: k, Link: appPath(v.App.Name, "config") + "?" + url.Values{"key": {k}}.Encode() + "#selected",
+			Marks: configMarks(k, cv.RuntimeOnly, prodOnly)}
+		data.Marked = data.Marked || len(cfg.Marks) > 0
 		if k == selected && data.CanReveal {
 			cfg.Value, cfg.Revealed = cv.Vars[k], true
 		}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/quayside/quayside/engine"
 	"github.com/quayside/quayside/internal/enginetest"
+	"github.com/quayside/quayside/internal/syncbuf"
 	"github.com/quayside/quayside/store"
 	"github.com/quayside/quayside/store/logs"
 	"github.com/quayside/quayside/ui/auth"
@@ -81,7 +82,7 @@ type rig struct {
 	series *fakeSeries
 	srv    *httptest.Server
 	// logged is everything the dashboard logged.
-	logged *syncBuffer
+	logged *syncbuf.Buffer
 }
 
 func newRig(t *testing.T) *rig {
@@ -94,7 +95,7 @@ func newRig(t *testing.T) *rig {
 	ls, err := logs.Open(filepath.Join(t.TempDir(), "logs"), logs.Options{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = ls.Close() })
-	r := &rig{t: t, db: db, logs: ls, series: &fakeSeries{pts: map[string][]metrics.Point{}}, logged: &syncBuffer{}}
+	r := &rig{t: t, db: db, logs: ls, series: &fakeSeries{pts: map[string][]metrics.Point{}}, logged: &syncbuf.Buffer{}}
 	r.acc = engine.NewAccounts(engine.AccountsConfig{Store: db, Hasher: fakeHasher{}})
 	rt := enginetest.NewRuntime()
 	r.eng = engine.New(engine.Config{
@@ -311,24 +312,6 @@ func (p page) postActions() []string {
 		}
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // waitFor polls cond until it holds or the deadline passes.
