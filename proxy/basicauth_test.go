@@ -41,6 +41,9 @@ func TestBasicAuthFloodStaysInItsApp(t *testing.T) {
 	p.SetRoute(engine.Route{App: "b", Hosts: []string{"b.test"}, Backends: []string{addrOf(be)},
 		Edge: engine.Edge{BasicAuthUser: "bob", BasicAuthHash: hashB}})
 	c := newClient()
+	// The flood's requests are held until the gate opens, after every
+	// other step: on a loaded machine that can outlast newClient's 10 s.
+	c.Timeout = 2 * time.Minute
 	send := func(host, user, pw string) response {
 		req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
 		if err != nil {
