@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// Timing of the add-ons' background work.
+const (
+	// addonCheckEvery is how often due daily backups are looked for.
+	addonCheckEvery = 10 * time.Minute
+	// dailyBackupEvery is the age of the newest daily backup that makes
+	// the next one due.
+	dailyBackupEvery = 24 * time.Hour
+)
+
+// startAddons brings every add-on's container back (ReconcileAddons) and
+// then takes the daily backups in the background until ctx ends.
+func (e *Engine) startAddons(ctx context.Context) {
+	if e.cfg.Addons == nil {
+		return
+	}
+	if err := e.ReconcileAddons(ctx); err != nil {
+		e.log.Error("reconcile add-ons", "err", err)
+	}
+	if e.backupsAvailable() != nil {
+		return
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		tick := time.NewTicker(addonCheckEvery)
+		defer tick.Stop()
+		for {
+			e.takeDailyBackups(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// ReconcileAddons starts a container for every add-on that has none or
+// whose container stopped (after a Docker restart or a crash), on the
+// add-on's existing volume: the data is never recreated empty.
+func (e *Engine) ReconcileAddons(ctx context.Context) error {
+	list, err := e.cfg.Store.ListAddons(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, a := range list {
+		c, err := e.cfg.Addons.InspectAddon(ctx, a.App, a.Name)
+		if err == nil && c.State != "exited" && c.State != "dead" && c.State != "created" {
+			continue
+		}
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			e.log.Error("inspect add-on", "app", a.App, "addon", a.Name, "err", err)
+			continue
+		}
+		if _, err := e.cfg.Addons.StartAddon(ctx, e.addonSpec(a)); err != nil {
+			e.log.Error("start add-on", "app", a.App, "addon", a.Name, "err", err)
+			continue
+		}
+		e.log.Info("add-on container started again", "app", a.App, "addon", a.Name)
+	}
+	return nil
+}
+
+// takeDailyBackups backs up every add-on whose newest daily backup is a
+// day old (or missing) and keeps only its newest Keep daily backups.
+func (e *Engine) takeDailyBackups(ctx context.Context) {
+	list, err := e.cfg.Store.ListAddons(ctx, "")
+	if err != nil {
+		e.log.Error("list add-ons", "err", err)
+		return
+	}
+	for _, a := range list {
+		if a.Keep == 0 || ctx.Err() != nil {
+			continue
+		}
+		if err := e.dailyBackup(ctx, a); err != nil {
+			e.log.Error("daily add-on backup", "app", a.App, "addon", a.Name, "err", err)
+		}
+	}
+}
+
+// dailyBackup takes a's daily backup if it is due and prunes old ones.
+func (e *Engine) dailyBackup(ctx context.Context, a *Addon) error {
+	ctx, unlock, err := e.lockAddons(ctx, a.App)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	a, err = e.cfg.Store.FindAddon(ctx, a.App, a.Name)
+	if err != nil || a.Keep == 0 {
+		return err
+	}
+	if !e.dailyDue(a) {
+		return nil
+	}
+	if _, err := e.backupAddon(ctx, a, BackupDaily); err != nil {
+		return err
+	}
+	return e.pruneBackups(a, BackupDaily, a.Keep)
+}
+
+// dailyDue reports whether a's newest daily backup is older than a day.
+func (e *Engine) dailyDue(a *Addon) bool {
+	list, err := e.listBackups(a)
+	if err != nil {
+		return false
+	}
+	for _, b := range list {
+		if b.Label == BackupDaily {
+			return e.now().Sub(b.CreatedAt) >= dailyBackupEvery
+		}
+	}
+	return true
+}
