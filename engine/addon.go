@@ -136,8 +136,9 @@ type AddonStore interface {
 	// ListAddons returns the add-ons app owns or is attached to (all of
 	// them when app is ""), ordered by owner and name.
 	ListAddons(ctx context.Context, app string) ([]*Addon, error)
-	// UpdateAddon saves a's fields and replaces its attachments.
-	UpdateAddon(ctx context.Context, a *Addon) error
+	// UpdateAddon saves the fields of each add-on and replaces their
+	// attachments, all at once (two add-ons may swap variables).
+	UpdateAddon(ctx context.Context, list ...*Addon) error
 	// DeleteAddon removes the add-on and its attachments.
 	DeleteAddon(ctx context.Context, app, name string) error
 }

@@ -152,14 +152,12 @@ func (e *Engine) swapPrimary(ctx context.Context, app string, a *Addon, primary 
 	if _, err := e.SetConfig(ctx, ch); err != nil {
 		return err
 	}
-	if former != nil {
-		renameVar(former, app, old)
-		if err := e.cfg.Store.UpdateAddon(ctx, former); err != nil {
-			return err
-		}
-	}
 	renameVar(a, app, primary)
-	return e.cfg.Store.UpdateAddon(ctx, a)
+	if former == nil {
+		return e.cfg.Store.UpdateAddon(ctx, a)
+	}
+	renameVar(former, app, old)
+	return e.cfg.Store.UpdateAddon(ctx, a, former)
 }
 
 // renameVar sets the variable app gets a's URL in.

@@ -32,7 +32,7 @@ func (e *Engine) startAddons(ctx context.Context) {
 		tick := time.NewTicker(addonCheckEvery)
 		defer tick.Stop()
 		for {
-			e.takeDailyBackups(ctx)
+			e.TakeDailyBackups(ctx)
 			select {
 			case <-ctx.Done():
 				return
@@ -68,9 +68,9 @@ func (e *Engine) ReconcileAddons(ctx context.Context) error {
 	return nil
 }
 
-// takeDailyBackups backs up every add-on whose newest daily backup is a
+// TakeDailyBackups backs up every add-on whose newest daily backup is a
 // day old (or missing) and keeps only its newest Keep daily backups.
-func (e *Engine) takeDailyBackups(ctx context.Context) {
+func (e *Engine) TakeDailyBackups(ctx context.Context) {
 	list, err := e.cfg.Store.ListAddons(ctx, "")
 	if err != nil {
 		e.log.Error("list add-ons", "err", err)

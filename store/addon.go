@@ -214,27 +214,47 @@ func listAttachments(ctx context.Context, tx *sql.Tx, id int64) ([]engine.AddonA
 }
 
 // UpdateAddon implements engine.AddonStore. The owner and name never change.
-func (db *DB) UpdateAddon(ctx context.Context, a *engine.Addon) error {
+func (db *DB) UpdateAddon(ctx context.Context, list ...*engine.Addon) error {
 	return db.update(ctx, "update add-on", func(tx *sql.Tx) error {
-		id, err := addonID(ctx, tx, a.App, a.Name)
-		if err != nil {
-			return err
+		ids := make([]int64, len(list))
+		for i, a := range list {
+			id, err := updateAddon(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
 		}
-		old, err := json.Marshal(nonNil(slices.Clone(a.OldVolumes)))
-		if err != nil {
-			return fmt.Errorf("encode volumes: %w", err)
+		for i, a := range list {
+			if err := insertAttachments(ctx, tx, ids[i], a.Attachments); err != nil {
+				return err
+			}
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE addons SET version = ?, image = ?, memory_bytes = ?, volume = ?, old_volumes = ?,
-			expose_addr = ?, keep = ?, last_backup = ? WHERE id = ?`,
-			a.Version, a.Image, a.MemoryBytes, a.Volume, string(old), a.ExposeAddr, a.Keep, formatNullTime(a.LastBackup), id)
-		if err != nil {
-			return fmt.Errorf("update add-on: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM addon_attachments WHERE addon_id = ?`, id); err != nil {
-			return fmt.Errorf("replace attachments: %w", err)
-		}
-		return insertAttachments(ctx, tx, id, a.Attachments)
+		return nil
 	})
+}
+
+// updateAddon saves a's fields and removes its attachments (UpdateAddon
+// inserts them again once every add-on has given up its own, so that two
+// add-ons may swap variables).
+func updateAddon(ctx context.Context, tx *sql.Tx, a *engine.Addon) (int64, error) {
+	id, err := addonID(ctx, tx, a.App, a.Name)
+	if err != nil {
+		return 0, err
+	}
+	old, err := json.Marshal(nonNil(slices.Clone(a.OldVolumes)))
+	if err != nil {
+		return 0, fmt.Errorf("encode volumes: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE addons SET version = ?, image = ?, memory_bytes = ?, volume = ?, old_volumes = ?,
+		expose_addr = ?, keep = ?, last_backup = ? WHERE id = ?`,
+		a.Version, a.Image, a.MemoryBytes, a.Volume, string(old), a.ExposeAddr, a.Keep, formatNullTime(a.LastBackup), id)
+	if err != nil {
+		return 0, fmt.Errorf("update add-on: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM addon_attachments WHERE addon_id = ?`, id); err != nil {
+		return 0, fmt.Errorf("replace attachments: %w", err)
+	}
+	return id, nil
 }
 
 // DeleteAddon implements engine.AddonStore. A missing add-on is not an error.

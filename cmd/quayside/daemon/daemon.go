@@ -194,9 +194,9 @@ func (d *Daemon) build(context.Context) error {
 	rt := docker.New(d.docker, d.instance, log.With("part", "docker"), docker.WithSubnets(d.appSubnets()))
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
-		Store:    d.db,
-		Runtime:  rt,
-		Addons:   rt, AddonDumper: addonDumper(rt), AddonDir: filepath.Join(d.cfg.Data, "addons"),
+		Store:   d.db,
+		Runtime: rt,
+		Addons:  rt, AddonDumper: addonDumper(rt), AddonDir: filepath.Join(d.cfg.Data, "addons"),
 		Builder:  d.builder(),
 		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
