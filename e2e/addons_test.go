@@ -1,0 +1,146 @@
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The add-on images these tests run (make addons builds them).
+const (
+	postgresImage = "quayside/postgres:15-offline"
+	redisImage    = "quayside/redis:7-offline"
+)
+
+var addonApp struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// addonAppRepo makes a repository of testdata/addonapp on the Postgres
+// image (for its psql), skipping the test when the add-on images are missing.
+func addonAppRepo(t *testing.T, note string) string {
+	t.Helper()
+	cli := dockerClient(t)
+	defer cli.Close()
+	for _, ref := range []string{postgresImage, redisImage} {
+		if _, err := cli.ImageInspect(t.Context(), ref); err != nil {
+			t.Skipf("%s is not in Docker: run make addons", ref)
+		}
+	}
+	addonApp.once.Do(func() {
+		addonApp.bin = filepath.Join(os.TempDir(), "qs-e2e-addonapp")
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", addonApp.bin, "./testdata/addonapp")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			addonApp.err = err
+			t.Logf("%s", out)
+		}
+	})
+	require.NoError(t, addonApp.err)
+	dir := t.TempDir()
+	bin, err := os.ReadFile(addonApp.bin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "addonapp"), bin, 0o755))
+	writeFile(t, dir, "Dockerfile", "FROM "+postgresImage+"\nCOPY addonapp /addonapp\nEXPOSE 5000\nENTRYPOINT [\"/addonapp\"]\nCMD []\n")
+	writeFile(t, dir, "note.txt", note)
+	gitIn(t, dir, "init", "-q", "--initial-branch=main")
+	commitAll(t, dir, "first")
+	return dir
+}
+
+// waitState polls app's /state until it says want.
+func (s *server) waitState(app, want string) {
+	s.t.Helper()
+	var last string
+	waitFor(s.t, 60*time.Second, "state "+want+" (last: "+last+")", func() bool {
+		_, body, err := s.get(app, "/state")
+		last = strings.TrimSpace(body)
+		return err == nil && last == want
+	})
+}
+
+// TestAddonsKeepData: an app gets DATABASE_URL and REDIS_URL from two
+// add-ons through config releases and keeps rows and a counter in them;
+// a redeploy, a rollback, a restart of the add-on containers and a kill -9
+// of the daemon leave the data there; destroying the app needs
+// --with-addons.
+func TestAddonsKeepData(t *testing.T) {
+	t.Parallel()
+	s := startServer(t)
+	removeAddonsAtEnd(t, s)
+	repo := addonAppRepo(t, "one")
+	s.mustPush(repo, "shop")
+
+	out := s.mustCLI("addons", "create", "shop", "postgres")
+	assert.Contains(t, out, "DATABASE_URL")
+	assert.Contains(t, out, postgresImage, "it says which image it runs")
+	s.mustCLI("addons", "create", "shop", "redis", "--memory", "64M")
+	cfg := s.mustCLI("config", "shop")
+	assert.Contains(t, cfg, "DATABASE_URL")
+	assert.Contains(t, cfg, "REDIS_URL")
+
+	s.body("shop", "/hit")
+	assert.Equal(t, "rows=2 hits=2", strings.TrimSpace(s.body("shop", "/hit")))
+
+	writeFile(t, repo, "note.txt", "two")
+	commitAll(t, repo, "second")
+	s.mustPush(repo, "shop")
+	s.waitState("shop", "rows=2 hits=2")
+	s.mustCLI("rollback", "shop")
+	s.waitState("shop", "rows=2 hits=2")
+
+	dout, err := exec.Command("docker", "restart", "qs-"+s.instance+"-addon-shop-db", "qs-"+s.instance+"-addon-shop-redis").CombinedOutput()
+	require.NoError(t, err, "%s", dout)
+	s.waitState("shop", "rows=2 hits=2")
+
+	s.stop(syscall.SIGKILL)
+	dout, err = exec.Command("docker", "rm", "-f", "qs-"+s.instance+"-addon-shop-redis").CombinedOutput()
+	require.NoError(t, err, "%s", dout)
+	s.start()
+	s.waitState("shop", "rows=2 hits=2")
+	assert.Equal(t, "rows=3 hits=3", strings.TrimSpace(s.body("shop", "/hit")))
+
+	list := s.mustCLI("addons", "list", "shop")
+	assert.Contains(t, list, "db")
+	assert.Contains(t, list, "running")
+	info := s.mustCLI("addons", "info", "shop", "db")
+	assert.NotContains(t, info, "postgres://", "no URL unless revealed")
+	assert.Contains(t, s.mustCLI("addons", "info", "shop", "db", "--reveal"), "postgres://app:")
+
+	out, err = s.cli("apps", "destroy", "shop", "--confirm", "shop")
+	require.Error(t, err)
+	assert.Contains(t, out, "--with-addons")
+	s.mustCLI("apps", "destroy", "shop", "--confirm", "shop", "--with-addons", "--no-backup")
+	vols, err := exec.Command("docker", "volume", "ls", "-q", "--filter", "label=io.quayside.addon.instance="+s.instance).Output()
+	require.NoError(t, err)
+	assert.Empty(t, strings.TrimSpace(string(vols)), "the add-ons' volumes went with them")
+}
+
+// removeAddonsAtEnd removes the add-on containers and volumes of s's
+// instance when the test ends (the harness's clean-up does not see them).
+func removeAddonsAtEnd(t *testing.T, s *server) {
+	t.Cleanup(func() {
+		if s.instance == "" {
+			return
+		}
+		label := "label=io.quayside.addon.instance=" + s.instance
+		ids, _ := exec.Command("docker", "ps", "-aq", "--filter", label).Output()
+		if f := strings.Fields(string(ids)); len(f) > 0 {
+			_ = exec.Command("docker", append([]string{"rm", "-f"}, f...)...).Run()
+		}
+		vols, _ := exec.Command("docker", "volume", "ls", "-q", "--filter", label).Output()
+		if f := strings.Fields(string(vols)); len(f) > 0 {
+			_ = exec.Command("docker", append([]string{"volume", "rm", "-f"}, f...)...).Run()
+		}
+	})
+}
