@@ -73,7 +73,7 @@ func (s *server) waitState(app, want string) {
 // add-ons through config releases and keeps rows and a counter in them;
 // a redeploy, a rollback, a restart of the add-on containers and a kill -9
 // of the daemon leave the data there; destroying the app needs
-// --with-addons.
+// --with-addons. psql and redis-cli run through the CLI.
 func TestAddonsKeepData(t *testing.T) {
 	t.Parallel()
 	s := startServer(t)
@@ -116,6 +116,13 @@ func TestAddonsKeepData(t *testing.T) {
 	info := s.mustCLI("addons", "info", "shop", "db")
 	assert.NotContains(t, info, "postgres://", "no URL unless revealed")
 	assert.Contains(t, s.mustCLI("addons", "info", "shop", "db", "--reveal"), "postgres://app:")
+
+	assert.Contains(t, s.mustCLI("addons", "psql", "shop", "-c", "SELECT count(*) FROM hits"), "3")
+	assert.Contains(t, s.mustCLI("addons", "psql", "shop", "db", stdin("SELECT 40 + 2 AS answer;")), "42")
+	out, err = s.cli("addons", "psql", "shop", "-c", "SELECT * FROM nope")
+	require.Error(t, err, "psql's failure is the CLI's: %s", out)
+	assert.Contains(t, out, "nope")
+	assert.Contains(t, s.mustCLI("addons", "redis-cli", "shop", "redis", "--", "GET", "hits"), "3")
 
 	out, err = s.cli("apps", "destroy", "shop", "--confirm", "shop")
 	require.Error(t, err)

@@ -193,3 +193,19 @@ func addonJSON(a *engine.AddonInfo) api.Addon {
 	}
 	return out
 }
+
+func (s *Server) addonShell(c echo.Context) error {
+	var in api.AddonShell
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		code, err := s.cfg.Engine.AddonShell(c.Request().Context(), engine.AddonShellRequest{
+			App: c.Param("app"), Name: c.Param("addon"), Input: in.Input, Args: in.Args, Output: w,
+		})
+		if err != nil {
+			return api.StreamEvent{}, err
+		}
+		return api.StreamEvent{ExitCode: &code}, nil
+	})
+}

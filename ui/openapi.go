@@ -62,6 +62,7 @@ var bodies = map[string][2]any{
 	"GET /apps/:app/addons/:addon/backups":   {nil, api.AddonBackupList{}},
 	"POST /apps/:app/addons/:addon/backups":  {nil, api.AddonBackup{}},
 	"POST /apps/:app/addons/:addon/restore":  {api.RestoreAddon{}, nil},
+	"POST /apps/:app/addons/:addon/shell":    {api.AddonShell{}, nil},
 	"POST /apps/:app/attachments":            {api.AttachAddon{}, nil},
 	"POST /apps/:app/attachments/detach":     {api.AttachAddon{}, nil},
 	"POST /apps/:app/attachments/promote":    {api.AttachAddon{}, nil},

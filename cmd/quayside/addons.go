@@ -23,6 +23,8 @@ type addonsCmd struct {
 	Backup  addonsBackupCmd  `cmd:"" help:"Take a backup of an add-on now (Postgres: pg_dump custom format; Redis: an RDB snapshot)."`
 	Backups addonsBackupsCmd `cmd:"" help:"List an add-on's backups, or set how many daily ones it keeps (--keep N)."`
 	Restore addonsRestoreCmd `cmd:"" help:"Replace an add-on's live data with one of its backups (its current data is backed up first)."`
+	Psql    addonsPsqlCmd    `cmd:"" help:"Run SQL in an app's Postgres: quayside addons psql APP [NAME] [-c SQL] (statements at a prompt, or piped in)."`
+	Redis   addonsRedisCmd   `cmd:"" name:"redis-cli" help:"Run redis-cli in an app's Redis: quayside addons redis-cli APP [NAME] [-- CMD ARGS]"`
 }
 
 type addonsListCmd struct {

@@ -192,3 +192,24 @@ func (c *Client) DestroyAppWithAddons(ctx context.Context, name, confirm string,
 	}
 	return c.do(ctx, http.MethodDelete, appPath(name, "?"+q.Encode()), nil, nil)
 }
+
+// AddonShell is the body of POST /apps/{app}/addons/{addon}/shell.
+type AddonShell struct {
+	// Input is fed to psql or redis-cli on standard input.
+	Input string `json:"input"`
+	// Args are redis-cli arguments (a command); psql takes none.
+	Args []string `json:"args,omitempty"`
+}
+
+// AddonShell runs psql or redis-cli once in the add-on with in, streaming
+// its output to w, and returns its exit code.
+func (c *Client) AddonShell(ctx context.Context, app, name string, in AddonShell, w io.Writer) (int, error) {
+	ev, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/shell"), in, w)
+	if err != nil {
+		return -1, err
+	}
+	if ev.ExitCode == nil {
+		return 0, nil
+	}
+	return *ev.ExitCode, nil
+}
