@@ -13,14 +13,16 @@ import (
 	"github.com/docker/go-connections/nat"
 
 	"github.com/quayside/quayside/engine"
+	"github.com/quayside/quayside/internal/dockernames"
 )
 
 var _ engine.AddonRuntime = (*Runtime)(nil)
 
-// Labels of add-on containers and volumes. They carry no LabelInstance on
-// purpose: the app-process code (Containers, Events, garbage collection,
-// RemoveApp) selects by that label, so it never sees, stops or removes an
-// add-on or its data.
+// Labels of add-on containers and volumes, besides LabelInstance (so the
+// add-on backup primitives accept them as this instance's). The code of app
+// processes (Containers, Events, garbage collection) leaves out what has
+// LabelAddonInstance (isAddon), so it never sees, stops or removes an add-on
+// or its data; RemoveApp selects by LabelApp, which add-ons do not carry.
 const (
 	LabelAddonInstance = "io.quayside.addon.instance"
 	LabelAddonApp      = "io.quayside.addon.app"
@@ -43,7 +45,13 @@ func AddonVolumeName(instance, vol string) string {
 
 // addonLabels are the labels of an add-on's container and volumes.
 func (r *Runtime) addonLabels(app, name, kind string) map[string]string {
-	return map[string]string{LabelAddonInstance: r.instance, LabelAddonApp: app, LabelAddonName: name, LabelAddonKind: kind}
+	return map[string]string{dockernames.LabelInstance: r.instance, LabelAddonInstance: r.instance,
+		LabelAddonApp: app, LabelAddonName: name, LabelAddonKind: kind}
+}
+
+// isAddon reports whether labels mark an add-on's container.
+func isAddon(labels map[string]string) bool {
+	return labels[LabelAddonInstance] != ""
 }
 
 // StartAddon implements engine.AddonRuntime. The container runs as app
