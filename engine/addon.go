@@ -175,6 +175,9 @@ type AddonContainer struct {
 	StartedAt time.Time
 	// MemoryBytes is what it uses now (0 when not running).
 	MemoryBytes int64
+	// NewVolume is true when StartAddon had to create the data volume: the
+	// add-on starts empty.
+	NewVolume bool
 }
 
 // AddonRuntime runs add-on containers. They are not app processes:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"path/filepath"
 	"time"
 )
 
@@ -44,7 +45,9 @@ func (e *Engine) startAddons(ctx context.Context) {
 
 // ReconcileAddons starts a container for every add-on that has none or
 // whose container stopped (after a Docker restart or a crash), on the
-// add-on's existing volume: the data is never recreated empty.
+// add-on's existing volume. When the volume is gone (a server restored on
+// another machine), the new one is filled from the newest backup in the
+// background.
 func (e *Engine) ReconcileAddons(ctx context.Context) error {
 	list, err := e.cfg.Store.ListAddons(ctx, "")
 	if err != nil {
@@ -59,13 +62,47 @@ func (e *Engine) ReconcileAddons(ctx context.Context) error {
 			e.log.Error("inspect add-on", "app", a.App, "addon", a.Name, "err", err)
 			continue
 		}
-		if _, err := e.cfg.Addons.StartAddon(ctx, e.addonSpec(a)); err != nil {
+		c, err = e.cfg.Addons.StartAddon(ctx, e.addonSpec(a))
+		if err != nil {
 			e.log.Error("start add-on", "app", a.App, "addon", a.Name, "err", err)
 			continue
 		}
-		e.log.Info("add-on container started again", "app", a.App, "addon", a.Name)
+		e.log.Info("add-on container started again", "app", a.App, "addon", a.Name, "new_volume", c.NewVolume)
+		if c.NewVolume {
+			e.wg.Add(1)
+			go func() { defer e.wg.Done(); e.restoreNewest(context.WithoutCancel(ctx), a) }()
+		}
 	}
 	return nil
+}
+
+// restoreNewest fills the new, empty volume of a (a server restored from
+// a backup onto another machine, or a volume removed by hand) from its
+// newest backup, when it has one.
+func (e *Engine) restoreNewest(ctx context.Context, a *Addon) {
+	if e.backupsAvailable() != nil {
+		return
+	}
+	list, err := e.listBackups(a)
+	if err != nil || len(list) == 0 {
+		e.log.Warn("add-on started with an empty volume and no backup to restore", "app", a.App, "addon", a.Name, "err", err)
+		return
+	}
+	ctx, unlock, err := e.lockAddons(ctx, a.App)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	if err := e.waitAddonReady(ctx, a); err != nil {
+		e.log.Error("restore add-on into its new volume", "app", a.App, "addon", a.Name, "err", err)
+		return
+	}
+	err = e.restoreFile(ctx, a, filepath.Join(e.backupDir(a), list[0].Name))
+	if err != nil {
+		e.log.Error("restore add-on into its new volume", "app", a.App, "addon", a.Name, "backup", list[0].Name, "err", err)
+		return
+	}
+	e.log.Info("add-on restored into its new volume", "app", a.App, "addon", a.Name, "backup", list[0].Name)
 }
 
 // TakeDailyBackups backs up every add-on whose newest daily backup is a

@@ -388,3 +388,28 @@ func TestAddonMemoryCeiling(t *testing.T) {
 	_, err = r.eng.CreateAddon(ada, engine.AddonRequest{App: "shop", Kind: engine.AddonRedis, Memory: "8G"})
 	require.NoError(t, err, "admins may exceed it")
 }
+
+func TestReconcileFillsALostVolumeFromTheNewestBackup(t *testing.T) {
+	r := newAddonRig(t, false)
+	r.mustPush("shop", "img1")
+	ctx := context.Background()
+	r.create("shop", engine.AddonPostgres, "")
+	r.addons.Write("shop", "db", "old rows")
+	_, err := r.eng.BackupAddon(ctx, "shop", "db")
+	require.NoError(t, err)
+	r.addons.Write("shop", "db", "rows at the server backup")
+	_, err = r.eng.BackupAddon(ctx, "shop", "db")
+	require.NoError(t, err)
+
+	r.addons.LoseVolume("shop", "db")
+	require.NoError(t, r.eng.ReconcileAddons(ctx))
+	require.Eventually(t, func() bool { return r.addons.Data("shop", "db") == "rows at the server backup" },
+		10*time.Second, 10*time.Millisecond, "the newest backup fills the new volume")
+	require.NoError(t, r.eng.Close())
+
+	r.addons.Write("shop", "db", "live rows")
+	r.addons.Kill("shop", "db", true)
+	require.NoError(t, r.eng.ReconcileAddons(ctx))
+	require.NoError(t, r.eng.Close())
+	assert.Equal(t, "live rows", r.addons.Data("shop", "db"), "an existing volume is never overwritten")
+}

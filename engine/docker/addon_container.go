@@ -65,7 +65,8 @@ func (r *Runtime) StartAddon(ctx context.Context, spec engine.AddonSpec) (*engin
 	if err := r.checkImage(ctx, spec.Image); err != nil {
 		return nil, err
 	}
-	if err := r.ensureAddonVolume(ctx, spec); err != nil {
+	fresh, err := r.ensureAddonVolume(ctx, spec)
+	if err != nil {
 		return nil, err
 	}
 	if err := r.removeAddonContainer(ctx, spec.App, spec.Name); err != nil {
@@ -79,8 +80,13 @@ func (r *Runtime) StartAddon(ctx context.Context, spec engine.AddonSpec) (*engin
 		r.removeQuietly(id)
 		return nil, r.wrap("start add-on container", err)
 	}
-	r.log.Info("add-on started", "app", spec.App, "addon", spec.Name, "image", spec.Image)
-	return r.InspectAddon(ctx, spec.App, spec.Name)
+	r.log.Info("add-on started", "app", spec.App, "addon", spec.Name, "image", spec.Image, "new_volume", fresh)
+	c, err := r.InspectAddon(ctx, spec.App, spec.Name)
+	if err != nil {
+		return nil, err
+	}
+	c.NewVolume = fresh
+	return c, nil
 }
 
 // validateAddonSpec rejects specs that would make bad names or publish widely.
@@ -101,14 +107,22 @@ func validateAddonSpec(spec engine.AddonSpec) error {
 	return nil
 }
 
-// ensureAddonVolume creates the add-on's volume unless it exists. Docker
-// returns an existing volume of that name untouched, so data is never lost.
-func (r *Runtime) ensureAddonVolume(ctx context.Context, spec engine.AddonSpec) error {
-	_, err := r.cli.VolumeCreate(ctx, volume.CreateOptions{
-		Name: AddonVolumeName(r.instance, spec.Volume), Driver: "local",
-		Labels: r.addonLabels(spec.App, spec.Name, spec.Kind),
+// ensureAddonVolume creates the add-on's volume unless it exists and
+// reports whether it did. Docker returns an existing volume of that name
+// untouched (even when two creates race), so data is never lost.
+func (r *Runtime) ensureAddonVolume(ctx context.Context, spec engine.AddonSpec) (bool, error) {
+	name := AddonVolumeName(r.instance, spec.Volume)
+	_, err := r.cli.VolumeInspect(ctx, name)
+	if err == nil {
+		return false, nil
+	}
+	if !isNotFound(err) {
+		return false, r.wrap("inspect add-on volume", err)
+	}
+	_, err = r.cli.VolumeCreate(ctx, volume.CreateOptions{
+		Name: name, Driver: "local", Labels: r.addonLabels(spec.App, spec.Name, spec.Kind),
 	})
-	return r.wrap("create add-on volume", err)
+	return err == nil, r.wrap("create add-on volume", err)
 }
 
 // createAddon creates the container of spec on its first network and

@@ -48,7 +48,8 @@ func (f *Addons) StartAddon(_ context.Context, spec engine.AddonSpec) (*engine.A
 	if !f.Images[spec.Image] {
 		return nil, engine.Errorf(engine.ENOTFOUND, "image %s not found", spec.Image)
 	}
-	if _, ok := f.Volumes[spec.Volume]; !ok {
+	_, existed := f.Volumes[spec.Volume]
+	if !existed {
 		f.Volumes[spec.Volume] = ""
 	}
 	f.starts++
@@ -56,6 +57,7 @@ func (f *Addons) StartAddon(_ context.Context, spec engine.AddonSpec) (*engine.A
 		Networks: slices.Clone(spec.Networks)}}
 	f.containers[key(spec.App, spec.Name)] = b
 	c := b.c
+	c.NewVolume = !existed
 	return &c, nil
 }
 
@@ -68,6 +70,17 @@ func (f *Addons) Spec(app, name string) (engine.AddonSpec, bool) {
 		return engine.AddonSpec{}, false
 	}
 	return b.spec, true
+}
+
+// LoseVolume removes the add-on's container and volume, as a move to
+// another machine does.
+func (f *Addons) LoseVolume(app, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if b, ok := f.containers[key(app, name)]; ok {
+		delete(f.Volumes, b.spec.Volume)
+		delete(f.containers, key(app, name))
+	}
 }
 
 // Kill makes the add-on's container exited (or gone when remove).
