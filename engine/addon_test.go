@@ -413,3 +413,35 @@ func TestReconcileFillsALostVolumeFromTheNewestBackup(t *testing.T) {
 	require.NoError(t, r.eng.Close())
 	assert.Equal(t, "live rows", r.addons.Data("shop", "db"), "an existing volume is never overwritten")
 }
+
+func TestExposeAddon(t *testing.T) {
+	r := newAddonRig(t, true)
+	ann, ada := as("ann@x.io", engine.RoleDeveloper), as("ada@x.io", engine.RoleAdmin)
+	require.NoError(t, r.eng.PreparePush(ann, "shop", ""))
+	_, err := r.eng.CreateAddon(ann, engine.AddonRequest{App: "shop", Kind: engine.AddonPostgres})
+	require.NoError(t, err)
+	spec := func() string { s, _ := r.addons.Spec("shop", "db"); return s.ExposeAddr }
+
+	err = r.eng.ExposeAddon(ann, engine.ExposeRequest{App: "shop", Name: "db", Addr: "127.0.0.1:15432"})
+	assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err), "developers do not open the data beyond the app")
+	for _, bad := range []string{"localhost:5432", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:99999", "; rm -rf /"} {
+		err := r.eng.ExposeAddon(ada, engine.ExposeRequest{App: "shop", Name: "db", Addr: bad})
+		assert.Equal(t, engine.EINVALID, engine.ErrorCode(err), bad)
+	}
+	for _, wide := range []string{"0.0.0.0:5432", "[::]:5432", "192.0.2.7:5432"} {
+		err := r.eng.ExposeAddon(ada, engine.ExposeRequest{App: "shop", Name: "db", Addr: wide})
+		assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err), wide)
+		assert.Contains(t, engine.ErrorMessage(err), "--public")
+	}
+	assert.Empty(t, spec(), "nothing was published")
+
+	require.NoError(t, r.eng.ExposeAddon(ada, engine.ExposeRequest{App: "shop", Name: "db", Addr: "127.0.0.1:15432"}))
+	assert.Equal(t, "127.0.0.1:15432", spec())
+	require.NoError(t, r.eng.ExposeAddon(ada, engine.ExposeRequest{App: "shop", Name: "db", Addr: "0.0.0.0:15432", Public: true}))
+	assert.Equal(t, "0.0.0.0:15432", spec())
+	require.NoError(t, r.eng.ExposeAddon(ada, engine.ExposeRequest{App: "shop", Name: "db"}))
+	assert.Empty(t, spec())
+	a, err := r.db.FindAddon(context.Background(), "shop", "db")
+	require.NoError(t, err)
+	assert.Empty(t, a.ExposeAddr)
+}

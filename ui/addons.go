@@ -209,3 +209,15 @@ func (s *Server) addonShell(c echo.Context) error {
 		return api.StreamEvent{ExitCode: &code}, nil
 	})
 }
+
+func (s *Server) exposeAddon(c echo.Context) error {
+	var in api.ExposeAddon
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		return api.StreamEvent{}, s.cfg.Engine.ExposeAddon(c.Request().Context(), engine.ExposeRequest{
+			App: c.Param("app"), Name: c.Param("addon"), Addr: in.To, Public: in.Public, Output: w,
+		})
+	})
+}

@@ -23,6 +23,7 @@ type addonsCmd struct {
 	Backup  addonsBackupCmd  `cmd:"" help:"Take a backup of an add-on now (Postgres: pg_dump custom format; Redis: an RDB snapshot)."`
 	Backups addonsBackupsCmd `cmd:"" help:"List an add-on's backups, or set how many daily ones it keeps (--keep N)."`
 	Restore addonsRestoreCmd `cmd:"" help:"Replace an add-on's live data with one of its backups (its current data is backed up first)."`
+	Expose  addonsExposeCmd  `cmd:"" help:"Publish an add-on's port on the host for an admin connection: --to 127.0.0.1:15432 (--off stops; other than loopback needs --public)."`
 	Psql    addonsPsqlCmd    `cmd:"" help:"Run SQL in an app's Postgres: quayside addons psql APP [NAME] [-c SQL] (statements at a prompt, or piped in)."`
 	Redis   addonsRedisCmd   `cmd:"" name:"redis-cli" help:"Run redis-cli in an app's Redis: quayside addons redis-cli APP [NAME] [-- CMD ARGS]"`
 }
@@ -322,5 +323,31 @@ func (c *addonsRestoreCmd) Run(g *globals) error {
 		return err
 	}
 	fmt.Printf("Restored %s of %s from %s.\n", c.Name, c.App, c.Backup)
+	return nil
+}
+
+type addonsExposeCmd struct {
+	addonArgs
+	To     string `placeholder:"IP:PORT" help:"Host address and port to publish on, such as 127.0.0.1:15432."`
+	Off    bool   `help:"Publish nothing again."`
+	Public bool   `help:"Allow an address other than loopback (0.0.0.0: anyone who reaches the server may try the password)."`
+}
+
+func (c *addonsExposeCmd) Run(g *globals) error {
+	if (c.To == "") == !c.Off {
+		return engine.Errorf(engine.EINVALID, "give --to IP:PORT to publish the add-on, or --off to stop")
+	}
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	if err := cl.ExposeAddon(g.ctx, c.App, c.Name, api.ExposeAddon{To: c.To, Public: c.Public}, os.Stdout); err != nil {
+		return err
+	}
+	if c.Off {
+		fmt.Printf("%s of %s is published nowhere now.\n", c.Name, c.App)
+	} else {
+		fmt.Printf("%s of %s answers on %s (its password: quayside addons info %s %s --reveal).\n", c.Name, c.App, c.To, c.App, c.Name)
+	}
 	return nil
 }

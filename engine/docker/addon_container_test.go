@@ -169,6 +169,14 @@ func TestAddonContainerSettings(t *testing.T) {
 	_, err = r.InspectAddon(ctx, "shop", "nope")
 	assert.Equal(t, engine.ENOTFOUND, engine.ErrorCode(err))
 
+	exposed := fakeAddonSpec("shop", "admin")
+	exposed.ExposeAddr = "127.0.0.1:0"
+	c = startTestAddon(ctx, t, r, exposed)
+	info, err = r.cli.ContainerInspect(ctx, c.ID)
+	require.NoError(t, err)
+	require.Len(t, info.HostConfig.PortBindings["5432/tcp"], 1)
+	assert.Equal(t, "127.0.0.1", info.HostConfig.PortBindings["5432/tcp"][0].HostIP, "published on loopback only")
+
 	bad := fakeAddonSpec("shop", "../x")
 	_, err = r.StartAddon(ctx, bad)
 	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))

@@ -213,3 +213,17 @@ func (c *Client) AddonShell(ctx context.Context, app, name string, in AddonShell
 	}
 	return *ev.ExitCode, nil
 }
+
+// ExposeAddon is the body of POST /apps/{app}/addons/{addon}/expose.
+type ExposeAddon struct {
+	// To is "IP:PORT" on the host; "" publishes nothing again.
+	To string `json:"to"`
+	// Public allows an address that is not loopback.
+	Public bool `json:"public,omitempty"`
+}
+
+// ExposeAddon publishes an add-on's port on the host (or stops, with "").
+func (c *Client) ExposeAddon(ctx context.Context, app, name string, in ExposeAddon, w io.Writer) error {
+	_, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/expose"), in, w)
+	return err
+}
