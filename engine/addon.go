@@ -195,6 +195,9 @@ type AddonRuntime interface {
 	DisconnectAddon(ctx context.Context, owner, name, app string) error
 	// RemoveAddon removes the add-on's container and, when given, volumes.
 	RemoveAddon(ctx context.Context, app, name string, volumes ...string) error
+	// RemoveAddonVolume removes one volume of the add-on that no container
+	// uses (ECONFLICT when one does); a missing volume is not an error.
+	RemoveAddonVolume(ctx context.Context, app, name, volume string) error
 	// ExecAddon runs cmd in the add-on's running container with stdin
 	// (may be nil) and returns its exit code; output goes to out.
 	ExecAddon(ctx context.Context, app, name string, cmd []string, stdin io.Reader, out io.Writer) (int, error)

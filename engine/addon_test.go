@@ -445,3 +445,37 @@ func TestExposeAddon(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, a.ExposeAddr)
 }
+
+func TestUpgradeAddonKeepsTheDataAndTheOldVolume(t *testing.T) {
+	r := newAddonRig(t, false)
+	r.mustPush("shop", "img1")
+	ctx := context.Background()
+	a := r.create("shop", engine.AddonPostgres, "")
+	url := r.config("shop")["DATABASE_URL"]
+	r.addons.Write("shop", "db", "rows")
+
+	err := r.eng.UpgradeAddon(ctx, "shop", "db", "16", nil)
+	assert.Equal(t, engine.EUNAVAILABLE, engine.ErrorCode(err), "no image of 16 yet")
+	assert.Contains(t, engine.ErrorMessage(err), "make addons")
+	for _, v := range []string{"15", "14", "9", "16; rm"} {
+		assert.Equal(t, engine.EINVALID, engine.ErrorCode(r.eng.UpgradeAddon(ctx, "shop", "db", v, nil)), v)
+	}
+	r.addons.Images["quayside/postgres:16-offline"] = true
+	require.NoError(t, r.eng.UpgradeAddon(ctx, "shop", "db", "16", nil))
+	up, err := r.db.FindAddon(ctx, "shop", "db")
+	require.NoError(t, err)
+	assert.Equal(t, "16", up.Version)
+	assert.Equal(t, "quayside/postgres:16-offline", up.Image)
+	assert.Equal(t, []string{a.Volume}, up.OldVolumes)
+	assert.NotEqual(t, a.Volume, up.Volume)
+	assert.Equal(t, "rows", r.addons.Data("shop", "db"), "the data came over")
+	assert.Equal(t, "rows", r.addons.Volumes[a.Volume], "the old volume is kept")
+	assert.Equal(t, url, r.config("shop")["DATABASE_URL"], "the URL did not change")
+
+	removed, err := r.eng.RemoveOldVolumes(ctx, "shop", "db")
+	require.NoError(t, err)
+	assert.Equal(t, []string{a.Volume}, removed)
+	assert.NotContains(t, r.addons.Volumes, a.Volume)
+	up, _ = r.db.FindAddon(ctx, "shop", "db")
+	assert.Empty(t, up.OldVolumes)
+}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -219,5 +220,26 @@ func (s *Server) exposeAddon(c echo.Context) error {
 		return api.StreamEvent{}, s.cfg.Engine.ExposeAddon(c.Request().Context(), engine.ExposeRequest{
 			App: c.Param("app"), Name: c.Param("addon"), Addr: in.To, Public: in.Public, Output: w,
 		})
+	})
+}
+
+func (s *Server) upgradeAddon(c echo.Context) error {
+	var in api.UpgradeAddon
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	if (in.Version == "") == !in.RemoveOld {
+		return engine.FieldError("version", "give the version to upgrade to, or remove_old=true")
+	}
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		ctx := c.Request().Context()
+		if in.RemoveOld {
+			removed, err := s.cfg.Engine.RemoveOldVolumes(ctx, c.Param("app"), c.Param("addon"))
+			if err == nil {
+				fmt.Fprintf(w, "Removed %d old volume(s)\n", len(removed))
+			}
+			return api.StreamEvent{}, err
+		}
+		return api.StreamEvent{}, s.cfg.Engine.UpgradeAddon(ctx, c.Param("app"), c.Param("addon"), in.Version, w)
 	})
 }

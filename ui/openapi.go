@@ -64,6 +64,7 @@ var bodies = map[string][2]any{
 	"POST /apps/:app/addons/:addon/restore":  {api.RestoreAddon{}, nil},
 	"POST /apps/:app/addons/:addon/shell":    {api.AddonShell{}, nil},
 	"POST /apps/:app/addons/:addon/expose":   {api.ExposeAddon{}, nil},
+	"POST /apps/:app/addons/:addon/upgrade":  {api.UpgradeAddon{}, nil},
 	"POST /apps/:app/attachments":            {api.AttachAddon{}, nil},
 	"POST /apps/:app/attachments/detach":     {api.AttachAddon{}, nil},
 	"POST /apps/:app/attachments/promote":    {api.AttachAddon{}, nil},

@@ -24,6 +24,7 @@ type addonsCmd struct {
 	Backups addonsBackupsCmd `cmd:"" help:"List an add-on's backups, or set how many daily ones it keeps (--keep N)."`
 	Restore addonsRestoreCmd `cmd:"" help:"Replace an add-on's live data with one of its backups (its current data is backed up first)."`
 	Expose  addonsExposeCmd  `cmd:"" help:"Publish an add-on's port on the host for an admin connection: --to 127.0.0.1:15432 (--off stops; other than loopback needs --public)."`
+	Upgrade addonsUpgradeCmd `cmd:"" help:"Move an add-on to a newer major version: --version 16 (backup, new version, restore; the old volume is kept until --remove-old)."`
 	Psql    addonsPsqlCmd    `cmd:"" help:"Run SQL in an app's Postgres: quayside addons psql APP [NAME] [-c SQL] (statements at a prompt, or piped in)."`
 	Redis   addonsRedisCmd   `cmd:"" name:"redis-cli" help:"Run redis-cli in an app's Redis: quayside addons redis-cli APP [NAME] [-- CMD ARGS]"`
 }
@@ -350,4 +351,21 @@ func (c *addonsExposeCmd) Run(g *globals) error {
 		fmt.Printf("%s of %s answers on %s (its password: quayside addons info %s %s --reveal).\n", c.Name, c.App, c.To, c.App, c.Name)
 	}
 	return nil
+}
+
+type addonsUpgradeCmd struct {
+	addonArgs
+	Version   string `help:"The major version to move to, such as 16."`
+	RemoveOld bool   `help:"Remove the volumes kept from earlier upgrades instead."`
+}
+
+func (c *addonsUpgradeCmd) Run(g *globals) error {
+	if (c.Version == "") == !c.RemoveOld {
+		return engine.Errorf(engine.EINVALID, "give --version N to upgrade, or --remove-old to remove the volumes kept from before")
+	}
+	cl, err := g.client()
+	if err != nil {
+		return err
+	}
+	return cl.UpgradeAddon(g.ctx, c.App, c.Name, api.UpgradeAddon{Version: c.Version, RemoveOld: c.RemoveOld}, os.Stdout)
 }

@@ -5,6 +5,7 @@ import (
 	"net"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/mount"
@@ -239,6 +240,21 @@ func (r *Runtime) RemoveAddon(ctx context.Context, app, name string, volumes ...
 		r.log.Info("add-on volume removed", "app", app, "addon", name, "volume", v)
 	}
 	return nil
+}
+
+// RemoveAddonVolume implements engine.AddonRuntime.
+func (r *Runtime) RemoveAddonVolume(ctx context.Context, app, name, vol string) error {
+	err := r.cli.VolumeRemove(ctx, AddonVolumeName(r.instance, vol), false)
+	switch {
+	case err == nil:
+		r.log.Info("add-on volume removed", "app", app, "addon", name, "volume", vol)
+		return nil
+	case isNotFound(err):
+		return nil
+	case cerrdefs.IsConflict(err):
+		return engine.Errorf(engine.ECONFLICT, "volume %s of add-on %s is in use by a container: it stays", vol, name)
+	}
+	return r.wrap("remove add-on volume", err)
 }
 
 // ConnectAddon implements engine.AddonRuntime.

@@ -144,6 +144,19 @@ func (f *Addons) RemoveAddon(_ context.Context, app, name string, volumes ...str
 	return nil
 }
 
+// RemoveAddonVolume implements engine.AddonRuntime.
+func (f *Addons) RemoveAddonVolume(_ context.Context, _, _, vol string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, b := range f.containers {
+		if b.spec.Volume == vol {
+			return engine.Errorf(engine.ECONFLICT, "volume %s is in use", vol)
+		}
+	}
+	delete(f.Volumes, vol)
+	return nil
+}
+
 // ExecAddon implements engine.AddonRuntime: 0 while running.
 func (f *Addons) ExecAddon(_ context.Context, app, name string, cmd []string, _ io.Reader, out io.Writer) (int, error) {
 	f.mu.Lock()

@@ -227,3 +227,17 @@ func (c *Client) ExposeAddon(ctx context.Context, app, name string, in ExposeAdd
 	_, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/expose"), in, w)
 	return err
 }
+
+// UpgradeAddon is the body of POST /apps/{app}/addons/{addon}/upgrade:
+// Version moves the add-on to a newer major version; RemoveOld removes
+// the volumes kept from earlier upgrades instead.
+type UpgradeAddon struct {
+	Version   string `json:"version,omitempty"`
+	RemoveOld bool   `json:"remove_old,omitempty"`
+}
+
+// UpgradeAddon upgrades an add-on or removes its old volumes.
+func (c *Client) UpgradeAddon(ctx context.Context, app, name string, in UpgradeAddon, w io.Writer) error {
+	_, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/upgrade"), in, w)
+	return err
+}
