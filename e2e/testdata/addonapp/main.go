@@ -5,6 +5,7 @@
 //	GET /      ok
 //	GET /hit   inserts a row and increments the counter, then /state
 //	GET /state "rows=N hits=M"
+//	GET /rows  "rows=N" (Postgres only)
 package main
 
 import (
@@ -37,6 +38,14 @@ func main() {
 		state(w)
 	})
 	http.HandleFunc("/state", func(w http.ResponseWriter, r *http.Request) { state(w) })
+	http.HandleFunc("/rows", func(w http.ResponseWriter, r *http.Request) {
+		rows, err := psql("CREATE TABLE IF NOT EXISTS hits (at timestamptz DEFAULT now()); SELECT count(*) FROM hits;")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		fmt.Fprintf(w, "rows=%s\n", rows)
+	})
 	fmt.Println("listening on", port)
 	if err := http.ListenAndServe(":"+port, nil); err != nil {
 		fmt.Fprintln(os.Stderr, err)
