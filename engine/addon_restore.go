@@ -85,3 +85,40 @@ func (e *Engine) SetAddonKeep(ctx context.Context, app, name string, keep int) (
 	a.Keep = keep
 	return e.cfg.Store.UpdateAddon(ctx, a)
 }
+
+// RestoreAddonInto creates a new add-on of app called into, of the same
+// kind and version as add-on name, and restores name's backup into it:
+// the live data stays as it is, and the app gets the new one's URL in its
+// own variable (INTO_URL) to compare or to promote.
+func (e *Engine) RestoreAddonInto(ctx context.Context, app, name, backup, into string, w io.Writer) (a *Addon, err error) {
+	if err := e.authorize(ctx, ActDeploy, app); err != nil {
+		return nil, err
+	}
+	defer func() { e.audit(ctx, AuditAddonRestore, app, into, "from "+name+" "+clipText(backup, 80), err) }()
+	if err := e.backupsAvailable(); err != nil {
+		return nil, err
+	}
+	src, err := e.ownedAddon(ctx, app, name)
+	if err != nil {
+		return nil, err
+	}
+	path, err := e.backupPath(src, backup)
+	if err != nil {
+		return nil, err
+	}
+	if into == "" {
+		return nil, FieldError("into", "name the new add-on (--into NAME)")
+	}
+	a, err = e.CreateAddon(ctx, AddonRequest{App: app, Kind: src.Kind, Name: into, Version: src.Version,
+		Memory: FormatMemory(src.MemoryBytes), Output: w})
+	if err != nil {
+		return a, err
+	}
+	ctx, unlock, err := e.lockAddons(ctx, app)
+	if err != nil {
+		return a, err
+	}
+	defer unlock()
+	newProgress(w).Step("Restoring %s into %s", backup, into)
+	return a, e.restoreFile(ctx, a, path)
+}

@@ -479,3 +479,25 @@ func TestUpgradeAddonKeepsTheDataAndTheOldVolume(t *testing.T) {
 	up, _ = r.db.FindAddon(ctx, "shop", "db")
 	assert.Empty(t, up.OldVolumes)
 }
+
+func TestRestoreIntoANewAddonLeavesTheLiveData(t *testing.T) {
+	r := newAddonRig(t, true)
+	ann := as("ann@x.io", engine.RoleDeveloper)
+	require.NoError(t, r.eng.PreparePush(ann, "shop", ""))
+	_, err := r.eng.Push(ann, engine.PushRequest{App: "shop", Ref: "refs/heads/main", NewCommit: "img", Source: enginetest.Source{}})
+	require.NoError(t, err)
+	_, err = r.eng.CreateAddon(ann, engine.AddonRequest{App: "shop", Kind: engine.AddonPostgres})
+	require.NoError(t, err)
+	r.addons.Write("shop", "db", "yesterday")
+	b, err := r.eng.BackupAddon(ann, "shop", "db")
+	require.NoError(t, err)
+	r.addons.Write("shop", "db", "today")
+
+	_, err = r.eng.RestoreAddonInto(ann, "shop", "db", "../"+b.Name, "old", nil)
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	a, err := r.eng.RestoreAddonInto(ann, "shop", "db", b.Name, "old", nil)
+	require.NoError(t, err, "a developer may restore into a new add-on")
+	assert.Equal(t, "yesterday", r.addons.Data("shop", "old"))
+	assert.Equal(t, "today", r.addons.Data("shop", "db"), "the live data stays")
+	assert.Equal(t, a.URL(), r.config("shop")["OLD_URL"])
+}

@@ -243,3 +243,14 @@ func (s *Server) upgradeAddon(c echo.Context) error {
 		return api.StreamEvent{}, s.cfg.Engine.UpgradeAddon(ctx, c.Param("app"), c.Param("addon"), in.Version, w)
 	})
 }
+
+func (s *Server) restoreAddonInto(c echo.Context) error {
+	var in api.RestoreAddonInto
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	return s.streamOp(c, func(w *streamWriter) (api.StreamEvent, error) {
+		_, err := s.cfg.Engine.RestoreAddonInto(c.Request().Context(), c.Param("app"), c.Param("addon"), in.Backup, in.Into, w)
+		return api.StreamEvent{}, err
+	})
+}

@@ -71,6 +71,7 @@ var apiRoutes = []route{
 	{"POST", "/apps/:app/addons/:addon/restore", engine.ActDestroyApp, h((*Server).restoreAddon), "Replace an add-on's live data with one of its backups"},
 	{"POST", "/apps/:app/addons/:addon/expose", engine.ActDestroyApp, h((*Server).exposeAddon), "Publish an add-on's port on the host (loopback unless public=true), or stop with to=\"\""},
 	{"POST", "/apps/:app/addons/:addon/upgrade", engine.ActDestroyApp, h((*Server).upgradeAddon), "Move an add-on to a newer major version (dump, new version, restore), or remove the volumes kept from before"},
+	{"POST", "/apps/:app/addons/:addon/restore-into", engine.ActDeploy, h((*Server).restoreAddonInto), "Restore one of an add-on's backups into a new add-on of the app"},
 	{"POST", "/apps/:app/addons/:addon/shell", engine.ActRevealConfig, h((*Server).addonShell), "Run psql or redis-cli once in an add-on with the given input"},
 	{"POST", "/apps/:app/attachments", engine.ActChangeConfig, h((*Server).attachAddon), "Give the app the URL of another app's add-on"},
 	{"POST", "/apps/:app/attachments/detach", engine.ActChangeConfig, h((*Server).detachAddon), "Take another app's add-on from the app"},

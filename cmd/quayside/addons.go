@@ -307,12 +307,20 @@ type addonsRestoreCmd struct {
 	addonArgs
 	Backup  string `arg:"" help:"The backup's name (see quayside addons backups APP NAME)."`
 	Confirm string `help:"Repeat the add-on's name to confirm: its live data is replaced."`
+	Into    string `placeholder:"NEW" help:"Restore into a new add-on called NEW instead (the live data stays; the app gets NEW_URL)."`
 }
 
 func (c *addonsRestoreCmd) Run(g *globals) error {
 	cl, err := g.client()
 	if err != nil {
 		return err
+	}
+	if c.Into != "" {
+		if err := cl.RestoreAddonInto(g.ctx, c.App, c.Name, api.RestoreAddonInto{Backup: c.Backup, Into: c.Into}, os.Stdout); err != nil {
+			return err
+		}
+		fmt.Printf("Restored %s of %s into the new add-on %s.\n", c.Backup, c.Name, c.Into)
+		return nil
 	}
 	if c.Confirm == "" && term.IsTerminal(int(os.Stdin.Fd())) {
 		fmt.Printf("This replaces the live data of %s of %s with %s (the current data is backed up first).\nType the add-on's name to go on: ", c.Name, c.App, c.Backup)

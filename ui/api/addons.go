@@ -77,6 +77,14 @@ type RestoreAddon struct {
 	Confirm string `json:"confirm"`
 }
 
+// RestoreAddonInto is the body of POST
+// /apps/{app}/addons/{addon}/restore-into.
+type RestoreAddonInto struct {
+	Backup string `json:"backup"`
+	// Into names the new add-on the backup is restored into.
+	Into string `json:"into"`
+}
+
 // AddonBackup is one backup file of an add-on.
 type AddonBackup struct {
 	Name      string    `json:"name"`
@@ -239,5 +247,11 @@ type UpgradeAddon struct {
 // UpgradeAddon upgrades an add-on or removes its old volumes.
 func (c *Client) UpgradeAddon(ctx context.Context, app, name string, in UpgradeAddon, w io.Writer) error {
 	_, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/upgrade"), in, w)
+	return err
+}
+
+// RestoreAddonInto restores a backup of an add-on into a new add-on.
+func (c *Client) RestoreAddonInto(ctx context.Context, app, name string, in RestoreAddonInto, w io.Writer) error {
+	_, err := c.stream(ctx, http.MethodPost, addonPath(app, name, "/restore-into"), in, w)
 	return err
 }
