@@ -30,7 +30,7 @@ type addonsCmd struct {
 }
 
 type addonsListCmd struct {
-	App  string `arg:"" help:"App name."`
+	App  string `arg:"" optional:"" help:"App name (default: the add-ons of every app you can see)."`
 	JSON bool   `help:"Print JSON."`
 }
 
@@ -39,12 +39,16 @@ func (c *addonsListCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	list, err := cl.Addons(g.ctx, c.App)
+	list, err := listAddons(g, cl, c.App)
 	if err != nil {
 		return err
 	}
 	if c.JSON {
 		return printJSON(list)
+	}
+	if len(list) == 0 && c.App == "" {
+		fmt.Println("No add-ons: create one with quayside addons create APP postgres")
+		return nil
 	}
 	if len(list) == 0 {
 		fmt.Printf("%s has no add-ons: create one with quayside addons create %s postgres\n", c.App, c.App)
@@ -52,10 +56,38 @@ func (c *addonsListCmd) Run(g *globals) error {
 	}
 	w := table("ADD-ON", "KIND", "STATE", "SIZE", "MEMORY", "VARIABLE", "LAST BACKUP")
 	for _, a := range list {
+		app := c.App
+		if app == "" {
+			app = a.App
+		}
 		row(w, addonRef(c.App, a), a.Kind+" "+a.Version, a.State, engine.FormatMemory(a.SizeBytes),
-			memoryOf(a), varOf(a, c.App), lastBackup(a))
+			memoryOf(a), varOf(a, app), lastBackup(a))
 	}
 	return w.Flush()
+}
+
+// listAddons lists app's add-ons, or those every visible app owns.
+func listAddons(g *globals, cl *api.Client, app string) ([]api.Addon, error) {
+	if app != "" {
+		return cl.Addons(g.ctx, app)
+	}
+	apps, err := cl.ListApps(g.ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := []api.Addon{}
+	for _, a := range apps {
+		list, err := cl.Addons(g.ctx, a.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, ad := range list {
+			if ad.App == a.Name {
+				all = append(all, ad)
+			}
+		}
+	}
+	return all, nil
 }
 
 // addonRef names a for app: NAME when app owns it, OWNER/NAME otherwise.
