@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -254,3 +255,25 @@ func (s *Server) restoreAddonInto(c echo.Context) error {
 		return api.StreamEvent{}, err
 	})
 }
+
+// addonBodies are the bodies (see bodies in openapi.go) of the add-on routes.
+var addonBodies = map[string][2]any{
+	"GET /apps/:app/addons":                      {nil, api.AddonList{}},
+	"POST /apps/:app/addons":                     {api.CreateAddon{}, api.Addon{}},
+	"GET /apps/:app/addons/:addon":               {nil, api.Addon{}},
+	"PATCH /apps/:app/addons/:addon":             {api.ChangeAddon{}, api.Addon{}},
+	"DELETE /apps/:app/addons/:addon":            {nil, nil},
+	"GET /apps/:app/addons/:addon/logs":          {nil, api.AddonLogs{}},
+	"GET /apps/:app/addons/:addon/backups":       {nil, api.AddonBackupList{}},
+	"POST /apps/:app/addons/:addon/backups":      {nil, api.AddonBackup{}},
+	"POST /apps/:app/addons/:addon/restore":      {api.RestoreAddon{}, nil},
+	"POST /apps/:app/addons/:addon/restore-into": {api.RestoreAddonInto{}, nil},
+	"POST /apps/:app/addons/:addon/shell":        {api.AddonShell{}, nil},
+	"POST /apps/:app/addons/:addon/expose":       {api.ExposeAddon{}, nil},
+	"POST /apps/:app/addons/:addon/upgrade":      {api.UpgradeAddon{}, nil},
+	"POST /apps/:app/attachments":                {api.AttachAddon{}, nil},
+	"POST /apps/:app/attachments/detach":         {api.AttachAddon{}, nil},
+	"POST /apps/:app/attachments/promote":        {api.AttachAddon{}, nil},
+}
+
+func init() { maps.Copy(bodies, addonBodies) }
