@@ -188,6 +188,9 @@ func (e *Engine) Destroy(ctx context.Context, name string) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := e.checkAddonsBeforeDestroy(ctx, name); err != nil {
+		return err
+	}
 	app.State = AppDestroying
 	if err := e.cfg.Store.UpdateApp(ctx, app); err != nil {
 		return err
@@ -211,6 +214,9 @@ func (e *Engine) destroyLocked(ctx context.Context, name string) error {
 	}
 	e.cfg.Router.RemoveRoute(name)
 	e.unmanageCerts(ctx, hosts...)
+	if err := e.leaveAddons(ctx, name); err != nil {
+		return err
+	}
 	if err := e.removeContainers(ctx, name); err != nil {
 		e.reportFailure(nil, "destroy", name, err)
 		return err

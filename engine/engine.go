@@ -85,6 +85,13 @@ type Config struct {
 	// CatalogParser reads catalog-info.yaml at each production push; nil
 	// reads no catalog file.
 	CatalogParser CatalogParser
+	// Addons runs add-on containers (Postgres, Redis); nil means add-ons
+	// are not available on this server.
+	Addons AddonRuntime
+	// AddonDumper backs add-ons up and restores them; nil means no backups.
+	AddonDumper AddonDumper
+	// AddonDir is where add-on backups are kept; "" means no backups.
+	AddonDir string
 }
 
 // Engine carries out deploys, config changes, rollbacks and destroys, one at
@@ -190,6 +197,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	go func() { defer e.wg.Done(); e.watchEvents(ctx) }()
 	go func() { defer e.wg.Done(); e.syncPeriodically(ctx) }()
 	e.startCron(ctx)
+	e.startAddons(ctx)
 	return nil
 }
 

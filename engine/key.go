@@ -81,4 +81,5 @@ type Store interface {
 	InsightsStore
 	CatalogStore
 	CronStore
+	AddonStore
 }

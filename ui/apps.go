@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -95,7 +96,14 @@ func (s *Server) destroyApp(c echo.Context) error {
 	if c.QueryParam("confirm") != name {
 		return engine.FieldError("confirm", "destroying %s removes its containers, images, repository, releases and config for good: confirm with the app's name (quayside apps destroy %s --confirm %s)", name, name, name)
 	}
-	if err := s.cfg.Engine.Destroy(c.Request().Context(), name); err != nil {
+	destroy := s.cfg.Engine.Destroy
+	if c.QueryParam("with_addons") == "true" {
+		noBackup := c.QueryParam("no_backup") == "true"
+		destroy = func(ctx context.Context, app string) error {
+			return s.cfg.Engine.DestroyWithAddons(ctx, app, noBackup, nil)
+		}
+	}
+	if err := destroy(c.Request().Context(), name); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -154,6 +154,9 @@ func (c *appsBranchCmd) Run(g *globals) error {
 type appsDestroyCmd struct {
 	App     string `arg:"" help:"App name."`
 	Confirm string `help:"Repeat the app's name to confirm: destroying cannot be undone."`
+	// An app that owns add-ons is only destroyed with them.
+	WithAddons bool `help:"Also destroy the add-ons the app owns (each keeps a final backup)."`
+	NoBackup   bool `help:"With --with-addons: take no final backups."`
 }
 
 func (c *appsDestroyCmd) Run(g *globals) error {
@@ -161,7 +164,12 @@ func (c *appsDestroyCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
-	if err := cl.DestroyApp(g.ctx, c.App, c.Confirm); err != nil {
+	if c.WithAddons {
+		err = cl.DestroyAppWithAddons(g.ctx, c.App, c.Confirm, c.NoBackup)
+	} else {
+		err = cl.DestroyApp(g.ctx, c.App, c.Confirm)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Printf("Destroyed %s: its containers, images, repository, releases and config are gone.\n", c.App)

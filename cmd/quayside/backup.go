@@ -41,6 +41,11 @@ func (c *backupCmd) Run(g *globals) error {
 	if err != nil {
 		return err
 	}
+	if c.File == "-" {
+		freshAddonBackups(g, os.Stderr)
+	} else {
+		freshAddonBackups(g, os.Stdout)
+	}
 	b := &backup.Backup{Data: data, Version: version, Recipients: rs, Stdout: os.Stdout}
 	if c.WithImages {
 		b.Images = docker.ImageArchive{}

@@ -45,6 +45,7 @@ type cli struct {
 	Ps          psCmd          `cmd:"" help:"List an app's processes, and scale them."`
 	Run         runCmd         `cmd:"" help:"Run a command once in a new container of an app: quayside run APP -- CMD ARGS"`
 	Cron        cronCmd        `cmd:"" help:"Scheduled jobs of an app: list, add, remove, pause, resume, run, history."`
+	Addons      addonsCmd      `cmd:"" help:"Databases for apps (Postgres, Redis): create, list, info, attach, detach, promote, destroy, logs, backup, backups, restore."`
 	Builder     builderCmd     `cmd:"" help:"Show or change the buildpack builder of an app."`
 	Builds      buildsCmd      `cmd:"" help:"Manage builds: clear an app's build cache."`
 	Domains     domainsCmd     `cmd:"" help:"List, add and remove an app's domains; shows certificate states."`

@@ -92,10 +92,10 @@ func (r *Runtime) eventFilters() filters.Args {
 }
 
 // toEvent maps a Docker event; ok is false for events that are not ours,
-// and for those of one-off containers, which are not app processes.
+// and for those of one-off and add-on containers, which are not app processes.
 func (r *Runtime) toEvent(m events.Message) (engine.RuntimeEvent, bool) {
 	attrs := m.Actor.Attributes
-	if m.Type != events.ContainerEventType || !ownedBy(attrs, r.instance) || isOneOff(attrs) {
+	if m.Type != events.ContainerEventType || !ownedBy(attrs, r.instance) || isOneOff(attrs) || isAddon(attrs) {
 		return engine.RuntimeEvent{}, false
 	}
 	ev := engine.RuntimeEvent{

@@ -133,7 +133,8 @@ func (r *Runtime) removeIfStopped(ctx context.Context, id string, stoppedFor tim
 	if err != nil {
 		return engine.GCItem{}, false, r.wrap("inspect container", err)
 	}
-	if info.ContainerJSONBase == nil || info.State == nil || info.Config == nil || !ownedBy(info.Config.Labels, r.instance) {
+	if info.ContainerJSONBase == nil || info.State == nil || info.Config == nil || !ownedBy(info.Config.Labels, r.instance) ||
+		isAddon(info.Config.Labels) {
 		return engine.GCItem{}, false, nil
 	}
 	since, stopped := stoppedSince(info)

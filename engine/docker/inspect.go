@@ -40,8 +40,8 @@ func (r *Runtime) inspectOwned(ctx context.Context, id string) (container.Inspec
 
 // Containers implements engine.Runtime: the containers of this instance
 // (of app, unless app is ""), in any state, ordered by app, release,
-// process and replica. One-off containers (Run) are not app processes and
-// are left out.
+// process and replica. One-off containers (Run) and add-on containers are
+// not app processes and are left out.
 func (r *Runtime) Containers(ctx context.Context, app string) ([]*engine.Container, error) {
 	list, err := r.cli.ContainerList(ctx, container.ListOptions{All: true, Filters: scope(r.instance, app)})
 	if err != nil {
@@ -49,7 +49,7 @@ func (r *Runtime) Containers(ctx context.Context, app string) ([]*engine.Contain
 	}
 	out := make([]*engine.Container, 0, len(list))
 	for _, s := range list {
-		if isOneOff(s.Labels) {
+		if isOneOff(s.Labels) || isAddon(s.Labels) {
 			continue
 		}
 		c, err := r.Inspect(ctx, s.ID)

@@ -234,6 +234,8 @@ func (b *Backup) addEntry(a *archiveWriter, name string) error {
 	switch {
 	case name == "repos" && fi.IsDir():
 		return b.addRepositories(a, src)
+	case name == addonsDir && fi.IsDir():
+		return a.addTree(dataPrefix+name, src, newestDumps(src))
 	case fi.IsDir():
 		return a.addTree(dataPrefix+name, src, nil)
 	case fi.Mode().IsRegular():

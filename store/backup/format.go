@@ -28,7 +28,7 @@ const (
 // sockets, the lock, temporary files) is not needed to serve the apps.
 var backedUp = []string{
 	"quayside.db", "secret.key", "ssh_host_ed25519_key", "ssh_host_ed25519_key.pub",
-	"certs", "repos", "metrics-history.gob",
+	"certs", "repos", "metrics-history.gob", addonsDir,
 }
 
 // Header describes a backup. It is the archive's first member, so a

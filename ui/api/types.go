@@ -348,6 +348,8 @@ type StreamEvent struct {
 	App *App `json:"app,omitempty"`
 	// Limits are a process type's limits after a change, in its result event.
 	Limits *Limits `json:"limits,omitempty"`
+	// Addon is the add-on made or changed, in its result event.
+	Addon *Addon `json:"addon,omitempty"`
 }
 
 // StreamContentType is the media type of streamed answers.

@@ -32,6 +32,9 @@ type appData struct {
 	// Cron are the app's scheduled jobs; CanRunCron shows "Run now".
 	Cron       []cronRow
 	CanRunCron bool
+	// Addons are the app's add-ons; CanRestoreAddon shows "Restore…".
+	Addons          []addonRow
+	CanRestoreAddon bool
 }
 
 func (d *Dashboard) appPage(c echo.Context, v *view) error {
@@ -61,6 +64,9 @@ func (d *Dashboard) appPage(c echo.Context, v *view) error {
 		return err
 	}
 	if err := d.loadCron(c, v, app.Name, &data); err != nil {
+		return err
+	}
+	if err := d.loadAddons(c, v, app.Name, &data); err != nil {
 		return err
 	}
 	v.Data = data

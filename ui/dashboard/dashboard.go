@@ -83,6 +83,7 @@ var routes = []route{
 	{http.MethodPost, "/apps/:app/rollback", signedIn((*Dashboard).rollback)},
 	{http.MethodPost, "/apps/:app/previews/destroy", signedIn((*Dashboard).destroyPreview)},
 	{http.MethodPost, "/apps/:app/cron/run", signedIn((*Dashboard).runCron)},
+	{http.MethodPost, "/apps/:app/addons/restore", signedIn((*Dashboard).restoreAddon)},
 	{http.MethodGet, "/apps/:app/releases/:number", signedIn((*Dashboard).releasePage)},
 	{http.MethodGet, "/apps/:app/logs", signedIn((*Dashboard).logsPage)},
 	{http.MethodGet, "/apps/:app/metrics", signedIn((*Dashboard).metricsPage)},

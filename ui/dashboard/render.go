@@ -20,7 +20,7 @@ var templateFS embed.FS
 // controls pages include). The page is executed through "layout".
 func loadPages() map[string]*template.Template {
 	base := template.Must(template.New("layout").Funcs(funcs).ParseFS(templateFS,
-		"templates/layout.html", "templates/partials.html", "templates/previews_partial.html", "templates/cron_partial.html", "templates/actions/*.html"))
+		"templates/layout.html", "templates/partials.html", "templates/previews_partial.html", "templates/cron_partial.html", "templates/addons_partial.html", "templates/actions/*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)

@@ -102,6 +102,7 @@ var flashes = map[string]string{
 	"rolled-back":    "Rolled back: the release below marked current is live.",
 	"preview-gone":   "Preview destroyed.",
 	"cron-started":   "Job started: its output is in the logs under cron.JOB.",
+	"addon-restored": "Add-on restored from the backup; the data it replaced was backed up first.",
 	"config-saved":   "Config saved.",
 	"config-unset":   "Config variable removed.",
 	"scaled":         "Scale changed.",

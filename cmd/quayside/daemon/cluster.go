@@ -16,7 +16,7 @@ func (d *Daemon) runtime() *swarm.Runtime {
 		return d.swarm
 	}
 	log := d.cfg.Log
-	local := docker.New(d.docker, d.instance, log.With("part", "docker"), docker.WithSubnets(d.appSubnets()))
+	local := d.localRuntime()
 	opts := []swarm.Option{swarm.WithRegistry(d.startRegistry)}
 	if d.cfg.StopGrace > 0 {
 		opts = append(opts, swarm.WithStopGrace(d.cfg.StopGrace))
@@ -28,6 +28,16 @@ func (d *Daemon) runtime() *swarm.Runtime {
 		return d.swarm.Close(ctx)
 	})
 	return d.swarm
+}
+
+// localRuntime is the runtime of this server's own Docker daemon, made
+// once: apps' containers in single-node mode (under runtime()) and add-ons
+// always run there.
+func (d *Daemon) localRuntime() *docker.Runtime {
+	if d.local == nil {
+		d.local = docker.New(d.docker, d.instance, d.cfg.Log.With("part", "docker"), docker.WithSubnets(d.appSubnets()))
+	}
+	return d.local
 }
 
 // startRegistry starts Quayside's registry for a cluster whose manager

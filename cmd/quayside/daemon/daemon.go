@@ -42,7 +42,8 @@ type Daemon struct {
 	lock     *os.File
 	db       *store.DB
 	docker   *client.Client
-	swarm    *swarm.Runtime // made by runtime()
+	swarm    *swarm.Runtime  // made by runtime()
+	local    *docker.Runtime // made by localRuntime()
 	instance string
 	proxy    *proxy.Proxy
 	engine   *engine.Engine
@@ -193,11 +194,13 @@ func (d *Daemon) build(context.Context) error {
 	if err != nil {
 		return err
 	}
+	local := d.localRuntime()
 	d.engine = engine.New(engine.Config{
 		Access: d.accounts, Sinks: []engine.EventSink{d.metrics, d.notify},
 		Store:   d.db,
 		Runtime: d.runtime(),
 		Cluster: d.runtime(), Placement: d.db,
+		Addons: local, AddonDumper: addonDumper(local), AddonDir: filepath.Join(d.cfg.Data, "addons"),
 		Builder:  d.builder(),
 		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
