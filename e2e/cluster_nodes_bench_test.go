@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -59,6 +61,7 @@ func clusterPushes(t *testing.T, twoNodes bool) clusterFigures {
 		s.httpAddr, s.httpsAddr, s.sshAddr = a+":8080", a+":8443", a+":2222"
 		s.start()
 		s.mustCLI("keys", "add", "tester", stdin(pubKey))
+		t.Cleanup(func() { _ = os.RemoveAll(filepath.Join("/etc/docker/certs.d", a+":5443")) }) // the registry's trust
 		s.mustCLI("cluster", "init", "--advertise-addr", a)
 	}
 	repo := sampleRepo(t, "r0")
