@@ -12,6 +12,11 @@
 #       build cache holding the compiled standard library.
 #
 # Docs, man pages, locales and apt caches are left out to keep images small.
+#
+# With QUAYSIDE_DEB_CACHE=DIR (an absolute path) the downloaded packages are
+# kept in DIR (debootstrap/ and apt/) and taken from there next time, so a
+# rebuild fetches only what changed; packages the new root file system does
+# not hold are removed from it.
 set -eu
 
 usage() {
@@ -22,7 +27,8 @@ usage() {
 [ $# -ge 3 ] || usage
 here=$(cd "$(dirname "$0")" && pwd)
 stage=$1 dir=$2 mirror=$3 security=${4:-}
-mounted=0
+debs=${QUAYSIDE_DEB_CACHE:-}
+mounted=0 cache_mounted=0
 
 # packages prints the package names of a list file, one a line.
 packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
@@ -45,6 +51,7 @@ enter() {
 
 # leave undoes enter; it runs on every exit.
 leave() {
+	unmount_cache
 	if [ "$mounted" = 1 ]; then
 		umount "$dir/proc" || umount -l "$dir/proc"
 		mounted=0
@@ -80,12 +87,56 @@ path-include /usr/share/locale/locale.alias
 EOF
 }
 
+# mount_cache puts the package cache QUAYSIDE_DEB_CACHE/apt where apt keeps
+# its downloads in the root file system.
+mount_cache() {
+	[ -n "$debs" ] || return 0
+	mkdir -p "$debs/apt/partial" "$dir/var/cache/apt/archives"
+	mount --bind "$debs/apt" "$dir/var/cache/apt/archives"
+	cache_mounted=1
+}
+
+unmount_cache() {
+	if [ "$cache_mounted" = 1 ]; then
+		umount "$dir/var/cache/apt/archives" || umount -l "$dir/var/cache/apt/archives"
+		cache_mounted=0
+	fi
+}
+
+# prune_cache removes from the package cache directory $1 the .deb files of
+# package versions the root file system does not hold, so the cache does not
+# grow with every Debian update.
+prune_cache() {
+	# shellcheck disable=SC2016 # dpkg-query's format, not the shell's
+	in_root dpkg-query -W -f '${Package}_${Version}_${Architecture}.deb\n' |
+		sed 's/:/%3a/g' | LC_ALL=C sort >"$dir/tmp/installed-debs"
+	find "$1" -maxdepth 1 -name '*.deb' | while IFS= read -r f; do
+		if ! grep -qxF "${f##*/}" "$dir/tmp/installed-debs"; then rm -f "$f"; fi
+	done
+	rm -f "$dir/tmp/installed-debs"
+}
+
 # install_packages installs the packages of a list file, with security fixes.
 install_packages() {
 	in_root apt-get update -q
+	mount_cache
 	in_root apt-get dist-upgrade -y -q
 	# shellcheck disable=SC2046 # one word per package is intended
 	in_root apt-get install -y -q $(packages "$1")
+	unmount_cache
+}
+
+# debootstrap_root makes the minbase root file system, with the packages
+# cached in QUAYSIDE_DEB_CACHE/debootstrap when that is set.
+debootstrap_root() {
+	if [ -z "$debs" ]; then
+		debootstrap --variant=minbase bookworm "$dir" "$mirror"
+		return
+	fi
+	mkdir -p "$debs/debootstrap"
+	debootstrap --variant=minbase --cache-dir="$debs/debootstrap" bookworm "$dir" "$mirror"
+	# Before any upgrade: the cache keeps what debootstrap installs.
+	prune_cache "$debs/debootstrap"
 }
 
 # add_user makes the non-root user buildpacks and apps run as.
@@ -126,7 +177,7 @@ run)
 		echo "rootfs.sh: $dir exists; give a new directory" >&2
 		exit 2
 	fi
-	debootstrap --variant=minbase bookworm "$dir" "$mirror"
+	debootstrap_root
 	configure_apt
 	enter
 	install_packages "$here/packages-run.txt"
@@ -140,6 +191,7 @@ build)
 	configure_apt
 	enter
 	install_packages "$here/packages-build.txt"
+	if [ -n "$debs" ]; then prune_cache "$debs/apt"; fi
 	warm_go_cache
 	;;
 *)

@@ -1,0 +1,74 @@
+#!/bin/sh
+# make-run.sh: `make run`. Starts Quayside on this machine as soon as
+# bin/quayside is compiled, while scripts/make-builder.sh assembles the
+# offline buildpacks builder in the background (minutes the first time,
+# seconds later). Apps with a Dockerfile deploy at once; a buildpacks push
+# made before the builder is ready is told how far it is and when it will be
+# ready (the server reads DATA/builder-assembly.status, which make-builder.sh
+# keeps up to date). The builder's progress lines are shown prefixed with
+# "builder:" and kept in DATA/builder.log.
+#
+#   make-run.sh DATA HTTP_ADDR HTTPS_ADDR SSH_ADDR [SERVER FLAGS...]
+#
+# Ctrl-C stops the server and the builder's assembly (the next make run
+# picks it up from the last image made).
+set -eu
+
+[ $# -ge 4 ] || {
+	echo "usage: make-run.sh DATA HTTP_ADDR HTTPS_ADDR SSH_ADDR [SERVER FLAGS...]" >&2
+	exit 2
+}
+cd "$(dirname "$0")/.."
+mkdir -p "$1"
+data=$(cd "$1" && pwd) http=$2 https=$3 ssh=$4
+shift 4
+start=$(date +%s)
+
+say() {
+	now=$(date +%s)
+	printf '==> [%d:%02d] make run: %s\n' $(((now - start) / 60)) $(((now - start) % 60)) "$*"
+}
+
+# minutes prints seconds as "about N minutes" (at least 1).
+minutes() {
+	m=$((($1 + 59) / 60))
+	if [ "$m" -le 1 ]; then echo "about 1 minute"; else echo "about $m minutes"; fi
+}
+
+builder_pid=''
+# shellcheck disable=SC2317 # run by the EXIT trap
+# stop ends the builder's assembly (its whole process group, which this
+# script started); the tail showing it ends with it.
+stop() {
+	if [ -n "$builder_pid" ] && kill -0 "$builder_pid" 2>/dev/null; then
+		say "stopping the builder's assembly (the next make run goes on from the last image made)"
+		kill -TERM -- "-$builder_pid" 2>/dev/null || true
+		wait "$builder_pid" 2>/dev/null || true
+	fi
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+secs=$(QUAYSIDE_BUILDER_STATUS='' ./scripts/make-builder.sh --estimate) || exit 1
+if [ "$secs" -gt 0 ]; then
+	say "first run: the buildpacks builder takes $(minutes "$secs"), in the background; Quayside serves as soon as bin/quayside is compiled (seconds to 2 minutes), and apps with a Dockerfile deploy from then on; later runs: seconds"
+else
+	say "the buildpacks builder is up to date; Quayside serves as soon as bin/quayside is compiled"
+fi
+
+# The builder runs in a session and process group of its own (setsid; a
+# background child is no group leader, so setsid does not fork and $! is
+# the group), niced so the server's compile goes first: Ctrl-C reaches the
+# server, and stop ends the whole assembly.
+log=$data/builder.log
+: >"$log"
+QUAYSIDE_BUILDER_STATUS=$data/builder-assembly.status setsid nice -n 10 ./scripts/make-builder.sh >"$log" 2>&1 &
+builder_pid=$!
+tail -n +1 -f --pid="$builder_pid" "$log" | sed -u 's/^/builder: /' &
+
+say "compile bin/quayside"
+"${MAKE:-make}" --no-print-directory build
+say "bin/quayside compiled; starting the server (the builder's progress: $log)"
+status=0
+QUAYSIDE_DATA=$data bin/quayside server --domain localhost --http-addr "$http" --https-addr "$https" --ssh-addr "$ssh" "$@" || status=$?
+exit "$status"
