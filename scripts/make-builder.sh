@@ -210,7 +210,12 @@ make_run_image() {
 	note "$(tail -n 1 "$work/rootfs-run.log")"
 	log "import $RUN_IMAGE (about 10 s)"
 	import_rootfs "$work/run-rootfs" "$STACK/image-run.conf" "$RUN_IMAGE"
-	rm -rf "$work/run-rootfs"
+	if [ "$need_build" = 1 ]; then
+		# The build image starts from the same files: no export of the image.
+		mv "$work/run-rootfs" "$work/build-rootfs"
+	else
+		rm -rf "$work/run-rootfs"
+	fi
 	note "run image ready in $(elapsed "$t")"
 }
 
@@ -233,9 +238,9 @@ add_local_cas() {
 	note "the build image also trusts this machine's certificate authorities: $(local_cas | xargs -n1 basename | tr '\n' ' ')"
 }
 
-make_build_image() {
-	t=$(date +%s)
-	log "unpack $RUN_IMAGE and install the build packages in a chroot, compile the Go standard library (about 2 min)"
+# export_run_image unpacks $RUN_IMAGE into $work/build-rootfs, for a build
+# image made when the run image was made earlier.
+export_run_image() {
 	mkdir "$work/build-rootfs"
 	cid=$(docker create --name "quayside-make-builder-$$" "$RUN_IMAGE" /bin/true)
 	rm -f "$work/export.failed"
@@ -243,13 +248,14 @@ make_build_image() {
 	docker rm "$cid" >/dev/null
 	cid=
 	[ ! -e "$work/export.failed" ] || die "could not export $RUN_IMAGE"
-	# dpkg without an fsync per file: the build packages are some 500 small
-	# ones, and a half-written root file system is thrown away anyway.
-	unsafe_io=$work/build-rootfs/etc/dpkg/dpkg.cfg.d/00quayside-unsafe-io
-	echo force-unsafe-io >"$unsafe_io"
+}
+
+make_build_image() {
+	t=$(date +%s)
+	log "install the build packages in a chroot on the run image's files, compile the Go standard library (about 2 min)"
+	[ -d "$work/build-rootfs" ] || export_run_image
 	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
 		env QUAYSIDE_DEB_CACHE="$cache/debs" "$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
-	rm -f "$unsafe_io"
 	note "$(tail -n 1 "$work/rootfs-build.log")"
 	add_local_cas "$work/build-rootfs"
 	log "import $BUILD_IMAGE (about 20 s)"
