@@ -37,6 +37,7 @@ cleanup() {
 	inst=$(sed -n 's/.* instance=\([0-9a-z]*\).*/\1/p' "$dir/make-run.log" 2>/dev/null | head -n 1)
 	if [ -n "$inst" ]; then
 		docker ps -aq --filter "label=io.quayside.instance=$inst" | xargs -r docker rm -f >/dev/null 2>&1 || true
+		docker network ls -q --filter "label=io.quayside.instance=$inst" | xargs -r docker network rm >/dev/null 2>&1 || true
 		docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^qs-$inst/" | xargs -r docker rmi -f >/dev/null 2>&1 || true
 	fi
 	docker images --format '{{.Repository}}:{{.Tag}}' | grep -E "^${prefix}" | xargs -r docker rmi -f >/dev/null 2>&1 || true
