@@ -71,6 +71,7 @@ git -C "$dir/app" -c user.email=bench@localhost -c user.name=bench commit -qm ap
 ssh-keygen -q -t ed25519 -N '' -f "$dir/key" </dev/null >/dev/null
 
 git clone -q "$repo" "$dir/clone"
+git -C "$dir/clone" checkout -q "$(git rev-parse HEAD)" # this worktree's commit
 gocache=$(go env GOCACHE)
 if [ "${BENCH_GOCACHE:-}" = empty ]; then gocache=$dir/gocache; fi
 
