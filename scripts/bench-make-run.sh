@@ -16,6 +16,9 @@
 #   BENCH_GOCACHE=empty   also start from an empty Go build cache (a fresh
 #                         machine); default: this machine's
 #   BENCH_DIR=DIR         work directory (default: a new one under /var/tmp)
+#   BENCH_BUILDER_CACHE=DIR  the builder's cache (Debian packages, lifecycle)
+#                         instead of an empty one: a rebuild with the packages
+#                         downloaded before
 set -eu
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -27,11 +30,12 @@ t0=$(date +%s)
 say() { printf '%4d s  %s  (load average %s)\n' $(($(date +%s) - t0)) "$*" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 mkpid=''
-# cleanup stops make run (its process group, started here: Ctrl-C as a
-# user would), then removes what the run made in Docker.
+# cleanup stops make run (its process group, started here; SIGTERM, as
+# SIGINT is ignored by what a script starts in the background), then
+# removes what the run made in Docker.
 cleanup() {
 	if [ -n "$mkpid" ] && kill -0 "$mkpid" 2>/dev/null; then
-		kill -INT -- "-$mkpid" 2>/dev/null || true
+		kill -TERM -- "-$mkpid" 2>/dev/null || true
 		wait "$mkpid" 2>/dev/null || true
 	fi
 	inst=$(sed -n 's/.* instance=\([0-9a-z]*\).*/\1/p' "$dir/make-run.log" 2>/dev/null | head -n 1)
@@ -79,7 +83,7 @@ t0=$(date +%s)
 say "make run in a fresh clone ($dir/clone; Go build cache $gocache)"
 # setsid: make run gets a process group of its own, which cleanup stops.
 (cd "$dir/clone" && exec setsid env HTTP_ADDR=$http HTTPS_ADDR=127.0.0.1:18443 SSH_ADDR=127.0.0.1:12222 \
-	DATA="$dir/data" QUAYSIDE_IMAGE_PREFIX=$prefix QUAYSIDE_BUILDER_CACHE="$dir/cache" GOCACHE="$gocache" \
+	DATA="$dir/data" QUAYSIDE_IMAGE_PREFIX=$prefix QUAYSIDE_BUILDER_CACHE="${BENCH_BUILDER_CACHE:-$dir/cache}" GOCACHE="$gocache" \
 	make run) >"$dir/make-run.log" 2>&1 &
 mkpid=$!
 until curl -s -o /dev/null -H 'Host: quayside.localhost' "http://$http/"; do

@@ -112,6 +112,18 @@ logged() {
 	fi
 }
 
+# logged_steps is logged for rootfs.sh, whose lines on descriptor 3 (its
+# steps done, with times) are shown as notes.
+logged_steps() {
+	name=$1 hint=$2
+	shift 2
+	if ! { "$@" 3>&1 >"$work/$name.log" 2>&1 | sed -u 's/^/    /'; } ||
+		! grep -q "^rootfs.sh: .* root file system ready" "$work/$name.log"; then
+		tail -n 40 "$work/$name.log" >&2
+		die "$name failed (last lines of its log above). $hint"
+	fi
+}
+
 # wait_logged waits for a background job started with its output in
 # $work/NAME.log and fails like logged.
 wait_logged() {
@@ -205,7 +217,7 @@ import_rootfs() {
 make_run_image() {
 	t=$(date +%s)
 	log "debootstrap bookworm from $mirror and install the run packages in a chroot (about 60 s)"
-	logged rootfs-run "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+	logged_steps rootfs-run "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
 		env QUAYSIDE_DEB_CACHE="$cache/debs" "$STACK/rootfs.sh" run "$work/run-rootfs" "$mirror" "$security"
 	note "$(tail -n 1 "$work/rootfs-run.log")"
 	log "import $RUN_IMAGE (about 10 s)"
@@ -254,7 +266,7 @@ make_build_image() {
 	t=$(date +%s)
 	log "install the build packages in a chroot on the run image's files, compile the Go standard library (about 2 min)"
 	[ -d "$work/build-rootfs" ] || export_run_image
-	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+	logged_steps rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
 		env QUAYSIDE_DEB_CACHE="$cache/debs" "$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
 	note "$(tail -n 1 "$work/rootfs-build.log")"
 	add_local_cas "$work/build-rootfs"

@@ -49,11 +49,25 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-secs=$(QUAYSIDE_BUILDER_STATUS='' ./scripts/make-builder.sh --estimate) || exit 1
-if [ "$secs" -gt 0 ]; then
-	say "first run: the buildpacks builder takes $(minutes "$secs"), in the background; Quayside serves as soon as bin/quayside is compiled (seconds to 2 minutes), and apps with a Dockerfile deploy from then on; later runs: seconds"
+# serve_estimate says when the server answers: once bin/quayside is
+# compiled, which takes about PKG_SECS per package the Go build cache lacks
+# (measured on 2 cores; see docs/benchmarks.md).
+serve_estimate() {
+	stale=$(go list -deps -f '{{if .Stale}}{{.ImportPath}}{{end}}' ./cmd/quayside 2>/dev/null | grep -c . || true)
+	if [ "${stale:-0}" -gt 20 ]; then
+		echo "in $(minutes $((stale * PKG_SECS_X10 / 10))), once bin/quayside is compiled ($stale packages the Go build cache lacks)"
+	else
+		echo "in seconds"
+	fi
+}
+PKG_SECS_X10=3
+
+builder_secs=$(QUAYSIDE_BUILDER_STATUS='' ./scripts/make-builder.sh --estimate) || exit 1
+serving=$(serve_estimate)
+if [ "$builder_secs" -gt 0 ]; then
+	say "first run: Quayside serves $serving, and apps with a Dockerfile deploy from then on; the buildpacks builder takes $(minutes "$builder_secs") in the background; later runs: seconds"
 else
-	say "the buildpacks builder is up to date; Quayside serves as soon as bin/quayside is compiled"
+	say "Quayside serves $serving; the buildpacks builder is up to date"
 fi
 
 # The builder runs in a session and process group of its own (setsid; a

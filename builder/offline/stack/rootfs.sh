@@ -17,6 +17,10 @@
 # kept in DIR (debootstrap/ and apt/) and taken from there next time, so a
 # rebuild fetches only what changed; packages the new root file system does
 # not hold are removed from it.
+#
+# Each step done is printed with its time to the standard output and, when
+# it is open, to file descriptor 3 (make-builder.sh shows those lines while
+# the rest goes to a log).
 set -eu
 
 usage() {
@@ -29,6 +33,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 stage=$1 dir=$2 mirror=$3 security=${4:-}
 debs=${QUAYSIDE_DEB_CACHE:-}
 mounted=0 cache_mounted=0
+t=$(date +%s)
+if ! { true >&3; } 2>/dev/null; then exec 3>/dev/null; fi
+
+# done_step prints a step done with the seconds since the previous one.
+done_step() {
+	now=$(date +%s)
+	printf '%s (%d s)\n' "$*" $((now - t)) | tee /dev/fd/3
+	t=$now
+}
 
 # packages prints the package names of a list file, one a line.
 packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
@@ -36,7 +49,7 @@ packages() { sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$1"; }
 # in_root runs a command inside the root file system with a clean environment.
 in_root() {
 	chroot "$dir" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 HOME=/root "$@"
+		DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 HOME=/root "$@" 3>&-
 }
 
 # enter prepares the chroot: /proc, DNS, and no service starts.
@@ -120,6 +133,9 @@ prune_cache() {
 	rm -f "$dir/tmp/installed-debs"
 }
 
+# count_debs prints how many packages the root file system holds.
+count_debs() { in_root dpkg-query -W -f '.\n' | wc -l; }
+
 # install_packages installs the packages of a list file, with security fixes.
 install_packages() {
 	in_root apt-get update -q
@@ -134,11 +150,11 @@ install_packages() {
 # cached in QUAYSIDE_DEB_CACHE/debootstrap when that is set.
 debootstrap_root() {
 	if [ -z "$debs" ]; then
-		debootstrap --variant=minbase bookworm "$dir" "$mirror"
+		debootstrap --variant=minbase bookworm "$dir" "$mirror" 3>&-
 		return
 	fi
 	mkdir -p "$debs/debootstrap"
-	debootstrap --variant=minbase --cache-dir="$debs/debootstrap" bookworm "$dir" "$mirror"
+	debootstrap --variant=minbase --cache-dir="$debs/debootstrap" bookworm "$dir" "$mirror" 3>&-
 	# Before any upgrade: the cache keeps what debootstrap installs.
 	prune_cache "$debs/debootstrap"
 }
@@ -182,10 +198,12 @@ run)
 		exit 2
 	fi
 	debootstrap_root
+	done_step "debootstrap: minbase bookworm, $(count_debs) packages"
 	configure_apt
 	enter
 	install_packages "$here/packages-run.txt"
 	add_user
+	done_step "run packages installed: $(count_debs) packages in all"
 	;;
 build)
 	[ -d "$dir/etc/apt" ] || {
@@ -196,7 +214,9 @@ build)
 	enter
 	install_packages "$here/packages-build.txt"
 	if [ -n "$debs" ]; then prune_cache "$debs/apt"; fi
+	done_step "build packages installed: $(count_debs) packages in all"
 	warm_go_cache
+	done_step "Go standard library precompiled"
 	;;
 *)
 	usage
