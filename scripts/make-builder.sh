@@ -381,15 +381,21 @@ ensure_lifecycle_image() {
 estimate_secs() {
 	secs=20 parts="builder 20 s"
 	if [ "$need_run" = 1 ]; then secs=$((secs + 100)) parts="run image 100 s, $parts"; fi
-	if [ "$need_build" = 1 ]; then secs=$((secs + 150)) parts="build image 150 s, $parts"; fi
+	if [ "$need_build" = 1 ]; then secs=$((secs + 180)) parts="build image 180 s, $parts"; fi
 	if [ ! -f "$LIFECYCLE_TGZ" ] && [ "$need_run" = 0 ]; then secs=$((secs + 60)) parts="lifecycle 60 s, $parts"; fi
 }
 
-# estimate says how long the steps to come take.
+# estimate says how long the steps to come take, and that they take longer
+# when other work keeps the machine's cores busy.
 estimate() {
 	estimate_secs
 	estimated=$secs
-	log "this takes about $(((secs + 59) / 60)) min ($parts); later runs reuse what is made"
+	log "this takes about $(((secs + 59) / 60)) min on idle cores ($parts); later runs reuse what is made"
+	load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+	cores=$(nproc 2>/dev/null || echo 1)
+	if [ "${load%%.*}" -ge $((2 * cores)) ]; then
+		note "this machine is busy (load average $load on $cores cores): expect up to twice as long"
+	fi
 }
 
 cleanup() {
