@@ -35,7 +35,7 @@ mkpid=''
 # removes what the run made in Docker.
 cleanup() {
 	if [ -n "$mkpid" ] && kill -0 "$mkpid" 2>/dev/null; then
-		kill -TERM -- "-$mkpid" 2>/dev/null || true
+		kill -TERM "-$mkpid" 2>/dev/null || true
 		wait "$mkpid" 2>/dev/null || true
 	fi
 	inst=$(sed -n 's/.* instance=\([0-9a-z]*\).*/\1/p' "$dir/make-run.log" 2>/dev/null | head -n 1)

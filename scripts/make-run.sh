@@ -35,14 +35,21 @@ minutes() {
 	if [ "$m" -le 1 ]; then echo "about 1 minute"; else echo "about $m minutes"; fi
 }
 
+# running reports whether process $1 runs (a finished child not yet
+# waited for is a zombie, which kill -0 still finds).
+# shellcheck disable=SC2317 # called from stop, run by the EXIT trap
+running() {
+	case $(ps -o stat= -p "$1" 2>/dev/null) in '' | Z*) return 1 ;; esac
+}
+
 builder_pid=''
 # shellcheck disable=SC2317 # run by the EXIT trap
 # stop ends the builder's assembly (its whole process group, which this
 # script started); the tail showing it ends with it.
 stop() {
-	if [ -n "$builder_pid" ] && kill -0 "$builder_pid" 2>/dev/null; then
+	if [ -n "$builder_pid" ] && running "$builder_pid"; then
 		say "stopping the builder's assembly (the next make run goes on from the last image made)"
-		kill -TERM -- "-$builder_pid" 2>/dev/null || true
+		kill -TERM "-$builder_pid" 2>/dev/null || true
 		wait "$builder_pid" 2>/dev/null || true
 	fi
 }
@@ -63,21 +70,23 @@ serve_estimate() {
 PKG_SECS_X10=3
 
 builder_secs=$(QUAYSIDE_BUILDER_STATUS='' ./scripts/make-builder.sh --estimate) || exit 1
+
+# The builder runs in a session and process group of its own (setsid; a
+# background child is no group leader, so setsid does not fork and $! is
+# the group), niced so the server's compile goes first: Ctrl-C reaches the
+# server, and stop ends the whole assembly. Its lines show once the
+# estimates are said.
+log=$data/builder.log
+: >"$log"
+QUAYSIDE_BUILDER_STATUS=$data/builder-assembly.status setsid nice -n 10 ./scripts/make-builder.sh >"$log" 2>&1 &
+builder_pid=$!
+
 serving=$(serve_estimate)
 if [ "$builder_secs" -gt 0 ]; then
 	say "first run: Quayside serves $serving, and apps with a Dockerfile deploy from then on; the buildpacks builder takes $(minutes "$builder_secs") in the background; later runs: seconds"
 else
 	say "Quayside serves $serving; the buildpacks builder is up to date"
 fi
-
-# The builder runs in a session and process group of its own (setsid; a
-# background child is no group leader, so setsid does not fork and $! is
-# the group), niced so the server's compile goes first: Ctrl-C reaches the
-# server, and stop ends the whole assembly.
-log=$data/builder.log
-: >"$log"
-QUAYSIDE_BUILDER_STATUS=$data/builder-assembly.status setsid nice -n 10 ./scripts/make-builder.sh >"$log" 2>&1 &
-builder_pid=$!
 tail -n +1 -f --pid="$builder_pid" "$log" | sed -u 's/^/builder: /' &
 
 say "compile bin/quayside"
