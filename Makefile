@@ -37,8 +37,9 @@ builder: docker ## Assemble the offline buildpacks builder image quayside/builde
 
 # The server starts as soon as the binary is compiled; the builder is
 # assembled in the background (scripts/make-run.sh). RUN_FLAGS adds server flags.
+# No $(MAKE) in the recipe: make -n would run it.
 run: docker ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
-	@MAKE="$(MAKE)" ./scripts/make-run.sh "$(DATA)" "$(HTTP_ADDR)" "$(HTTPS_ADDR)" "$(SSH_ADDR)" $(RUN_FLAGS)
+	@./scripts/make-run.sh "$(DATA)" "$(HTTP_ADDR)" "$(HTTPS_ADDR)" "$(SSH_ADDR)" $(RUN_FLAGS)
 
 test: lint docker tools builder ## Run every test: make lint, then unit and end-to-end tests with the race detector (and once without it where tests check what the race detector hides).
 	QUAYSIDE_BUILDER_TEST=1 QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./...
