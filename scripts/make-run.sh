@@ -57,17 +57,18 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 # serve_estimate says when the server answers: once bin/quayside is
-# compiled, which takes about PKG_SECS per package the Go build cache lacks
-# (measured on 2 cores; see docs/benchmarks.md).
+# compiled, which takes about PKG_CENTISECS hundredths of a second per
+# package the Go build cache lacks on 2 idle cores (a cold compile of its
+# some 920 packages took 175 CPU seconds; see docs/benchmarks.md).
 serve_estimate() {
 	stale=$(go list -deps -f '{{if .Stale}}{{.ImportPath}}{{end}}' ./cmd/quayside 2>/dev/null | grep -c . || true)
 	if [ "${stale:-0}" -gt 20 ]; then
-		echo "in $(minutes $((stale * PKG_SECS_X10 / 10))), once bin/quayside is compiled ($stale packages the Go build cache lacks)"
+		echo "in $(minutes $((stale * PKG_CENTISECS / 100))), once bin/quayside is compiled ($stale packages the Go build cache lacks)"
 	else
 		echo "in seconds"
 	fi
 }
-PKG_SECS_X10=3
+PKG_CENTISECS=13
 
 builder_secs=$(QUAYSIDE_BUILDER_STATUS='' ./scripts/make-builder.sh --estimate) || exit 1
 
