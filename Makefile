@@ -40,12 +40,11 @@ builder: docker ## Assemble the offline buildpacks builder image quayside/builde
 addons: docker builder ## Assemble the offline add-on images quayside/postgres:15-offline and quayside/redis:7-offline from Debian's packages (nothing pulled; a no-op when up to date).
 	@./scripts/make-addons.sh
 
-# The builder and the binary are made side by side: debootstrap waits on
-# the mirror while Go compiles.
+# The server starts as soon as the binary is compiled; the builder is
+# assembled in the background (scripts/make-run.sh). RUN_FLAGS adds server flags.
+# No $(MAKE) in the recipe: make -n would run it.
 run: docker ## Start Quayside locally: apps at http://<app>.localhost:8080, git push to ssh://git@localhost:2222/<app>.
-	@$(MAKE) --no-print-directory -j2 builder build
-	@mkdir -p $(DATA)
-	QUAYSIDE_DATA=$(DATA) $(BIN) server --domain localhost --http-addr $(HTTP_ADDR) --https-addr $(HTTPS_ADDR) --ssh-addr $(SSH_ADDR)
+	@./scripts/make-run.sh "$(DATA)" "$(HTTP_ADDR)" "$(HTTPS_ADDR)" "$(SSH_ADDR)" $(RUN_FLAGS)
 
 test: lint docker tools builder addons ## Run every test: make lint, then unit and end-to-end tests with the race detector (and once without it where tests check what the race detector hides).
 	QUAYSIDE_BUILDER_TEST=1 QUAYSIDE_E2E_RACE=1 $(GO) test -race -count=1 -timeout 35m ./...

@@ -28,11 +28,23 @@
 #                                    of :offline, and leave the :offline tags and
 #                                    every other image alone (for trying changes
 #                                    while others use quayside/builder:offline)
+#   QUAYSIDE_IMAGE_PREFIX=NAME/      name every image NAME/run, NAME/build,
+#                                    NAME/builder, NAME/lifecycle instead of
+#                                    quayside/... (timing a cold build beside the
+#                                    images others use); default quayside/
+#   QUAYSIDE_BUILDER_STATUS=FILE     keep FILE saying how far the assembly is
+#                                    (state, step, start, estimate), for the
+#                                    server to tell pushes; make run sets it
+#
+# The Debian packages it downloads are kept in the cache too (debs/), so
+# making the images again, or on a machine given a copy, fetches only what
+# changed.
 set -eu
 
 OFFLINE=builder/offline
 STACK=$OFFLINE/stack
 TAG=offline                             # hashed images: quayside/*:offline-<hash>
+PREFIX=${QUAYSIDE_IMAGE_PREFIX:-quayside/}
 NAME=${QUAYSIDE_BUILDER_TAG:-offline}   # the builder's moving tag
 LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 
@@ -40,11 +52,31 @@ LC_VERSION=0.20.11 # builder/offline/lifecycle/build.sh builds this one
 log() {
 	now=$(date +%s)
 	printf '==> [%d:%02d] %s\n' $(((now - ${start:-$now}) / 60)) $(((now - ${start:-$now}) % 60)) "$*"
+	status assembling "$*"
 }
 note() { printf '    %s\n' "$*"; }
 die() {
 	printf 'make-builder: %s\n' "$*" >&2
+	status failed "$*"
 	exit 1
+}
+
+# status writes the status file QUAYSIDE_BUILDER_STATUS, when one is asked
+# for: state (assembling, ready or failed), the step or the failure (its
+# first line), the start (Unix seconds), the estimated total (seconds, 0 when
+# not known yet). A server reads it to tell a push how far the builder is.
+# It is replaced whole, never half written.
+status() {
+	[ -n "${QUAYSIDE_BUILDER_STATUS:-}" ] || return 0
+	status_state=$1
+	if {
+		printf 'state=%s\n' "$1"
+		printf 'step=%s\n' "$(printf '%s\n' "$2" | head -n 1 | cut -c1-300)"
+		printf 'started=%s\n' "${start:-$(date +%s)}"
+		printf 'estimate=%s\n' "${estimated:-0}"
+	} >"$QUAYSIDE_BUILDER_STATUS.tmp" 2>/dev/null; then
+		mv -f "$QUAYSIDE_BUILDER_STATUS.tmp" "$QUAYSIDE_BUILDER_STATUS" 2>/dev/null || true
+	fi
 }
 
 # hash_files prints a hash of the names, contents and executable bits of the
@@ -75,6 +107,18 @@ logged() {
 	name=$1 hint=$2
 	shift 2
 	if ! "$@" >"$work/$name.log" 2>&1; then
+		tail -n 40 "$work/$name.log" >&2
+		die "$name failed (last lines of its log above). $hint"
+	fi
+}
+
+# logged_steps is logged for rootfs.sh, whose lines on descriptor 3 (its
+# steps done, with times) are shown as notes.
+logged_steps() {
+	name=$1 hint=$2
+	shift 2
+	if ! { "$@" 3>&1 >"$work/$name.log" 2>&1 | sed -u 's/^/    /'; } ||
+		! grep -q "^rootfs.sh: .* root file system ready" "$work/$name.log"; then
 		tail -n 40 "$work/$name.log" >&2
 		die "$name failed (last lines of its log above). $hint"
 	fi
@@ -173,12 +217,17 @@ import_rootfs() {
 make_run_image() {
 	t=$(date +%s)
 	log "debootstrap bookworm from $mirror and install the run packages in a chroot (about 60 s)"
-	logged rootfs-run "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
-		"$STACK/rootfs.sh" run "$work/run-rootfs" "$mirror" "$security"
+	logged_steps rootfs-run "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+		env QUAYSIDE_DEB_CACHE="$cache/debs" "$STACK/rootfs.sh" run "$work/run-rootfs" "$mirror" "$security"
 	note "$(tail -n 1 "$work/rootfs-run.log")"
 	log "import $RUN_IMAGE (about 10 s)"
 	import_rootfs "$work/run-rootfs" "$STACK/image-run.conf" "$RUN_IMAGE"
-	rm -rf "$work/run-rootfs"
+	if [ "$need_build" = 1 ]; then
+		# The build image starts from the same files: no export of the image.
+		mv "$work/run-rootfs" "$work/build-rootfs"
+	else
+		rm -rf "$work/run-rootfs"
+	fi
 	note "run image ready in $(elapsed "$t")"
 }
 
@@ -201,9 +250,9 @@ add_local_cas() {
 	note "the build image also trusts this machine's certificate authorities: $(local_cas | xargs -n1 basename | tr '\n' ' ')"
 }
 
-make_build_image() {
-	t=$(date +%s)
-	log "unpack $RUN_IMAGE and install the build packages in a chroot, compile the Go standard library (about 2 min)"
+# export_run_image unpacks $RUN_IMAGE into $work/build-rootfs, for a build
+# image made when the run image was made earlier.
+export_run_image() {
 	mkdir "$work/build-rootfs"
 	cid=$(docker create --name "quayside-make-builder-$$" "$RUN_IMAGE" /bin/true)
 	rm -f "$work/export.failed"
@@ -211,13 +260,14 @@ make_build_image() {
 	docker rm "$cid" >/dev/null
 	cid=
 	[ ! -e "$work/export.failed" ] || die "could not export $RUN_IMAGE"
-	# dpkg without an fsync per file: the build packages are some 500 small
-	# ones, and a half-written root file system is thrown away anyway.
-	unsafe_io=$work/build-rootfs/etc/dpkg/dpkg.cfg.d/00quayside-unsafe-io
-	echo force-unsafe-io >"$unsafe_io"
-	logged rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
-		"$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
-	rm -f "$unsafe_io"
+}
+
+make_build_image() {
+	t=$(date +%s)
+	log "install the build packages in a chroot on the run image's files, compile the Go standard library (about 2 min)"
+	[ -d "$work/build-rootfs" ] || export_run_image
+	logged_steps rootfs-build "Check that $mirror answers (apt-get update), or set QUAYSIDE_DEBIAN_MIRROR." \
+		env QUAYSIDE_DEB_CACHE="$cache/debs" "$STACK/rootfs.sh" build "$work/build-rootfs" "$mirror" "$security"
 	note "$(tail -n 1 "$work/rootfs-build.log")"
 	add_local_cas "$work/build-rootfs"
 	log "import $BUILD_IMAGE (about 20 s)"
@@ -319,24 +369,40 @@ ensure_lifecycle_image() {
 		fi
 		make_lifecycle_image
 	fi
-	docker tag "$LIFECYCLE_IMAGE" "quayside/lifecycle:$LC_VERSION"
+	docker tag "$LIFECYCLE_IMAGE" "${PREFIX}lifecycle:$LC_VERSION"
 	if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ]; then
-		prune quayside/lifecycle "$LC_VERSION-$lc_hash" "$LC_VERSION"
+		prune "${PREFIX}lifecycle" "$LC_VERSION-$lc_hash" "$LC_VERSION"
 	fi
 }
 
-# estimate says how long the steps to come take, from the times measured
-# on 2 idle cores with a nearby Debian mirror (see builder/offline/README.md).
-estimate() {
+# estimate_secs sets secs to how long the steps to come take, and parts to
+# the steps, from the times measured on 2 idle cores with a nearby Debian
+# mirror (see builder/offline/README.md).
+estimate_secs() {
 	secs=20 parts="builder 20 s"
 	if [ "$need_run" = 1 ]; then secs=$((secs + 100)) parts="run image 100 s, $parts"; fi
-	if [ "$need_build" = 1 ]; then secs=$((secs + 150)) parts="build image 150 s, $parts"; fi
+	if [ "$need_build" = 1 ]; then secs=$((secs + 180)) parts="build image 180 s, $parts"; fi
 	if [ ! -f "$LIFECYCLE_TGZ" ] && [ "$need_run" = 0 ]; then secs=$((secs + 60)) parts="lifecycle 60 s, $parts"; fi
-	log "this takes about $(((secs + 59) / 60)) min ($parts); later runs reuse what is made"
+}
+
+# estimate says how long the steps to come take, and that they take longer
+# when other work keeps the machine's cores busy.
+estimate() {
+	estimate_secs
+	estimated=$secs
+	log "this takes about $(((secs + 59) / 60)) min on idle cores ($parts); later runs reuse what is made"
+	load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
+	cores=$(nproc 2>/dev/null || echo 1)
+	if [ "${load%%.*}" -ge $((2 * cores)) ]; then
+		note "this machine is busy (load average $load on $cores cores): expect up to twice as long"
+	fi
 }
 
 cleanup() {
 	status=$?
+	if [ "$status" -ne 0 ] && [ "${status_state:-}" = assembling ]; then
+		status failed "make builder stopped (exit status $status) before it finished"
+	fi
 	if [ -n "${lc_pid:-}" ]; then kill "$lc_pid" 2>/dev/null || true; fi
 	if [ -n "${mk_pid:-}" ]; then kill "$mk_pid" 2>/dev/null || true; fi
 	if [ -n "${cid:-}" ]; then docker rm -f "$cid" >/dev/null 2>&1 || true; fi
@@ -357,11 +423,20 @@ command -v docker >/dev/null 2>&1 || die "the docker command is missing. Run: ma
 command -v go >/dev/null 2>&1 || die "Go is missing; install Go (see go.mod for the version)"
 docker info >/dev/null 2>&1 || die "the Docker daemon does not answer.
 Start it with: make docker   (or scripts/ensure-docker.sh), then run make builder again"
+printf '%s' "$PREFIX" | grep -Eq '^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*/$' ||
+	die "QUAYSIDE_IMAGE_PREFIX=$PREFIX is not an image name prefix: give lower-case name parts ending in a slash, for example qscold/"
+
+# `make-builder.sh --estimate` prints how many seconds a run would take now
+# (0: nothing to do) and does nothing else; make run says it at the start.
+mode=${1:-}
 
 # One make-builder at a time on this machine: a second one waits, then finds
 # the images made.
-if command -v flock >/dev/null 2>&1; then
-	exec 9>>"${TMPDIR:-/tmp}/quayside-make-builder.lock"
+if [ "$mode" != --estimate ] && command -v flock >/dev/null 2>&1; then
+	# Images under another prefix are others: their runs do not wait for these.
+	lock=quayside-make-builder
+	[ "$PREFIX" = quayside/ ] || lock=$lock-$(printf '%s' "$PREFIX" | tr -c 'a-z0-9.\n' '-')
+	exec 9>>"${TMPDIR:-/tmp}/$lock.lock"
 	if ! flock -n 9; then
 		log "another make builder is running; waiting for it"
 		flock 9
@@ -387,26 +462,40 @@ builder_hash=$({
 
 cache=${QUAYSIDE_BUILDER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/quayside/offline-builder}
 mkdir -p "$cache"
+cache=$(cd "$cache" && pwd) # rootfs.sh mounts it inside the chroot
 LIFECYCLE_TGZ=$cache/lifecycle-$lc_hash.tgz
-LIFECYCLE_IMAGE=quayside/lifecycle:$LC_VERSION-$lc_hash
-RUN_IMAGE=quayside/run:$TAG-$run_hash
-BUILD_IMAGE=quayside/build:$TAG-$build_hash
-BUILDER_IMAGE=quayside/builder:$TAG-$builder_hash
+LIFECYCLE_IMAGE=${PREFIX}lifecycle:$LC_VERSION-$lc_hash
+RUN_IMAGE=${PREFIX}run:$TAG-$run_hash
+BUILD_IMAGE=${PREFIX}build:$TAG-$build_hash
+BUILDER_IMAGE=${PREFIX}builder:$TAG-$builder_hash
 
 # tag_current points the moving tags at the images just made or found; with
 # QUAYSIDE_BUILDER_TAG only the builder's own.
 tag_current() {
-	docker tag "$BUILDER_IMAGE" "quayside/builder:$NAME"
+	docker tag "$BUILDER_IMAGE" "${PREFIX}builder:$NAME"
 	if [ "$NAME" = "$TAG" ]; then
-		docker tag "$BUILD_IMAGE" "quayside/build:$TAG" 2>/dev/null || true
-		docker tag "$RUN_IMAGE" "quayside/run:$TAG"
+		docker tag "$BUILD_IMAGE" "${PREFIX}build:$TAG" 2>/dev/null || true
+		docker tag "$RUN_IMAGE" "${PREFIX}run:$TAG"
 		ensure_lifecycle_image
 	fi
 }
 
+if [ "$mode" = --estimate ]; then
+	secs=0
+	if ! image_exists "$BUILDER_IMAGE" || ! image_exists "$RUN_IMAGE"; then
+		need_run=0 need_build=0
+		image_exists "$RUN_IMAGE" || need_run=1
+		image_exists "$BUILD_IMAGE" || need_build=1
+		estimate_secs
+	fi
+	echo "$secs"
+	exit 0
+fi
+
 if image_exists "$BUILDER_IMAGE" && image_exists "$RUN_IMAGE"; then
 	tag_current
-	log "quayside/builder:$NAME is up to date ($BUILDER_IMAGE), and quayside/lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
+	log "${PREFIX}builder:$NAME is up to date ($BUILDER_IMAGE), and ${PREFIX}lifecycle:$LC_VERSION ($LIFECYCLE_IMAGE)"
+	status ready "${PREFIX}builder:$NAME is up to date"
 	exit 0
 fi
 
@@ -465,18 +554,19 @@ note "builder created in $(elapsed "$t")"
 
 tag_current
 if [ "${QUAYSIDE_BUILDER_KEEP:-}" != 1 ] && [ "$NAME" = "$TAG" ]; then
-	prune quayside/builder "$TAG-$builder_hash"
-	prune quayside/build "$TAG-$build_hash"
-	prune quayside/run "$TAG-$run_hash"
+	prune "${PREFIX}builder" "$TAG-$builder_hash"
+	prune "${PREFIX}build" "$TAG-$build_hash"
+	prune "${PREFIX}run" "$TAG-$run_hash"
 fi
 
 log "done in $(elapsed "$start")"
+status ready "${PREFIX}builder:$NAME made in $(elapsed "$start")"
 note "$(printf '%-40s %s' "$RUN_IMAGE" "$(image_size "$RUN_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILD_IMAGE" "$(image_size "$BUILD_IMAGE")")"
 note "$(printf '%-40s %s' "$BUILDER_IMAGE" "$(image_size "$BUILDER_IMAGE")")"
 note "$(printf '%-40s %s' "$LIFECYCLE_IMAGE" "$(image_size "$LIFECYCLE_IMAGE")")"
 if [ "$NAME" = "$TAG" ]; then
-	note "tagged quayside/builder:$TAG, quayside/build:$TAG, quayside/run:$TAG, quayside/lifecycle:$LC_VERSION"
+	note "tagged ${PREFIX}builder:$TAG, ${PREFIX}build:$TAG, ${PREFIX}run:$TAG, ${PREFIX}lifecycle:$LC_VERSION"
 else
-	note "tagged quayside/builder:$NAME"
+	note "tagged ${PREFIX}builder:$NAME"
 fi

@@ -55,6 +55,12 @@ type Config struct {
 	// Subnets is the pool pack's build networks take their subnet from;
 	// the zero Pool means subnetpool.Default.
 	Subnets subnetpool.Pool
+	// BuilderStatus is the status file make builder keeps while it
+	// assembles the offline builder (scripts/make-builder.sh,
+	// QUAYSIDE_BUILDER_STATUS; make run puts it in the data dir). While
+	// OfflineBuilder is missing, a build is told from it how far the
+	// assembly is or that it failed. "" means none.
+	BuilderStatus string
 	// Isolator, when set, runs each build in a process of its own (see
 	// NewWorker), so that pack's memory is returned when the build ends;
 	// nil builds in the calling process.

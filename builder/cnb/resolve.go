@@ -94,6 +94,9 @@ func (b *Builder) offline(ctx context.Context, why string) (choice, error) {
 		return choice{}, err
 	}
 	if !ok {
+		if err := b.assemblyError(OfflineBuilder); err != nil {
+			return choice{}, err
+		}
 		return choice{}, engine.Errorf(engine.EUNAVAILABLE,
 			"No buildpacks builder is available: %s could not be pulled (%s) and the offline builder %s is not in the Docker daemon. "+
 				"Make the offline builder with `make builder` in the Quayside source tree, "+
@@ -126,6 +129,11 @@ func (b *Builder) obtain(ctx context.Context, img, what string) (how string, err
 		return what + " " + img, nil
 	}
 	if madeHere(img) {
+		if img == OfflineBuilder || img == "docker.io/"+OfflineBuilder {
+			if err := b.assemblyError(OfflineBuilder); err != nil {
+				return "", err
+			}
+		}
 		return "", engine.Errorf(engine.EUNAVAILABLE,
 			"The builder image %s (%s) is not in the Docker daemon. It is made on this server from Quayside's source tree by `make builder` "+
 				"and never pulled (a registry could serve anything under that name); run `make builder`, or choose another builder.",

@@ -268,7 +268,8 @@ func (d *Daemon) builder() *builder.Auto {
 		Docker: d.docker, Instance: d.instance, DefaultBuilder: d.cfg.Builder, Logger: log,
 		Memory: d.cfg.BuildMemory, BuildTimeout: d.cfg.BuildTimeout, LifecycleImage: d.cfg.LifecycleImage,
 		TempDir: filepath.Join(d.cfg.Data, "tmp"), Subnets: d.appSubnets(),
-		Isolator: &worker.Runner{Path: worker.SelfExe, Args: []string{"internal", "build-worker"}, Log: log},
+		BuilderStatus: filepath.Join(d.cfg.Data, "builder-assembly.status"),
+		Isolator:      &worker.Runner{Path: worker.SelfExe, Args: []string{"internal", "build-worker"}, Log: log},
 	})
 	return builder.New(df, d.cnb)
 }
