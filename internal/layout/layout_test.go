@@ -76,12 +76,17 @@ func TestSiblingsDoNotImportEachOther(t *testing.T) {
 				continue
 			}
 			to := room(imp)
-			allowed := to == from || slices.Contains(domain, imp) || (to == "internal" && from != "internal") || strings.HasPrefix(imp, p.ImportPath+"/") ||
+			allowed := to == from || slices.Contains(domain, imp) || extends[p.ImportPath] == imp || (to == "internal" && from != "internal") || strings.HasPrefix(imp, p.ImportPath+"/") ||
 				strings.HasPrefix(p.ImportPath, strings.TrimSuffix(imp, "/")+"/")
 			require.True(t, allowed, "%s imports %s: siblings meet only through engine's interfaces, wired in cmd", p.ImportPath, imp)
 		}
 	}
 }
+
+// extends are adapters built on another adapter: the Swarm runtime embeds
+// the Docker runtime (services and plain containers share one daemon, and
+// add-ons and one-offs stay plain containers).
+var extends = map[string]string{module + "engine/swarm": module + "engine/docker"}
 
 // testOnly are helper packages for tests; production code must not import them.
 var testOnly = []string{module + "internal/enginetest", module + "internal/dockertest", module + "internal/dockernode"}
