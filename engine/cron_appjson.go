@@ -45,17 +45,18 @@ func readAppJSONCron(ctx context.Context, app string, src Source) ([]*CronJob, e
 		return nil, Errorf(EINVALID, "app.json is larger than 256 KiB: shorten it")
 	}
 	entries, lines, err := decodeAppJSONCron(data)
-	if err != nil {
+	switch {
+	case ErrorCode(err) == EINVALID:
+		return nil, err
+	case err != nil:
 		return nil, Errorf(EINVALID, "app.json is not valid: %s; fix the file and push again", PlainText(err.Error()))
-	}
-	if len(entries) > MaxCronJobs {
-		return nil, Errorf(EINVALID, "app.json declares %d scheduled jobs: the limit is %d", len(entries), MaxCronJobs)
 	}
 	return appJSONJobs(app, entries, lines)
 }
 
 // decodeAppJSONCron reads the "cron" list of app.json and the line each
-// entry starts on.
+// entry starts on; more than MaxCronJobs entries is EINVALID, before any
+// entry is read.
 func decodeAppJSONCron(data []byte) ([]appJSONCron, []int, error) {
 	var doc struct {
 		Cron []json.RawMessage `json:"cron"`
@@ -66,6 +67,11 @@ func decodeAppJSONCron(data []byte) ([]appJSONCron, []int, error) {
 			return nil, nil, fmt.Errorf("line %d: %w", 1+bytes.Count(data[:min(int(syn.Offset), len(data))], []byte("\n")), err)
 		}
 		return nil, nil, err
+	}
+	// Refused before the entries are read: finding each one's line costs a
+	// scan of the file, so 85,000 entries of "{}" would take seconds.
+	if len(doc.Cron) > MaxCronJobs {
+		return nil, nil, Errorf(EINVALID, "app.json declares %d scheduled jobs: the limit is %d", len(doc.Cron), MaxCronJobs)
 	}
 	entries := make([]appJSONCron, len(doc.Cron))
 	lines := make([]int, len(doc.Cron))

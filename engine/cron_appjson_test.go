@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +116,21 @@ func TestCronAppJSONJobCannotBeRemovedByHand(t *testing.T) {
 	j, err := r.eng.CronJob(context.Background(), "shop", "nightly")
 	require.NoError(t, err)
 	assert.True(t, j.Paused)
+}
+
+// An app.json of 256 KiB holding ~87,000 cron entries is refused by its
+// count before any entry is read: finding every entry's line scanned the
+// file once per entry, seconds of CPU per push. The last entry is broken,
+// so a push that read the entries first fails on it instead of the count.
+func TestCronAppJSONManyEntriesRefusedAtOnce(t *testing.T) {
+	r, _, _ := cronRig(t)
+	n := 87000
+	doc := `{"cron":[` + strings.Repeat("{},", n-1) + `{"name": 5}]}`
+	start := time.Now()
+	out, err := r.pushFiles("shop", "img2", cronFiles{"app.json": doc})
+	t.Logf("refused in %s", time.Since(start))
+	require.Error(t, err, out)
+	assert.Equal(t, engine.EINVALID, engine.ErrorCode(err))
+	assert.Contains(t, engine.ErrorMessage(err), "app.json declares 87000 scheduled jobs: the limit is 50")
+	assert.Empty(t, r.jobNames(t, "shop"))
 }

@@ -61,7 +61,7 @@ type serverCmd struct {
 	InsightsWindow   time.Duration `env:"QUAYSIDE_INSIGHTS_WINDOW" default:"24h" help:"How long after going live a rollback or crash loop makes a release a failed change in the delivery figures."`
 	AppSubnets       string        `name:"app-subnets" env:"QUAYSIDE_APP_SUBNETS" default:"10.213.0.0/16" help:"IPv4 range (CIDR) the apps' and builds' Docker networks take their /26 subnets from, instead of Docker's default pools (about 31 networks); a /16 holds 1,024. Checked at start against the host's routes and Docker's networks."`
 	CronTick         time.Duration `name:"cron-tick" hidden:"" env:"QUAYSIDE_CRON_TICK" default:"10s" help:"How often the scheduler looks for due jobs (for tests; slots stay whole minutes)."`
-	RegistryAddr     string        `name:"registry-addr" env:"QUAYSIDE_REGISTRY_ADDR" default:":5443" help:"Address Quayside's image registry listens on while this server manages a cluster (off in single-node mode): the nodes pull the apps' images from it with TLS and per-app credentials. Open its port to the nodes only."`
+	RegistryAddr     string        `name:"registry-addr" env:"QUAYSIDE_REGISTRY_ADDR" default:":5443" help:"Address Quayside's image registry listens on while this server manages a cluster (off in single-node mode): the nodes pull the apps' images from it with TLS and per-app credentials. Without a host it listens on the cluster's advertise address alone (0.0.0.0:5443 for every address). Open its port to the nodes only."`
 	PprofAddr        string        `name:"pprof-addr" env:"QUAYSIDE_PPROF_ADDR" help:"Loopback address (such as 127.0.0.1:6060) to serve Go's profiles on at /debug/pprof/, for finding what holds the daemon's memory; off by default."`
 }
 

@@ -100,22 +100,57 @@ func (r *Runtime) followRemote(ctx context.Context, c *engine.Container, since t
 	return ctx.Err()
 }
 
-// scanLines delivers the timestamped lines of rd.
+// maxRemoteLine bounds what scanLines keeps of one line: Docker's
+// timestamp, a space and engine.MaxLogLineBytes of text.
+const maxRemoteLine = 64 + engine.MaxLogLineBytes
+
+// scanLines delivers the timestamped lines of rd, their text cut to
+// engine.MaxLogLineBytes (the rest of a longer line is read and dropped).
+// It reads rd to its end or error, whatever rd holds, so the writer of rd
+// never blocks on it.
 func scanLines(rd io.Reader, stream string, c *engine.Container, since time.Time, deliver func(engine.LogLine)) {
-	sc := bufio.NewScanner(rd)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		ts, text, _ := strings.Cut(sc.Text(), " ")
-		t, err := time.Parse(time.RFC3339Nano, ts)
-		if err != nil || t.Before(since) {
+	br := bufio.NewReaderSize(rd, 64*1024)
+	for {
+		line, err := readCapped(br, maxRemoteLine)
+		if len(line) > 0 {
+			deliverLine(string(line), stream, c, since, deliver)
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// readCapped reads one line of br and returns at most its first max
+// bytes, without the line's end; the error is br's (io.EOF at the end).
+func readCapped(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if room := max - len(line); room > 0 {
+			line = append(line, frag[:min(len(frag), room)]...)
+		}
+		if err == bufio.ErrBufferFull {
 			continue
 		}
-		if len(text) > engine.MaxLogLineBytes {
-			text = text[:engine.MaxLogLineBytes]
-		}
-		deliver(engine.LogLine{Time: t, App: c.App, Process: c.Process, Replica: c.Replica,
-			Release: c.Release, Stream: stream, Text: engine.PlainText(text)})
+		line = bytes.TrimSuffix(line, []byte("\n"))
+		return bytes.TrimSuffix(line, []byte("\r")), err
 	}
+}
+
+// deliverLine delivers one line, "TIMESTAMP text", unless it is older than
+// since or has no timestamp.
+func deliverLine(line, stream string, c *engine.Container, since time.Time, deliver func(engine.LogLine)) {
+	ts, text, _ := strings.Cut(line, " ")
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil || t.Before(since) {
+		return
+	}
+	if len(text) > engine.MaxLogLineBytes {
+		text = text[:engine.MaxLogLineBytes]
+	}
+	deliver(engine.LogLine{Time: t, App: c.App, Process: c.Process, Replica: c.Replica,
+		Release: c.Release, Stream: stream, Text: engine.PlainText(text)})
 }
 
 // Stats implements engine.LogFollower: for a service, the stats of its
