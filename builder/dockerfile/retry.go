@@ -14,15 +14,23 @@ import (
 const buildAttempts = 2
 
 // retryNote is the line the push output gets before the build runs again.
-const retryNote = "-----> Docker removed an image this build was using (another cleanup ran at the same time): building again"
+const retryNote = "-----> Docker removed an image this build was using (another cleanup ran at the same time): building again without the cache"
 
 // lostImageRe matches the daemon's errors for an intermediate image (one
 // named by its ID) that vanished during the build: the classic builder does
 // not protect the images of its own steps, so an image removal or prune on
 // the same daemon can remove them between two steps (moby/moby#29011).
-// Images named by a reference ("No such image: alpine:3") are not matched:
-// they are the Dockerfile's own doing.
-var lostImageRe = regexp.MustCompile(`(?i)unable to find image "?sha256:|no such image: sha256:`)
+// Engine 20.10.24 was seen to say, with "docker rmi" of the image a build
+// reused from its cache running alongside:
+//
+//	failed to get digest sha256:<id>: open /var/lib/docker/image/overlay2/imagedb/content/sha256/<id>: no such file or directory
+//
+// and other releases and timings say "unable to find image "sha256:<id>"",
+// "No such image: sha256:<id>" or "failed to get destination image
+// "sha256:<id>"". Images named by a reference ("No such image: alpine:3")
+// are not matched: they are the Dockerfile's own doing.
+var lostImageRe = regexp.MustCompile(`(?i)unable to find image "?sha256:|no such image: sha256:|` +
+	`failed to get digest sha256:|failed to get destination image "?sha256:`)
 
 // lostImage is the error of a build that failed only because the daemon
 // could not find one of the build's intermediate images.
@@ -41,9 +49,12 @@ func lostIntermediate(failure string) bool {
 
 // buildRetrying runs build, and runs it once more, with the build context
 // archived again from the source, when the daemon lost an intermediate
-// image; a note in req.Output says why. Any other outcome is returned as
-// it is. When the second build loses an image too the error is
-// EUNAVAILABLE: the server, not the Dockerfile, is at fault.
+// image; a note in req.Output says why. The second build uses no cached
+// step: the cache's images are what was being removed, and a removal still
+// under way (Docker removes a chain of images one by one) would make a
+// build walking the cache lose an image again. Any other outcome is
+// returned as it is. When the second build loses an image too the error
+// is EUNAVAILABLE: the server, not the Dockerfile, is at fault.
 func (b *Builder) buildRetrying(ctx context.Context, req engine.BuildRequest, args map[string]*string) (string, error) {
 	for attempt := 1; ; attempt++ {
 		id, err := b.build(ctx, req, args)
@@ -56,6 +67,7 @@ func (b *Builder) buildRetrying(ctx context.Context, req engine.BuildRequest, ar
 			return "", lostAgain(lost, attempt)
 		}
 		note(req.Output, retryNote)
+		req.ClearCache = true
 	}
 }
 

@@ -32,6 +32,8 @@ func TestLostIntermediate(t *testing.T) {
 		{`No such image: sha256:36bdf39886f98309d4cc294c752120301799303f0db47b316be2d1d1971730da`, true},
 		{`failed to get destination image "sha256:ab12": No such image: sha256:ab12`, true},
 		{`unable to find image sha256:ab12: No such image: sha256:ab12`, true},
+		// Engine 20.10.24 with "docker rmi" of the cached image alongside.
+		{`failed to get digest sha256:af91b3ebb792fac896dc87bdf316181de1c721525013dee19fab8df3475d8d73: open /var/lib/docker/image/overlay2/imagedb/content/sha256/af91b3ebb792fac896dc87bdf316181de1c721525013dee19fab8df3475d8d73: no such file or directory`, true},
 		{`The command '/bin/sh -c make' returned a non-zero code: 2`, false},
 		{`No such image: alpine:3`, false},
 		{`unable to find image "alpine:3"`, false},
@@ -62,6 +64,7 @@ type fakeDaemon struct {
 	mu       sync.Mutex
 	answers  []func(w http.ResponseWriter)
 	contexts [][]string // per build, the names of the files in its context
+	noCache  []bool     // per build, whether it asked for no cache
 }
 
 // stream answers a build with a JSON stream, as the daemon does even when
@@ -110,6 +113,7 @@ func (d *fakeDaemon) build(w http.ResponseWriter, r *http.Request) {
 	}
 	d.mu.Lock()
 	d.contexts = append(d.contexts, names)
+	d.noCache = append(d.noCache, r.URL.Query().Get("nocache") == "1")
 	answer := d.answers[min(len(d.contexts), len(d.answers))-1]
 	d.mu.Unlock()
 	answer(w)
@@ -161,6 +165,9 @@ func TestBuildRetriesWhenDockerLostAnImage(t *testing.T) {
 			assert.ElementsMatch(t, []string{"Dockerfile", "a"}, names, "the whole context is sent again")
 		}
 		assert.Equal(t, int32(1+2), src.archived.Load(), "read for the Dockerfile, then archived again for each build, not kept")
+		d.mu.Lock()
+		assert.Equal(t, []bool{false, true}, d.noCache, "the second build does not walk the cache being removed")
+		d.mu.Unlock()
 
 		text := out.text()
 		assert.Equal(t, 1, strings.Count(text, retryNote+"\n"))
