@@ -27,8 +27,11 @@ var errBuildEnded = errors.New("build ended")
 // without a Dockerfile is EINVALID, and so is a Dockerfile that ADDs a URL
 // (see checkRemoteSources) or starts from a base image that is refused
 // (see checkBases); the Dockerfile checked is the archived one; a build that fails is EDEPLOYFAILED with
-// the daemon's error and the last lines of output. When ctx ends the build
-// is abandoned (the daemon stops it) and ctx's error is returned.
+// the daemon's error and the last lines of output. A build that fails
+// because the daemon lost one of its intermediate images (something else
+// removed it meanwhile) runs once more from a fresh archive of the source
+// (see buildRetrying). When ctx ends the build is abandoned (the daemon
+// stops it) and ctx's error is returned.
 func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.Image, error) {
 	df, err := archivedDockerfile(ctx, req.Source)
 	switch {
@@ -45,7 +48,7 @@ func (b *Builder) Build(ctx context.Context, req engine.BuildRequest) (*engine.I
 	if err := b.checkBases(ctx, p); err != nil {
 		return nil, err
 	}
-	id, err := b.build(ctx, req, buildArgs(req.Env, p.args))
+	id, err := b.buildRetrying(ctx, req, buildArgs(req.Env, p.args))
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +111,9 @@ func (b *Builder) send(ctx context.Context, buildContext io.Reader, req engine.B
 	if err != nil {
 		return "", b.wrap("read build output", err)
 	}
+	if lostIntermediate(res.Failure) {
+		return "", &lostImage{failure: res.Failure, tail: out.last()}
+	}
 	if res.Failure != "" {
 		b.log.Info("dockerfile build failed", "app", req.App, "release", req.Release, "err", res.Failure)
 		return "", buildFailure(res.Failure, out.last())
@@ -138,9 +144,12 @@ func (b *Builder) options(req engine.BuildRequest) build.ImageBuildOptions {
 }
 
 // requestError maps an error the daemon answered the build request with.
-// Errors about the request itself (a Dockerfile it cannot parse) are the
+// A lost intermediate image is a lostImage; errors about the request itself (a Dockerfile it cannot parse) are the
 // user's build failing.
 func (b *Builder) requestError(err error) error {
+	if lostIntermediate(err.Error()) {
+		return &lostImage{failure: strings.TrimPrefix(err.Error(), "Error response from daemon: ")}
+	}
 	if cerrdefs.IsInvalidArgument(err) {
 		return failed(strings.TrimPrefix(err.Error(), "Error response from daemon: "), "")
 	}
