@@ -71,10 +71,22 @@ func (b *browser) do(actions ...chromedp.Action[chromedp.Void]) {
 	require.NoError(b.t, chromedp.Do(ctx, actions...))
 }
 
-// open navigates to path on the control host.
+// open navigates to path on the control host. A load that Chromium
+// aborts with ERR_NETWORK_CHANGED is tried again: tests beside this one
+// (the cluster's) add and remove network interfaces on the host, and
+// Chromium drops loads in flight when they change.
 func (b *browser) open(path string) {
 	b.t.Helper()
-	b.do(chromedp.Navigate(b.base + path))
+	var err error
+	for range 3 {
+		ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+		err = chromedp.Do(ctx, chromedp.Navigate(b.base+path))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "ERR_NETWORK_CHANGED") {
+			break
+		}
+	}
+	require.NoError(b.t, err)
 }
 
 // follow runs an action that navigates (a click, a submit) and waits for
