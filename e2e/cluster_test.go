@@ -79,6 +79,13 @@ func TestClusterOneNode(t *testing.T) {
 	join := s.mustCLI("cluster", "join-command")
 	assert.Contains(t, join, "quayside cluster join "+d.Addr+":2377 --token SWMTKN-")
 	assert.Contains(t, join, "--registry "+d.Addr+":5443 --registry-ca-sha256 ")
+	oldToken := joinToken(t, join)
+	rotated := s.mustCLI("cluster", "join-command", "--rotate")
+	assert.Contains(t, rotated, "Nodes already in the cluster keep working")
+	assert.NotContains(t, rotated, oldToken, "the rotation prints a new token")
+	assert.NotContains(t, s.mustCLI("cluster", "join-command"), oldToken, "the old token is gone from join-command")
+	swarmToken, _ := d.dockerOut("swarm", "join-token", "-q", "worker")
+	assert.Equal(t, joinToken(t, rotated), swarmToken, "Swarm itself holds the new token")
 
 	l := s.startLoad("app", 4)
 	writeFile(t, repo, "message.txt", "v2")
@@ -165,4 +172,16 @@ func TestClusterOneNode(t *testing.T) {
 	nets, _ := d.dockerOut("network", "ls", "--format", "{{.Name}}")
 	assert.NotContains(t, nets, "docker_gwbridge")
 	assert.NotContains(t, s.logs.String(), "SWMTKN-", "the join token is never logged")
+}
+
+// joinToken is the SWMTKN-... token in a join command's output.
+func joinToken(t *testing.T, out string) string {
+	t.Helper()
+	for _, f := range strings.Fields(out) {
+		if strings.HasPrefix(f, "SWMTKN-") {
+			return f
+		}
+	}
+	t.Fatalf("no join token in %q", out)
+	return ""
 }

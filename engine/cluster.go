@@ -68,6 +68,9 @@ type Cluster interface {
 	Init(ctx context.Context, addr string) (ClusterStatus, error)
 	// JoinInfo returns what a new node needs to join as a worker.
 	JoinInfo(ctx context.Context) (JoinInfo, error)
+	// RotateJoinToken replaces the worker join token: the old one joins
+	// no new node from then on, and the nodes already joined stay.
+	RotateJoinToken(ctx context.Context) error
 	// Nodes lists the nodes, with the replicas that run on each.
 	Nodes(ctx context.Context) ([]ClusterNode, error)
 	// SetAvailability sets a node (ID or hostname) to active, pause or

@@ -14,6 +14,7 @@ const (
 	AuditClusterLeave     = "cluster.leave"
 	AuditClusterNode      = "cluster.node"
 	AuditClusterPlacement = "cluster.placement"
+	AuditClusterRotate    = "cluster.rotate-token"
 )
 
 // cluster returns the configured Cluster, or ENOTIMPLEMENTED.
@@ -124,6 +125,26 @@ func listIPs(ips []net.IP) string {
 func (e *Engine) ClusterJoinCommand(ctx context.Context) (string, error) {
 	c, err := e.clusterFor(ctx)
 	if err != nil {
+		return "", err
+	}
+	j, err := c.JoinInfo(ctx)
+	if err != nil {
+		return "", err
+	}
+	return joinCommand(j), nil
+}
+
+// RotateJoinToken replaces the worker join token and returns the new join
+// command: the old token joins no new node from then on, and the nodes
+// already in the cluster keep working (Swarm's semantics). Audited without
+// the token. Server admins only.
+func (e *Engine) RotateJoinToken(ctx context.Context) (cmd string, err error) {
+	c, err := e.clusterFor(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer func() { e.audit(ctx, AuditClusterRotate, "", "worker", "", err) }()
+	if err = c.RotateJoinToken(ctx); err != nil {
 		return "", err
 	}
 	j, err := c.JoinInfo(ctx)

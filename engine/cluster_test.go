@@ -28,10 +28,11 @@ type fakeCluster struct {
 	specs    []engine.ContainerSpec
 	left     bool
 	leaveErr error
+	token    string // the worker join token
 }
 
 func newFakeCluster() *fakeCluster {
-	return &fakeCluster{Runtime: enginetest.NewRuntime(), node: "n1", onNode: map[string]string{},
+	return &fakeCluster{Runtime: enginetest.NewRuntime(), node: "n1", onNode: map[string]string{}, token: "SWMTKN-1-secret",
 		nodes: []engine.ClusterNode{{ID: "id1", Hostname: "n1", State: "ready", Availability: engine.NodeActive}}}
 }
 
@@ -70,7 +71,20 @@ func (f *fakeCluster) Init(_ context.Context, addr string) (engine.ClusterStatus
 }
 
 func (f *fakeCluster) JoinInfo(context.Context) (engine.JoinInfo, error) {
-	return engine.JoinInfo{Token: "SWMTKN-1-secret", Addr: "10.0.0.5", RegistryFlags: "--registry 10.0.0.5:5443 --registry-ca-sha256 ab"}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return engine.JoinInfo{Token: f.token, Addr: "10.0.0.5", RegistryFlags: "--registry 10.0.0.5:5443 --registry-ca-sha256 ab"}, nil
+}
+
+// RotateJoinToken gives the swarm a new worker token, as Swarm does.
+func (f *fakeCluster) RotateJoinToken(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.enabled {
+		return engine.Errorf(engine.ECONFLICT, "this server manages no cluster")
+	}
+	f.token += "-rotated"
+	return nil
 }
 
 func (f *fakeCluster) Nodes(context.Context) ([]engine.ClusterNode, error) {
@@ -172,6 +186,50 @@ func TestClusterCommandsAreForServerAdminsOnly(t *testing.T) {
 	}
 	assert.Contains(t, actions, engine.AuditClusterInit)
 	assert.Contains(t, actions, "denied."+string(engine.ActServer))
+}
+
+func TestRotateJoinToken(t *testing.T) {
+	cr, acc := clusterRigAcc(t)
+	r, fc := cr.rig, cr.cluster
+	ada := as("ada@x.io", engine.RoleAdmin)
+	_, err := r.eng.RotateJoinToken(ada)
+	assert.Equal(t, engine.ECONFLICT, engine.ErrorCode(err), "no cluster, no token to rotate")
+	_, err = r.eng.InitCluster(ada, "10.0.0.5")
+	require.NoError(t, err)
+	old, err := r.eng.ClusterJoinCommand(ada)
+	require.NoError(t, err)
+
+	// A developer or viewer who learnt the old token cannot mint a new
+	// one, nor lock the admins' nodes out by rotating it.
+	for _, who := range []context.Context{as("ann@x.io", engine.RoleDeveloper), as("vic@x.io", engine.RoleViewer)} {
+		cmd, err := r.eng.RotateJoinToken(who)
+		assert.Equal(t, engine.EFORBIDDEN, engine.ErrorCode(err))
+		assert.Empty(t, cmd)
+	}
+	fc.mu.Lock()
+	assert.Equal(t, "SWMTKN-1-secret", fc.token, "a refused rotation leaves the token")
+	fc.mu.Unlock()
+
+	cmd, err := r.eng.RotateJoinToken(ada)
+	require.NoError(t, err)
+	assert.NotEqual(t, old, cmd)
+	assert.Equal(t, "quayside cluster join 10.0.0.5:2377 --token SWMTKN-1-secret-rotated --registry 10.0.0.5:5443 --registry-ca-sha256 ab", cmd)
+	now, err := r.eng.ClusterJoinCommand(ada)
+	require.NoError(t, err)
+	assert.Equal(t, cmd, now, "join-command prints the new token from then on")
+	assert.NotContains(t, now, "SWMTKN-1-secret ", "the old token is gone")
+
+	entries, err := acc.ListAudit(ada, engine.AuditQuery{})
+	require.NoError(t, err)
+	rotations := 0
+	for _, e := range entries {
+		assert.NotContains(t, e.Target+e.Detail, "SWMTKN", "no token in the audit log")
+		if e.Action == engine.AuditClusterRotate {
+			rotations++
+			assert.Equal(t, "ada@x.io", e.Actor)
+		}
+	}
+	assert.Equal(t, 2, rotations, "the refused rotation without a cluster and the done one")
 }
 
 func TestAdvertiseAddressMustBeAnIP(t *testing.T) {

@@ -52,6 +52,17 @@ func (s *Server) clusterJoinCommand(c echo.Context) error {
 	return c.JSON(http.StatusOK, api.JoinCommand{Command: cmd})
 }
 
+// rotateJoinToken replaces the worker join token and answers the new join
+// command.
+func (s *Server) rotateJoinToken(c echo.Context) error {
+	cmd, err := s.cfg.Engine.RotateJoinToken(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, api.JoinCommand{Command: cmd})
+}
+
 // clusterNodes lists the nodes.
 func (s *Server) clusterNodes(c echo.Context) error {
 	nodes, err := s.cfg.Engine.ClusterNodes(c.Request().Context())

@@ -23,6 +23,7 @@ var bodies = map[string][2]any{
 	"POST /cluster":                          {api.ClusterInit{}, api.Cluster{}},
 	"DELETE /cluster":                        {nil, api.ClusterChange{}},
 	"GET /cluster/join-command":              {nil, api.JoinCommand{}},
+	"POST /cluster/join-command/rotate":      {nil, api.JoinCommand{}},
 	"GET /cluster/nodes":                     {nil, api.ClusterNodeList{}},
 	"POST /cluster/nodes/:node/drain":        {nil, api.ClusterChange{}},
 	"POST /cluster/nodes/:node/activate":     {nil, api.ClusterChange{}},

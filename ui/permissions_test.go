@@ -152,3 +152,17 @@ func TestOnlyThoseWhoMayRevealSeeConfigValues(t *testing.T) {
 	assert.Contains(t, cv.Vars, "SECRET", "a viewer sees the names")
 	assert.Empty(t, cv.Vars["SECRET"], "but not the values, whatever asks the engine")
 }
+
+func TestRotatingTheJoinTokenIsForServerAdminsOnly(t *testing.T) {
+	const route = "POST /api/v1/cluster/join-command/rotate"
+	rule, ok := ui.RouteRules()[route]
+	require.True(t, ok, "the route is in the role table")
+	assert.Equal(t, engine.ActServer, rule, "only server admins rotate the worker join token")
+	r := newRemoteAPI(t)
+	assert.Equal(t, http.StatusUnauthorized, r.do(t, "", "POST", "/api/v1/cluster/join-command/rotate", "").StatusCode)
+	for _, who := range []string{"developer", "viewer", "outsider"} {
+		assert.Equal(t, http.StatusForbidden, r.do(t, who, "POST", "/api/v1/cluster/join-command/rotate", "").StatusCode, who)
+	}
+	assert.Equal(t, http.StatusNotImplemented, r.do(t, "admin", "POST", "/api/v1/cluster/join-command/rotate", "").StatusCode,
+		"an admin reaches the engine, which has no cluster here")
+}

@@ -119,6 +119,7 @@ var apiRoutes = []route{
 	{"POST", "/cluster", engine.ActServer, h((*Server).clusterInit), "Make this server a cluster (Swarm) manager; apps move onto services at their next deploy"},
 	{"DELETE", "/cluster", engine.ActServer, h((*Server).clusterLeave), "Move every app back onto this server's containers and leave the cluster"},
 	{"GET", "/cluster/join-command", engine.ActServer, h((*Server).clusterJoinCommand), "The command that joins a new node as a worker (it holds the join token)"},
+	{"POST", "/cluster/join-command/rotate", engine.ActServer, h((*Server).rotateJoinToken), "Replace the worker join token (the old one joins no new node; joined nodes stay) and answer the new join command"},
 	{"GET", "/cluster/nodes", engine.ActServer, h((*Server).clusterNodes), "List the cluster's nodes and what runs on each"},
 	{"POST", "/cluster/nodes/:node/drain", engine.ActServer, h((*Server).drainNode), "Move every replica off a node with no downtime, then drain it"},
 	{"POST", "/cluster/nodes/:node/activate", engine.ActServer, h((*Server).activateNode), "Let a node take replicas again"},

@@ -70,16 +70,25 @@ func (c *clusterInitCmd) Run(g *globals) error {
 	return nil
 }
 
-type clusterJoinCommandCmd struct{}
+type clusterJoinCommandCmd struct {
+	Rotate bool `help:"First replace the worker join token: the old one joins no new node from then on (nodes already joined keep working)."`
+}
 
 func (c *clusterJoinCommandCmd) Run(g *globals) error {
 	cl, err := g.client()
 	if err != nil {
 		return err
 	}
-	cmd, err := cl.ClusterJoinCommand(g.ctx)
+	get := cl.ClusterJoinCommand
+	if c.Rotate {
+		get = cl.ClusterRotateJoinToken
+	}
+	cmd, err := get(g.ctx)
 	if err != nil {
 		return err
+	}
+	if c.Rotate {
+		fmt.Println("Rotated the worker join token: the old token no longer joins new nodes. Nodes already in the cluster keep working.")
 	}
 	fmt.Println("Run this on the new node (it needs Docker; keep the token secret):")
 	fmt.Println("  " + safe(cmd))

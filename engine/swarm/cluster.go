@@ -103,6 +103,34 @@ func (r *Runtime) JoinInfo(ctx context.Context) (engine.JoinInfo, error) {
 	return j, nil
 }
 
+// rotateTries bounds the attempts when another change to the swarm's spec
+// lands between the inspect and the update.
+const rotateTries = 3
+
+// RotateJoinToken implements engine.Cluster: a swarm update with the
+// current version and RotateWorkerToken, the spec unchanged.
+func (r *Runtime) RotateJoinToken(ctx context.Context) error {
+	if _, err := r.ours(ctx); err != nil {
+		return err
+	}
+	var err error
+	for range rotateTries {
+		var sw swarm.Swarm
+		if sw, err = r.cli.SwarmInspect(ctx); err != nil {
+			return dockerError("inspect swarm", err)
+		}
+		err = r.cli.SwarmUpdate(ctx, sw.Version, sw.Spec, swarm.UpdateFlags{RotateWorkerToken: true})
+		if err == nil {
+			r.log.Info("worker join token rotated")
+			return nil
+		}
+		if !strings.Contains(err.Error(), "out of sequence") {
+			break
+		}
+	}
+	return dockerError("rotate the worker join token", err)
+}
+
 // Nodes implements engine.Cluster.
 func (r *Runtime) Nodes(ctx context.Context) ([]engine.ClusterNode, error) {
 	m, err := r.ours(ctx)

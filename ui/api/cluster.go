@@ -88,6 +88,14 @@ func (c *Client) ClusterJoinCommand(ctx context.Context) (string, error) {
 	return out.Command, err
 }
 
+// ClusterRotateJoinToken replaces the worker join token and returns the
+// new join command.
+func (c *Client) ClusterRotateJoinToken(ctx context.Context) (string, error) {
+	var out JoinCommand
+	err := c.do(ctx, http.MethodPost, clusterPath+"/join-command/rotate", nil, &out)
+	return out.Command, err
+}
+
 // ClusterNodes lists the nodes.
 func (c *Client) ClusterNodes(ctx context.Context) ([]ClusterNode, error) {
 	var out ClusterNodeList
