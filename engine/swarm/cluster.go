@@ -222,7 +222,8 @@ func (r *Runtime) findNode(ctx context.Context, node string) (swarm.Node, error)
 }
 
 // Leave implements engine.Cluster: refused while Quayside services remain;
-// then the swarm is left and docker_gwbridge removed.
+// then the overlay networks are removed (add-ons taken off them), the
+// swarm is left and docker_gwbridge removed.
 func (r *Runtime) Leave(ctx context.Context) error {
 	if _, err := r.ours(ctx); err != nil {
 		return err
@@ -235,10 +236,14 @@ func (r *Runtime) Leave(ctx context.Context) error {
 		return engine.Errorf(engine.ECONFLICT, "%d replicas still run as services (first: %s): they must move back first", len(svcs), svcs[0].Spec.Name)
 	}
 	r.stopRegistry(ctx)
+	r.dropOverlays(ctx)
 	if err := r.cli.SwarmLeave(ctx, true); err != nil {
 		return dockerError("leave swarm", err)
 	}
 	r.forget()
+	if err := r.refreshBridges(ctx); err != nil {
+		r.log.Warn("reconnect add-ons to their bridge networks", "err", err)
+	}
 	if err := r.cli.NetworkRemove(ctx, gwbridge); err != nil && !cerrdefs.IsNotFound(err) {
 		r.log.Warn("remove docker_gwbridge", "err", err)
 	}

@@ -12,7 +12,8 @@ import (
 )
 
 // ensureNetwork returns the id of app's overlay network, creating it (from
-// Swarm's own address pool) when it is missing.
+// Swarm's own address pool) when it is missing, with the app's add-ons on
+// it (connectAddons).
 func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error) {
 	r.netMu.Lock()
 	defer r.netMu.Unlock()
@@ -23,7 +24,7 @@ func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error)
 	}
 	for _, n := range list {
 		if n.Name == name {
-			return n.ID, nil
+			return n.ID, r.connectAddons(ctx, app, n.ID)
 		}
 	}
 	resp, err := r.cli.NetworkCreate(ctx, name, network.CreateOptions{
@@ -33,14 +34,20 @@ func (r *Runtime) ensureNetwork(ctx context.Context, app string) (string, error)
 	if err != nil {
 		return "", dockerError("create network", err)
 	}
-	return resp.ID, nil
+	return resp.ID, r.connectAddons(ctx, app, resp.ID)
 }
 
-// removeNetwork removes app's overlay network; a missing one is fine. The
-// tasks of removed services may hold it a little while: it tries again
-// for a few seconds.
+// removeNetwork removes app's overlay network, its add-ons taken off it
+// first; a missing one is fine. The tasks of removed services may hold it
+// a little while: it tries again for a few seconds.
 func (r *Runtime) removeNetwork(ctx context.Context, app string) error {
 	name := NetworkName(r.instance, app)
+	if err := r.disconnectAddons(ctx, name); err != nil {
+		return err
+	}
+	if err := r.refreshBridges(ctx); err != nil {
+		return err
+	}
 	var err error
 	for range 20 {
 		err = r.cli.NetworkRemove(ctx, name)
@@ -54,4 +61,24 @@ func (r *Runtime) removeNetwork(ctx context.Context, app string) error {
 		}
 	}
 	return dockerError("remove network", err)
+}
+
+// dropOverlays takes the add-ons off this instance's overlay networks and
+// removes those networks, before the swarm is left (which would strand
+// them). It logs what fails: leaving goes on.
+func (r *Runtime) dropOverlays(ctx context.Context) {
+	f := filters.NewArgs(filters.Arg("label", dockernames.LabelInstance+"="+r.instance), filters.Arg("driver", "overlay"))
+	list, err := r.cli.NetworkList(ctx, network.ListOptions{Filters: f})
+	if err != nil {
+		r.log.Warn("list overlay networks", "err", err)
+		return
+	}
+	for _, n := range list {
+		if err := r.disconnectAddons(ctx, n.ID); err != nil {
+			r.log.Warn("disconnect add-ons from overlay", "network", n.Name, "err", err)
+		}
+		if err := r.cli.NetworkRemove(ctx, n.ID); err != nil && !cerrdefs.IsNotFound(err) {
+			r.log.Warn("remove overlay network", "network", n.Name, "err", err)
+		}
+	}
 }

@@ -200,7 +200,7 @@ func (d *Daemon) build(context.Context) error {
 		Store:   d.db,
 		Runtime: d.runtime(),
 		Cluster: d.runtime(), Placement: d.db,
-		Addons: local, AddonDumper: addonDumper(local), AddonDir: filepath.Join(d.cfg.Data, "addons"),
+		Addons: d.runtime(), AddonDumper: addonDumper(local), AddonDir: filepath.Join(d.cfg.Data, "addons"),
 		Builder:  d.builder(),
 		Builders: engine.BuilderPolicy{Defaults: cnb.TrustedBuilders(d.cfg.Builder), Allowed: d.cfg.AllowedBuilders},
 		Router:   d.proxy, Repos: repos, Domain: d.cfg.Domain, AppURL: d.cfg.AppURL,
