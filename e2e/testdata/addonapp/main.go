@@ -37,6 +37,14 @@ func main() {
 		}
 		state(w)
 	})
+	http.HandleFunc("/count", func(w http.ResponseWriter, r *http.Request) {
+		n, err := redis("INCR", "count")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		fmt.Fprintf(w, "count=%s\n", n)
+	})
 	http.HandleFunc("/state", func(w http.ResponseWriter, r *http.Request) { state(w) })
 	http.HandleFunc("/rows", func(w http.ResponseWriter, r *http.Request) {
 		rows, err := psql("CREATE TABLE IF NOT EXISTS hits (at timestamptz DEFAULT now()); SELECT count(*) FROM hits;")
