@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -51,13 +52,18 @@ func (r *Runtime) DisconnectAddon(ctx context.Context, owner, name, app string) 
 	if err != nil {
 		return err
 	}
+	ctr, left := docker.AddonContainerName(r.instance, owner, name), false
 	if id != "" {
-		err := r.cli.NetworkDisconnect(ctx, id, docker.AddonContainerName(r.instance, owner, name), true)
+		err := r.cli.NetworkDisconnect(ctx, id, ctr, true)
 		if err != nil && !cerrdefs.IsNotFound(err) && !notConnected(err) {
 			return dockerError("disconnect add-on from overlay", err)
 		}
+		left = err == nil
 	}
-	return r.Runtime.DisconnectAddon(ctx, owner, name, app)
+	if err := r.Runtime.DisconnectAddon(ctx, owner, name, app); err != nil || !left {
+		return err
+	}
+	return r.refreshBridges(ctx, ctr)
 }
 
 // connectOverlay puts add-on name of owner on app's overlay network when
@@ -174,14 +180,15 @@ func notConnected(err error) bool {
 // bridge networks it is on: taking a container off an overlay, or leaving
 // the swarm, makes Docker forget its names on its other networks (the
 // add-on's alias no longer resolves there). The add-on may get a new
-// address; open connections to it break once.
-func (r *Runtime) refreshBridges(ctx context.Context) error {
+// address; open connections to it break once. With only, just the add-on
+// container of that name.
+func (r *Runtime) refreshBridges(ctx context.Context, only ...string) error {
 	list, err := r.addonsOn(ctx, "")
 	if err != nil {
 		return err
 	}
 	for _, c := range list {
-		if c.NetworkSettings == nil {
+		if c.NetworkSettings == nil || (len(only) > 0 && !slices.Contains(c.Names, "/"+only[0])) {
 			continue
 		}
 		alias := engine.AddonHost(c.Labels[docker.LabelAddonApp], c.Labels[docker.LabelAddonName])

@@ -15,6 +15,8 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/quayside/quayside/engine/docker"
 )
 
 // netDaemon is a Docker daemon with the overlay "qso-cafe-shop" (id
@@ -38,7 +40,7 @@ func (d *netDaemon) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodGet && path == "/containers/json":
 		d.filters = r.URL.Query().Get("filters")
 		_ = json.NewEncoder(w).Encode([]container.Summary{
-			{ID: "c-redis", Labels: map[string]string{"io.quayside.addon.app": "shop", "io.quayside.addon.name": "redis"},
+			{ID: "c-redis", Names: []string{"/qs-cafe-addon-shop-redis"}, Labels: map[string]string{"io.quayside.addon.app": "shop", "io.quayside.addon.name": "redis"},
 				NetworkSettings: &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{"qs-cafe-shop": {NetworkID: "br"}}}},
 			{ID: "c-db", Labels: map[string]string{"io.quayside.addon.app": "shop", "io.quayside.addon.name": "db"},
 				NetworkSettings: &container.NetworkSettingsSummary{Networks: map[string]*network.EndpointSettings{"qso-cafe-shop": {NetworkID: "ovl"}}}},
@@ -59,7 +61,7 @@ func netRuntime(t *testing.T, d *netDaemon) *Runtime {
 	t.Cleanup(srv.Close)
 	cli, err := client.NewClientWithOpts(client.WithHost("tcp://"+strings.TrimPrefix(srv.URL, "http://")), client.WithVersion("1.45"))
 	require.NoError(t, err)
-	return New(cli, nil, "cafe", nil)
+	return New(cli, docker.New(cli, "cafe", nil), "cafe", nil)
 }
 
 func TestEnsureNetworkConnectsTheAppsAddons(t *testing.T) {
@@ -88,4 +90,15 @@ func TestRemoveNetworkDisconnectsAddonsFirst(t *testing.T) {
 	assert.Contains(t, d.calls[3], `POST /networks/qs-cafe-shop/connect {"Container":"c-redis"`)
 	assert.Contains(t, d.calls[3], `"Aliases":["addon-shop-redis"]`)
 	assert.Equal(t, "DELETE /networks/qso-cafe-shop ", d.calls[4], "the network goes after its add-ons")
+}
+
+func TestDisconnectAddonLeavesTheOverlayAndKeepsItsBridgeName(t *testing.T) {
+	d := &netDaemon{}
+	r := netRuntime(t, d)
+	require.NoError(t, r.DisconnectAddon(context.Background(), "shop", "redis", "shop"))
+	require.Len(t, d.calls, 3, "%v", d.calls)
+	assert.Contains(t, d.calls[0], `POST /networks/ovl/disconnect {"Container":"qs-cafe-addon-shop-redis"`)
+	assert.Contains(t, d.calls[1], `POST /networks/qs-cafe-shop/disconnect {"Container":"c-redis"`)
+	assert.Contains(t, d.calls[2], `POST /networks/qs-cafe-shop/connect {"Container":"c-redis"`)
+	assert.Contains(t, d.calls[2], `"Aliases":["addon-shop-redis"]`)
 }
