@@ -44,18 +44,11 @@ func (e *Engine) BackupAddon(ctx context.Context, app, name string) (b *AddonBac
 		return nil, err
 	}
 	defer func() { e.audit(ctx, AuditAddonBackup, app, name, backupDetail(b), err) }()
-	if err := e.addonsAvailable(); err != nil {
-		return nil, err
-	}
-	ctx, unlock, err := e.lockAddons(ctx, app)
+	ctx, a, unlock, err := e.lockOwnedAddon(ctx, app, name)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	a, err := e.ownedAddon(ctx, app, name)
-	if err != nil {
-		return nil, err
-	}
 	return e.backupAddon(ctx, a, BackupManual)
 }
 

@@ -91,6 +91,25 @@ func (e *Engine) lockAddons(ctx context.Context, app string) (context.Context, f
 	return e.locks.lock(ctx, "addons:"+app)
 }
 
+// lockOwnedAddon checks that the server runs add-ons, takes the lock on
+// app's add-ons and finds app's own add-on name. The caller runs unlock
+// when err is nil.
+func (e *Engine) lockOwnedAddon(ctx context.Context, app, name string) (context.Context, *Addon, func(), error) {
+	if err := e.addonsAvailable(); err != nil {
+		return ctx, nil, nil, err
+	}
+	ctx, unlock, err := e.lockAddons(ctx, app)
+	if err != nil {
+		return ctx, nil, nil, err
+	}
+	a, err := e.ownedAddon(ctx, app, name)
+	if err != nil {
+		unlock()
+		return ctx, nil, nil, err
+	}
+	return ctx, a, unlock, nil
+}
+
 // newAddon checks req and returns the add-on it asks for, not yet stored.
 func (e *Engine) newAddon(ctx context.Context, req AddonRequest) (*Addon, error) {
 	app, err := e.cfg.Store.FindApp(ctx, req.App)

@@ -15,18 +15,11 @@ func (e *Engine) DestroyAddon(ctx context.Context, app, name string, noBackup bo
 		return err
 	}
 	defer func() { e.audit(ctx, AuditAddonDestroy, app, name, noBackupDetail(noBackup), err) }()
-	if err := e.addonsAvailable(); err != nil {
-		return err
-	}
-	ctx, unlock, err := e.lockAddons(ctx, app)
+	ctx, a, unlock, err := e.lockOwnedAddon(ctx, app, name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	a, err := e.ownedAddon(ctx, app, name)
-	if err != nil {
-		return err
-	}
 	return e.destroyAddon(ctx, a, noBackup, "", newProgress(w))
 }
 

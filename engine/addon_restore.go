@@ -22,15 +22,11 @@ func (e *Engine) RestoreAddon(ctx context.Context, app, name, backup string, w i
 	if err := e.backupsAvailable(); err != nil {
 		return err
 	}
-	ctx, unlock, err := e.lockAddons(ctx, app)
+	ctx, a, unlock, err := e.lockOwnedAddon(ctx, app, name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	a, err := e.ownedAddon(ctx, app, name)
-	if err != nil {
-		return err
-	}
 	path, err := e.backupPath(a, backup)
 	if err != nil {
 		return err

@@ -19,18 +19,11 @@ func (e *Engine) UpgradeAddon(ctx context.Context, app, name, version string, w 
 		return err
 	}
 	defer func() { e.audit(ctx, AuditAddonUpgrade, app, name, "to "+clipText(version, 20), err) }()
-	if err := e.addonsAvailable(); err != nil {
-		return err
-	}
-	ctx, unlock, err := e.lockAddons(ctx, app)
+	ctx, a, unlock, err := e.lockOwnedAddon(ctx, app, name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	a, err := e.ownedAddon(ctx, app, name)
-	if err != nil {
-		return err
-	}
 	if err := checkUpgrade(a, version); err != nil {
 		return err
 	}
@@ -99,18 +92,11 @@ func (e *Engine) RemoveOldVolumes(ctx context.Context, app, name string) (remove
 		return nil, err
 	}
 	defer func() { e.audit(ctx, AuditAddonUpgrade, app, name, "old volumes removed", err) }()
-	if err := e.addonsAvailable(); err != nil {
-		return nil, err
-	}
-	ctx, unlock, err := e.lockAddons(ctx, app)
+	ctx, a, unlock, err := e.lockOwnedAddon(ctx, app, name)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	a, err := e.ownedAddon(ctx, app, name)
-	if err != nil {
-		return nil, err
-	}
 	for len(a.OldVolumes) > 0 {
 		v := a.OldVolumes[0]
 		if err := e.cfg.Addons.RemoveAddonVolume(ctx, a.App, a.Name, v); err != nil {
